@@ -1,0 +1,6 @@
+// The policy core's public surface: import from 'src/governance', not from its files.
+export * from './roles';
+export * from './grid';
+export * from './decision';
+export * from './policy';
+export * from './permissions-doc';

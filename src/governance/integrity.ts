@@ -1,0 +1,86 @@
+// Rules that keep an organization or a consortium governable (§2 integrity, §6 workflows). They
+// need counts the service loads; given those, the answer is pure. Refusals that no role could
+// lift carry kind 'integrity' so the GraphQL layer may map them to CONFLICT, not FORBIDDEN.
+import { ALLOW, decideByAccountRole, deny, type Decision } from './decision';
+import { ORGANIZATION_GRID } from './grid';
+import { AccountRole, ConsortiumRole } from './roles';
+
+const MANAGE_USERS = ORGANIZATION_GRID['organization.users.manage'];
+
+function onlyOwnerTouchesOwner(actorRole: AccountRole | null, verb: string): Decision {
+  if (actorRole === AccountRole.OWNER) return ALLOW;
+  return deny(`only an ${AccountRole.OWNER} ${verb} the ${AccountRole.OWNER} role (you are ${actorRole ?? 'none'})`, {
+    kind: 'accountRole',
+    need: AccountRole.OWNER,
+    have: actorRole ?? 'none',
+  });
+}
+
+function lastOwner(ownerCount: number, what: string): Decision {
+  return deny(`the last ${AccountRole.OWNER} of an organization cannot be ${what}: make another user ${AccountRole.OWNER} first`, {
+    kind: 'integrity',
+    need: `another ${AccountRole.OWNER}`,
+    have: `${ownerCount} ${AccountRole.OWNER}`,
+  });
+}
+
+export interface AccountRoleChange {
+  actorRole: AccountRole | null;
+  targetCurrentRole: AccountRole;
+  targetNewRole: AccountRole;
+  /** OWNERs the organization has now, the target included if they are one. */
+  ownerCount: number;
+}
+
+/** Layer A: may the actor change a user's account role, keeping at least one OWNER (§2)? */
+export function canChangeAccountRole(change: AccountRoleChange): Decision {
+  const { actorRole, targetCurrentRole, targetNewRole, ownerCount } = change;
+  const manage = decideByAccountRole(MANAGE_USERS, actorRole);
+  if (!manage.allowed) return manage;
+  if (targetCurrentRole === AccountRole.OWNER || targetNewRole === AccountRole.OWNER) {
+    const byOwner = onlyOwnerTouchesOwner(actorRole, targetNewRole === AccountRole.OWNER ? 'grants' : 'takes away');
+    if (!byOwner.allowed) return byOwner;
+  }
+  if (targetCurrentRole === AccountRole.OWNER && targetNewRole !== AccountRole.OWNER && ownerCount <= 1) {
+    return lastOwner(ownerCount, 'demoted');
+  }
+  return ALLOW;
+}
+
+export interface UserRemoval {
+  actorRole: AccountRole | null;
+  targetRole: AccountRole;
+  /** OWNERs the organization has now, the target included if they are one. */
+  ownerCount: number;
+}
+
+/** Layer A: may the actor remove a user from the organization, keeping at least one OWNER (§2)? */
+export function canRemoveUser(removal: UserRemoval): Decision {
+  const { actorRole, targetRole, ownerCount } = removal;
+  const manage = decideByAccountRole(MANAGE_USERS, actorRole);
+  if (!manage.allowed) return manage;
+  if (targetRole !== AccountRole.OWNER) return ALLOW;
+  const byOwner = onlyOwnerTouchesOwner(actorRole, 'takes away');
+  if (!byOwner.allowed) return byOwner;
+  return ownerCount <= 1 ? lastOwner(ownerCount, 'removed') : ALLOW;
+}
+
+/** §6 Leave: the last ADMINISTRATOR cannot leave; call after decideConsortium('membership.leave'). */
+export function canLeaveConsortium(input: { role: ConsortiumRole; administratorCount: number }): Decision {
+  if (input.role !== ConsortiumRole.ADMINISTRATOR || input.administratorCount > 1) return ALLOW;
+  return deny(`the last ${ConsortiumRole.ADMINISTRATOR} cannot leave the consortium; it may delete it instead`, {
+    kind: 'integrity',
+    need: `another ${ConsortiumRole.ADMINISTRATOR}`,
+    have: `${input.administratorCount} ${ConsortiumRole.ADMINISTRATOR}`,
+  });
+}
+
+/** §6 Freeze: an ADMINISTRATOR membership cannot be frozen; call after decideConsortium('membership.freeze'). */
+export function canFreezeMembership(target: { role: ConsortiumRole }): Decision {
+  if (target.role !== ConsortiumRole.ADMINISTRATOR) return ALLOW;
+  return deny(`an ${ConsortiumRole.ADMINISTRATOR} membership cannot be frozen`, {
+    kind: 'integrity',
+    need: ConsortiumRole.MEMBER,
+    have: ConsortiumRole.ADMINISTRATOR,
+  });
+}

@@ -1,0 +1,114 @@
+// The spec's expected outcomes, read from ../shared/spec/permission-matrix.json. Tests compute
+// what should happen from this file only, never from src/governance/grid.ts: a test that read
+// the grid under test could not catch a wrong cell.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Role4 = 'OWNER' | 'ADMIN' | 'MEMBER' | 'GUEST';
+export type MatrixMemberCell = boolean | string; // true | false | a permission name | 'own'
+
+export interface MatrixConsortiumCell {
+  ADMINISTRATOR: MatrixMemberCell;
+  MEMBER: MatrixMemberCell;
+  minRole: Role4;
+  frozenAllowed: boolean;
+}
+
+export interface PermissionMatrix {
+  accountRoles: Role4[];
+  networkRoles: string[];
+  effectiveRole: Record<string, Record<Role4, Role4>>;
+  organizationActions: Record<string, Record<Role4, boolean>>;
+  permissions: string[];
+  consortiumActions: Record<string, MatrixConsortiumCell>;
+  roleRank: Record<Role4, number>;
+  membershipStatus: Record<string, string>;
+  organizationTowardsConsortium: Record<string, { accountRoles: Role4[] }>;
+}
+
+const FILE = 'shared/spec/permission-matrix.json';
+
+function locate(): string {
+  const candidates: string[] = [];
+  if (process.env.PERMISSION_MATRIX) candidates.push(path.resolve(process.env.PERMISSION_MATRIX));
+  // The shared folder sits beside the repository: <repo>/test/governance → ../../../shared.
+  candidates.push(path.resolve(__dirname, '../../..', FILE));
+  // A checkout placed deeper (CI workspaces) still finds the nearest shared/ above it.
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(dir, FILE));
+    if (path.dirname(dir) === dir) break;
+  }
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (found) return found;
+  throw new Error(
+    `permission-matrix.json not found. The shared specification must sit beside the repository ` +
+      `(../shared) or PERMISSION_MATRIX must name the file. Tried:\n  ${[...new Set(candidates)].join('\n  ')}`,
+  );
+}
+
+function load(): PermissionMatrix {
+  const file = locate();
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<PermissionMatrix>;
+  const required: (keyof PermissionMatrix)[] = [
+    'accountRoles',
+    'networkRoles',
+    'effectiveRole',
+    'organizationActions',
+    'permissions',
+    'consortiumActions',
+    'roleRank',
+    'membershipStatus',
+    'organizationTowardsConsortium',
+  ];
+  const absent = required.filter((key) => data[key] === undefined);
+  if (absent.length > 0) throw new Error(`${file} lacks ${absent.join(', ')}: the tests cannot say what to expect`);
+  return data as PermissionMatrix;
+}
+
+export const matrix = load();
+
+export const ACCOUNT_ROLES = matrix.accountRoles;
+export const EFFECTIVE_ROLES = Object.keys(matrix.roleRank) as Role4[];
+export const NETWORK_ROWS = [...matrix.networkRoles, 'NONE'];
+export const STATUSES = Object.keys(matrix.membershipStatus);
+export const CONSORTIUM_ROLES = ['ADMINISTRATOR', 'MEMBER'] as const;
+export const CONSORTIUM_ACTION_KEYS = Object.keys(matrix.consortiumActions);
+export const ORGANIZATION_ACTION_KEYS = Object.keys(matrix.organizationActions);
+
+/** The permission a MEMBER needs for an action, if the matrix names one. */
+export function permissionOf(cell: MatrixConsortiumCell): string | undefined {
+  const member = cell.MEMBER;
+  return typeof member === 'string' && matrix.permissions.includes(member) ? member : undefined;
+}
+
+export type Expected = { allowed: true } | { allowed: false; kind: string; need?: string };
+
+/** §4 applied to the matrix: status, then consortium role cell, then minimum effective role. */
+export function expectedConsortium(
+  cell: MatrixConsortiumCell,
+  role: 'ADMINISTRATOR' | 'MEMBER',
+  held: readonly string[],
+  effective: Role4,
+  status: string,
+  owns?: boolean,
+): Expected {
+  if (status === 'LEFT') return { allowed: false, kind: 'status' };
+  if (status === 'FROZEN' && !cell.frozenAllowed) return { allowed: false, kind: 'status' };
+  const rule = cell[role];
+  if (rule === false) return { allowed: false, kind: 'consortiumRole', need: 'ADMINISTRATOR' };
+  if (rule === 'own' && owns === false) return { allowed: false, kind: 'ownership' };
+  if (typeof rule === 'string' && rule !== 'own' && !held.includes(rule)) {
+    return { allowed: false, kind: 'permission', need: rule };
+  }
+  if (matrix.roleRank[effective] < matrix.roleRank[cell.minRole]) {
+    return { allowed: false, kind: 'effectiveRole', need: cell.minRole };
+  }
+  return { allowed: true };
+}
+
+/** Every subset of a list, smallest first, in the list's order. */
+export function subsets<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 0; mask < 1 << list.length; mask++) out.push(list.filter((_, i) => mask & (1 << i)));
+  return out.sort((a, b) => a.length - b.length);
+}
