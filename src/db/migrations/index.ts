@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261122043015 } from './Migration20261122043015';
+
+/** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
+export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261122043015', class: Migration20261122043015 }];

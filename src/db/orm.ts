@@ -1,0 +1,43 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export type Orm = MikroORM;
+
+/** The MikroORM options, shared by the server, the tests and the migration tooling. */
+export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?: Logger } = {}): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: true },
+    // Never create or alter tables at run time: only the committed migrations do.
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    pool: { min: 0, max: opts.poolMax ?? 10 },
+    debug: process.env.SQL_DEBUG === '1',
+    logger: opts.logger ? (message) => opts.logger!.debug({ sql: message }) : undefined,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList: MIGRATIONS,
+      path: 'src/db/migrations',
+      pathTs: 'src/db/migrations',
+      transactional: true,
+      allOrNothing: true,
+      emit: 'ts',
+      snapshot: false,
+      silent: true,
+    },
+  };
+}
+
+/** Connects and applies every pending committed migration. */
+export async function openDatabase(url: string, opts: { poolMax?: number; logger?: Logger } = {}): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(url, opts));
+  await orm.getMigrator().up();
+  return orm;
+}

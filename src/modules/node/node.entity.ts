@@ -1,0 +1,48 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { Environment } from '../environment/environment.entity';
+import { Membership } from '../membership/membership.entity';
+
+export enum NodeRole {
+  SIGNER = 'SIGNER',
+  NON_SIGNER = 'NON_SIGNER',
+}
+
+export enum NodeStatus {
+  RUNNING = 'RUNNING',
+  STOPPED = 'STOPPED',
+}
+
+/** A node of an environment, owned by a membership; a RUNNING node uses one license. */
+@ObjectType('Node')
+@Entity({ tableName: 'node' })
+@Index({ name: 'node_environment_idx', properties: ['environment'] })
+@Index({ name: 'node_membership_idx', properties: ['membership'] })
+export class Node {
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: Opt<string> = randomUUID();
+
+  @ManyToOne(() => Environment, { ref: true, deleteRule: 'cascade' })
+  environment!: Ref<Environment>;
+
+  @ManyToOne(() => Membership, { ref: true })
+  membership!: Ref<Membership>;
+
+  @Property({ type: 'text' })
+  @Field(() => String)
+  name!: string;
+
+  @Enum({ items: () => NodeRole })
+  @Field(() => NodeRole)
+  role!: NodeRole;
+
+  @Enum({ items: () => NodeStatus, default: NodeStatus.RUNNING })
+  @Field(() => NodeStatus)
+  status: Opt<NodeStatus> = NodeStatus.RUNNING;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Field(() => Date)
+  createdAt: Opt<Date> = new Date();
+}

@@ -1,0 +1,43 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Check, Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { AccountRole } from '../../governance/roles';
+import { Organization } from '../organization/organization.entity';
+
+/**
+ * A person. A row with no `subject` is an invitation by email into an organization: the first
+ * verified sign-in with that email claims it.
+ */
+@ObjectType('User')
+@Entity({ tableName: 'app_user' })
+@Check({ name: 'app_user_email_check', expression: 'email = lower(email)' })
+export class User {
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: Opt<string> = randomUUID();
+
+  /** The token's `sub`, set on the first verified sign-in. */
+  @Property({ type: 'text', nullable: true, unique: 'app_user_subject_unique' })
+  subject?: string | null;
+
+  /** Stored lower-case, so uniqueness ignores case. */
+  @Property({ type: 'text', unique: 'app_user_email_unique' })
+  @Field(() => String)
+  email!: string;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'set null' })
+  @Index({ name: 'app_user_organization_idx' })
+  organization?: Ref<Organization> | null;
+
+  @Enum({ items: () => AccountRole, nullable: true })
+  @Field(() => AccountRole, { nullable: true, description: 'Null until the user belongs to an organization' })
+  accountRole?: AccountRole | null;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Field(() => Date)
+  createdAt: Opt<Date> = new Date();
+}
