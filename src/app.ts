@@ -1,0 +1,64 @@
+import { TokenVerifier } from './auth/jwt';
+import type { Config } from './config';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
+import { openDatabase } from './db/orm';
+import type { AppServices } from './graphql/context';
+import type { Logger } from './logger';
+import { MODULES } from './modules';
+import { createGateway, type Gateway } from './server';
+
+export interface RunningApp {
+  gateway: Gateway;
+  services: AppServices;
+  stop(): Promise<void>;
+}
+
+/**
+ * Composition root: database (the configured one, else embedded), migrations, module services,
+ * then the server. `stop` undoes it in reverse order and is safe to call twice.
+ */
+export async function startApp(config: Config, log: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningApp> {
+  let embedded: EmbeddedDatabase | null = null;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+    url = embedded.url;
+  }
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const orm = await openDatabase(url, { poolMax: config.dbPoolMax, logger: log });
+    cleanups.push(async () => {
+      await orm.close();
+      log.debug('database connections closed');
+    });
+    log.info('database migrated');
+    const services: AppServices = { config, orm, log, verifier: new TokenVerifier(config.jwt), registry: new Map() };
+    for (const mod of MODULES) {
+      if (mod.start) await mod.start(services);
+      if (mod.stop) cleanups.push(async () => mod.stop!(services));
+    }
+    const gateway = await createGateway(services, opts);
+    cleanups.push(async () => {
+      await gateway.stop();
+      log.debug('http and websocket servers drained');
+    });
+    let stopping: Promise<void> | undefined;
+    return {
+      gateway,
+      services,
+      stop() {
+        stopping ??= (async () => {
+          for (const cleanup of cleanups.reverse()) {
+            await cleanup().catch((err) => log.error({ err }, 'error during shutdown'));
+          }
+          await embedded?.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,242 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, forbidden, notFound, unauthenticated } from '../errors';
+import {
+  AccountRole,
+  CONSORTIUM_GRID,
+  ConsortiumRole,
+  decideConsortium,
+  decideOrganization,
+  decideTowardsConsortium,
+  effectiveRole,
+  EffectiveRole,
+  MembershipStatus,
+  NetworkRole,
+  Permission,
+  type ConsortiumAction,
+  type ConsortiumActor,
+  type Decision,
+  type OrganizationAction,
+  type TowardsConsortiumAction,
+} from '../governance';
+import type { User } from '../modules/user/user.entity';
+
+/** A membership of the caller's organization, as the policy needs it. */
+export interface MembershipView {
+  id: string;
+  consortiumId: string;
+  organizationId: string;
+  displayName: string;
+  role: ConsortiumRole;
+  status: MembershipStatus;
+  permissions: Permission[];
+}
+
+/** What a permitted consortium action acts through; services record it on every event. */
+export interface Acting {
+  consortiumId: string;
+  user: User;
+  organizationId: string;
+  /** Null only when authorization is switched off for a benchmark. */
+  membership: MembershipView | null;
+  effectiveRole: EffectiveRole;
+}
+
+export interface ConsortiumScopeInput {
+  /** The membership the caller names to act through. */
+  membershipId?: string | null;
+  /** The owning membership of the resource, for the grid's "own only" cells. */
+  ownerMembershipId?: string;
+}
+
+/**
+ * The caller's rights for one request or one subscription event batch. Roles are read from the
+ * database (once, then cached here), never from the token, so a change applies on the next request.
+ */
+export class Authz {
+  private membershipsP?: Promise<MembershipView[]>;
+  private networkRolesP?: Promise<Map<string, NetworkRole>>;
+
+  constructor(
+    private readonly em: EntityManager,
+    readonly user: User | null,
+    /** Benchmark-only switch; configuration refuses it in production. */
+    readonly disabled = false,
+  ) {}
+
+  get organizationId(): string | null {
+    return this.user?.organization?.id ?? null;
+  }
+
+  get accountRole(): AccountRole | null {
+    return this.user?.organization ? (this.user.accountRole ?? null) : null;
+  }
+
+  /** The signed-in user, or UNAUTHENTICATED. */
+  requireUser(): User {
+    if (!this.user) throw unauthenticated();
+    return this.user;
+  }
+
+  /** The signed-in user's organization id, or FORBIDDEN when the user belongs to none yet. */
+  requireOrganizationId(): string {
+    const user = this.requireUser();
+    const id = user.organization?.id;
+    if (!id) throw forbidden('You belong to no organization yet: create one or accept an invitation by email');
+    return id;
+  }
+
+  /** Layer A: an action inside the caller's own organization; another organization is NOT_FOUND. */
+  decideOrganization(action: OrganizationAction, organizationId?: string): Decision {
+    this.requireUser();
+    if (organizationId !== undefined && organizationId !== this.organizationId) {
+      throw notFound('Organization', organizationId);
+    }
+    if (this.disabled) return { allowed: true };
+    return decideOrganization(action, this.accountRole);
+  }
+
+  /** Layer A, throwing FORBIDDEN with the reason when refused. */
+  requireOrganization(action: OrganizationAction, organizationId?: string): void {
+    const decision = this.decideOrganization(action, organizationId);
+    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+  }
+
+  /** Actions towards a consortium without a membership (respond to an invitation, apply). */
+  async requireTowards(action: TowardsConsortiumAction, consortiumId?: string): Promise<void> {
+    this.requireOrganizationId();
+    if (this.disabled) return;
+    const memberships = consortiumId ? (await this.memberships()).filter((m) => m.consortiumId === consortiumId) : undefined;
+    const decision = decideTowardsConsortium(action, this.accountRole, memberships ? { memberships } : undefined);
+    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+  }
+
+  /** Every membership of the caller's organization in a consortium that is not deleted. */
+  memberships(): Promise<MembershipView[]> {
+    this.membershipsP ??= this.loadMemberships();
+    return this.membershipsP;
+  }
+
+  /** The caller's network roles by consortium id. */
+  networkRoles(): Promise<Map<string, NetworkRole>> {
+    this.networkRolesP ??= this.loadNetworkRoles();
+    return this.networkRolesP;
+  }
+
+  /** Consortium ids the caller may see: where its organization holds an ACTIVE or FROZEN membership. */
+  async visibleConsortiumIds(): Promise<string[]> {
+    const ids = new Set((await this.memberships()).filter(visible).map((m) => m.consortiumId));
+    return [...ids];
+  }
+
+  /** Throws NOT_FOUND unless the caller may see the consortium at all. */
+  async requireVisible(consortiumId: string): Promise<void> {
+    this.requireUser();
+    if (this.disabled) return;
+    if (!(await this.visibleConsortiumIds()).includes(consortiumId)) throw notFound('Consortium', consortiumId);
+  }
+
+  /** The user's Layer B role in a consortium. */
+  async effectiveRoleIn(consortiumId: string): Promise<EffectiveRole> {
+    const network = (await this.networkRoles()).get(consortiumId) ?? null;
+    return effectiveRole(this.accountRole, network);
+  }
+
+  /** The actor of a consortium action: the acting membership and the effective role. */
+  async actor(action: ConsortiumAction, consortiumId: string, membershipId?: string | null): Promise<ConsortiumActor> {
+    const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    if (!all.some(visible)) throw notFound('Consortium', consortiumId);
+    return { membership: pickMembership(action, all, membershipId), effectiveRole: await this.effectiveRoleIn(consortiumId) };
+  }
+
+  /** Layer C decision without throwing (for myPermissions-style answers). */
+  async decideConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Decision> {
+    const actor = await this.actor(action, consortiumId, scope.membershipId);
+    return decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+  }
+
+  /**
+   * Layer C: NOT_FOUND when the consortium is invisible to the caller, FORBIDDEN with the reason
+   * when the grid refuses; otherwise what the action acts through.
+   */
+  async requireConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
+    const user = this.requireUser();
+    const organizationId = this.organizationId;
+    if (this.disabled) {
+      return { consortiumId, user, organizationId: organizationId ?? '', membership: null, effectiveRole: EffectiveRole.OWNER };
+    }
+    if (!organizationId) throw notFound('Consortium', consortiumId);
+    const actor = await this.actor(action, consortiumId, scope.membershipId);
+    const decision = decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+    const membership = actor.membership as MembershipView;
+    return { consortiumId, user, organizationId, membership, effectiveRole: actor.effectiveRole };
+  }
+
+  private async loadMemberships(): Promise<MembershipView[]> {
+    const organizationId = this.organizationId;
+    if (!organizationId) return [];
+    const rows = await this.em.execute<
+      { id: string; consortium_id: string; display_name: string; role: string; status: string; permissions: string[] | string }[]
+    >(
+      `select m.id, m.consortium_id, m.display_name, m.role, m.status, m.permissions
+         from membership m join consortium c on c.id = m.consortium_id
+        where m.organization_id = ? and c.deleted_at is null
+        order by m.created_at`,
+      [organizationId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      consortiumId: r.consortium_id,
+      organizationId,
+      displayName: r.display_name,
+      role: r.role as ConsortiumRole,
+      status: r.status as MembershipStatus,
+      permissions: parseTextArray(r.permissions) as Permission[],
+    }));
+  }
+
+  private async loadNetworkRoles(): Promise<Map<string, NetworkRole>> {
+    if (!this.user) return new Map();
+    const rows = await this.em.execute<{ consortium_id: string; role: NetworkRole }[]>(
+      'select consortium_id, role from network_role where user_id = ?',
+      [this.user.id],
+    );
+    return new Map(rows.map((r) => [r.consortium_id, r.role]));
+  }
+}
+
+function visible(m: MembershipView): boolean {
+  return m.status === MembershipStatus.ACTIVE || m.status === MembershipStatus.FROZEN;
+}
+
+/**
+ * The membership an action acts through: the one named, or the organization's only current one.
+ * With several current memberships, a view picks any; a change must name one.
+ */
+function pickMembership(action: ConsortiumAction, all: MembershipView[], membershipId?: string | null): MembershipView {
+  if (membershipId) {
+    const named = all.find((m) => m.id === membershipId);
+    if (!named) throw notFound('Membership', membershipId);
+    return named;
+  }
+  const current = all.filter(visible);
+  const active = current.filter((m) => m.status === MembershipStatus.ACTIVE);
+  if (current.length === 1) return current[0];
+  if (active.length === 1) return active[0];
+  if (CONSORTIUM_GRID[action].frozenAllowed) {
+    return active.find((m) => m.role === ConsortiumRole.ADMINISTRATOR) ?? active[0] ?? current[0];
+  }
+  throw badInput(
+    `Your organization holds ${current.length} memberships in this consortium: name the one you act through with membershipId`,
+    { memberships: current.map((m) => m.id) },
+  );
+}
+
+/** node-postgres returns text[] as arrays, but arrays of a custom type can arrive as '{A,B}'. */
+export function parseTextArray(value: string[] | string | null): string[] {
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
+}
+

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Every environment variable the gateway reads, parsed and validated once. */
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Where the embedded database and the development secrets live. */
+  dataDir: string;
+  databaseUrl: string | null;
+  embeddedPgPort: number;
+  dbPoolMax: number;
+  jwt: {
+    secret: string | null;
+    jwksUrl: string | null;
+    issuer: string | null;
+    audience: string | null;
+  };
+  /** Secret from which the key that encrypts every environment CA's private key is derived. */
+  caKeySecret: string;
+  invitationTtlDays: number;
+  compiler: { workers: number | null; timeoutMs: number; maxSourceBytes: number };
+  limits: {
+    maxDepth: number;
+    maxCost: number;
+    maxPageSize: number;
+    maxAliases: number;
+    maxBatch: number;
+  };
+  /** Benchmark-only: skip authorization. Refused in production. */
+  benchDisableAuthz: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function str(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').toLowerCase();
+  return raw === '1' || raw === 'true' || raw === 'yes';
+}
+
+interface DevSecrets {
+  jwtSecret: string;
+  caKeySecret: string;
+}
+
+/** Development secrets kept in the data folder so that `npm start` and `npm run token` agree. */
+export function devSecrets(dataDir: string): DevSecrets {
+  const file = resolve(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: DevSecrets = {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    caKeySecret: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+/** Reads and validates the configuration; throws ConfigError with the variable's name. */
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const dataDir = resolve(env.DATA_DIR ?? '.data');
+  const jwks = str(env, 'JWKS_URL');
+  let jwtSecret = str(env, 'JWT_SECRET');
+  let caKeySecret = str(env, 'CA_KEY_SECRET');
+  if (production) {
+    if (!jwtSecret && !jwks) throw new ConfigError('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
+    if (!caKeySecret) throw new ConfigError('CA_KEY_SECRET must be set when NODE_ENV=production');
+    if (bool(env, 'BENCH_DISABLE_AUTHZ')) {
+      throw new ConfigError('BENCH_DISABLE_AUTHZ is a benchmark switch and cannot be used when NODE_ENV=production');
+    }
+  } else if (!caKeySecret || (!jwtSecret && !jwks)) {
+    const dev = devSecrets(dataDir);
+    if (!jwtSecret && !jwks) jwtSecret = dev.jwtSecret;
+    caKeySecret ??= dev.caKeySecret;
+  }
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+  }
+  const compilerWorkers = env.COMPILER_WORKERS ? int(env, 'COMPILER_WORKERS', 1, 1, 64) : null;
+  return {
+    nodeEnv,
+    production,
+    port: int(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    dataDir,
+    databaseUrl: str(env, 'DATABASE_URL'),
+    embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
+    jwt: {
+      secret: jwtSecret,
+      jwksUrl: jwks,
+      issuer: str(env, 'JWT_ISSUER'),
+      audience: str(env, 'JWT_AUDIENCE'),
+    },
+    caKeySecret: caKeySecret!,
+    invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
+    compiler: {
+      workers: compilerWorkers,
+      timeoutMs: int(env, 'COMPILE_TIMEOUT_MS', 20_000, 100, 600_000),
+      maxSourceBytes: int(env, 'MAX_SOURCE_BYTES', 256 * 1024, 1, 16 * 1024 * 1024),
+    },
+    limits: {
+      maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),
+      maxCost: int(env, 'MAX_QUERY_COST', 50_000, 10, 10_000_000),
+      maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
+      maxAliases: int(env, 'MAX_ALIASES', 30, 1, 1000),
+      maxBatch: int(env, 'MAX_BATCH_OPERATIONS', 10, 1, 100),
+    },
+    benchDisableAuthz: bool(env, 'BENCH_DISABLE_AUTHZ'),
+  };
+}

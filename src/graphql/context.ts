@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Authz } from '../auth/authz';
+import type { TokenVerifier } from '../auth/jwt';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import type { Logger } from '../logger';
+import type { Loaders } from './loaders';
+
+/**
+ * Process-wide services, created once by the composition root. Feature modules that need a
+ * long-lived helper (the compiler pool, the event feed) register it here.
+ */
+export interface AppServices {
+  config: Config;
+  orm: Orm;
+  log: Logger;
+  verifier: TokenVerifier;
+  /** Named singletons of feature modules (e.g. 'compiler', 'eventFeed'). */
+  registry: Map<string, unknown>;
+}
+
+/** Everything a resolver may use during one request or one subscription operation. */
+export interface GatewayContext {
+  requestId: string;
+  /** A fork of the entity manager for this request only. */
+  em: EntityManager;
+  authz: Authz;
+  loaders: Loaders;
+  log: Logger;
+  app: AppServices;
+}

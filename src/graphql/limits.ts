@@ -1,0 +1,129 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isListType,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { Config } from '../config';
+
+type Limits = Config['limits'];
+
+/** How many rows an unpaginated list field is assumed to return when costing a query. */
+const ASSUMED_LIST_SIZE = 20;
+
+function tooComplex(message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extra } });
+}
+
+function selectionDepth(
+  set: SelectionSetNode | undefined,
+  fragments: Record<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith('__')) continue;
+      max = Math.max(max, 1 + selectionDepth(sel.selectionSet, fragments, seen));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, selectionDepth(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      if (seen.has(name) || !fragments[name]) continue;
+      max = Math.max(max, selectionDepth(fragments[name].selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+/** Validation rules run before execution: maximum depth and maximum number of aliases. */
+export function queryLimitRules(limits: Limits) {
+  const depthRule = (context: ValidationContext): ASTVisitor => {
+    const fragments: Record<string, FragmentDefinitionNode> = {};
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
+    }
+    return {
+      OperationDefinition(node) {
+        const depth = selectionDepth(node.selectionSet, fragments, new Set());
+        if (depth > limits.maxDepth) {
+          context.reportError(tooComplex(`Query depth ${depth} exceeds the maximum of ${limits.maxDepth}`, { depth, maxDepth: limits.maxDepth }));
+        }
+      },
+    };
+  };
+  const aliasRule = (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    return {
+      Field(node) {
+        if (node.alias) aliases++;
+      },
+      Document: {
+        leave() {
+          if (aliases > limits.maxAliases) {
+            context.reportError(tooComplex(`${aliases} aliases exceed the maximum of ${limits.maxAliases}`, { aliases, maxAliases: limits.maxAliases }));
+          }
+        },
+      },
+    };
+  };
+  return [depthRule, aliasRule];
+}
+
+/** Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). */
+const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const first = typeof args.first === 'number' ? args.first : undefined;
+  const returnsList = isListType(getNullableType(field.type));
+  const inConnection = getNamedType(field.type).name.endsWith('Connection');
+  const rows = first ?? (returnsList && !inConnection ? ASSUMED_LIST_SIZE : 1);
+  return 1 + rows * childComplexity;
+};
+
+/** Refuses, before execution, operations whose estimated cost exceeds the limit. */
+export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }) {
+          const cost = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [listEstimator],
+          });
+          if (cost > limits.maxCost) {
+            throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Caps the number of operations in one batched HTTP request. */
+export function batchLimit(limits: Limits): RequestHandler {
+  return (req, res, next) => {
+    if (Array.isArray(req.body) && req.body.length > limits.maxBatch) {
+      res.status(400).json({
+        errors: [
+          {
+            message: `A batch of ${req.body.length} operations exceeds the maximum of ${limits.maxBatch}`,
+            extensions: { code: 'QUERY_TOO_COMPLEX', maxBatch: limits.maxBatch },
+          },
+        ],
+      });
+      return;
+    }
+    next();
+  };
+}

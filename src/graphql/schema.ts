@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import { GraphQLError, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { applyMiddleware, middleware } from 'graphql-middleware';
+import { deny, shield } from 'graphql-shield';
+import type { IRule } from 'graphql-shield';
+import { buildSchema } from 'type-graphql';
+import { MODULES } from '../modules';
+import './enums';
+import type { RuleMap } from './module';
+
+const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
+
+/** The shield rule tree of every module, merged; a field named twice is a programming error. */
+export function ruleTree(): RuleMap {
+  const tree: RuleMap = {};
+  for (const mod of MODULES) {
+    for (const [type, fields] of Object.entries(mod.rules)) {
+      tree[type] ??= {};
+      for (const [field, r] of Object.entries(fields)) {
+        if (tree[type][field]) throw new Error(`Shield rule for ${type}.${field} is defined twice (module ${mod.name})`);
+        tree[type][field] = r;
+      }
+    }
+  }
+  return tree;
+}
+
+/** The schema as type-graphql builds it from the resolvers, without authorization. */
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  const resolvers = MODULES.flatMap((m) => m.resolvers) as [Function, ...Function[]];
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+}
+
+/**
+ * Shield with deny as the fallback, applied only where rules live: every root field (listed or
+ * denied) and the object fields the tree names. Other object fields stay unwrapped, so lists
+ * pay nothing per row: they are reachable only through a root field that was authorized.
+ */
+export function applyAuthorization(schema: GraphQLSchema): GraphQLSchema {
+  const tree = ruleTree();
+  const guard = shield(tree as Record<string, Record<string, IRule>>, {
+    fallbackRule: deny,
+    fallbackError: new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } }),
+    allowExternalErrors: true,
+  });
+  const onlyGuarded = middleware((s: GraphQLSchema) => {
+    const generated = guard.generate(s) as Record<string, Record<string, unknown>>;
+    const kept: Record<string, Record<string, unknown>> = {};
+    for (const [type, fields] of Object.entries(generated)) {
+      if (ROOT_TYPES.has(type)) kept[type] = fields;
+      else if (tree[type]) {
+        kept[type] = Object.fromEntries(Object.entries(fields).filter(([field]) => field in tree[type]));
+      }
+    }
+    return kept as never;
+  });
+  return applyMiddleware(schema, onlyGuarded);
+}
+
+/** The executable schema: authorization applied unless a benchmark switched it off. */
+export async function buildGatewaySchema(opts: { authorization: boolean } = { authorization: true }): Promise<GraphQLSchema> {
+  const bare = await buildBareSchema();
+  return opts.authorization ? applyAuthorization(bare) : bare;
+}
+
+/** The SDL committed as schema.graphql: sorted, so it changes only when the API does. */
+export async function printGatewaySchema(): Promise<string> {
+  return `${printSchema(lexicographicSortSchema(await buildBareSchema()))}\n`;
+}
