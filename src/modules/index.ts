@@ -1,5 +1,19 @@
 import type { GatewayModule } from '../graphql/module';
+import { compilationModule } from './compilation/compilation.module';
+import { consortiumModule } from './consortium/consortium.module';
+import { environmentModule } from './environment/environment.module';
+import { eventModule } from './event/event.module';
+import { membershipModule } from './membership/membership.module';
+import { organizationModule } from './organization/organization.module';
 import { userModule } from './user/user.module';
 
 /** Every feature module of the gateway, in the order they start. */
-export const MODULES: GatewayModule[] = [userModule];
+export const MODULES: GatewayModule[] = [
+  userModule,
+  organizationModule,
+  consortiumModule,
+  membershipModule,
+  eventModule,
+  environmentModule,
+  compilationModule,
+];

@@ -1,0 +1,108 @@
+import type { EntityClass, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { badInput } from '../errors';
+
+/** Page size when the client names none. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Pass as `after` to read the next page' })
+  endCursor!: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: 'At most MAX_PAGE_SIZE (default 100); default 50' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page' })
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** A `<Name>Connection` object type for a list that grows: nodes, pageInfo, totalCount. */
+export function Connection<T extends object>(item: ClassType<T>, name: string) {
+  @ObjectType(`${name}Connection`)
+  abstract class ConnectionClass implements Page<T> {
+    @Field(() => [item])
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return ConnectionClass;
+}
+
+/** The page size asked for, checked against the configured maximum. */
+export function pageSize(first: number | null | undefined, max: number): number {
+  if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw badInput(`first must be between 1 and ${max}`, { field: 'first', max });
+  }
+  return first;
+}
+
+/** Opaque cursors: base64url of the sort key of the last row. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): unknown[] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key)) return key;
+  } catch {
+    // fall through to the coded error
+  }
+  throw badInput('after is not a cursor this API issued', { field: 'after' });
+}
+
+/**
+ * Keyset pagination over (createdAt, id), stable under inserts: one statement for the page
+ * (reading one row more to know whether another page follows) and one for the total.
+ */
+export async function keysetPage<T extends { id: string; createdAt: Date }>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  where: FilterQuery<T>,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<Page<T>> {
+  const size = pageSize(args.first, maxPageSize);
+  let filter = where;
+  if (args.after) {
+    const [createdAt, id] = decodeCursor(args.after) as [string, string];
+    const after = new Date(createdAt);
+    if (Number.isNaN(after.getTime()) || typeof id !== 'string') throw badInput('after is not a cursor this API issued');
+    filter = {
+      $and: [where, { $or: [{ createdAt: { $gt: after } }, { createdAt: after, id: { $gt: id } }] }],
+    } as unknown as FilterQuery<T>;
+  }
+  const [rows, totalCount] = await Promise.all([
+    em.find(entity, filter, { orderBy: { createdAt: 'asc', id: 'asc' } as never, limit: size + 1 }),
+    em.count(entity, where),
+  ]);
+  const nodes = rows.slice(0, size);
+  const last = nodes.at(-1);
+  return {
+    nodes,
+    totalCount,
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    },
+  };
+}
