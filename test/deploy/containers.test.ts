@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// No container engine runs on the build machines: these checks cover what can be checked
+// without one — the compose file's shape and that the Dockerfile builds what `npm start` runs.
+const root = resolve(__dirname, '../..');
+const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'));
+const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
+
+describe('docker-compose.yml', () => {
+  it('runs PostgreSQL and the gateway built from the Dockerfile', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['gateway', 'postgres']);
+    expect(compose.services.gateway.build).toBe('.');
+    expect(compose.services.gateway.depends_on.postgres.condition).toBe('service_healthy');
+  });
+
+  it('points the gateway at the compose PostgreSQL, so the embedded one never starts', () => {
+    const env = compose.services.gateway.environment;
+    const db = compose.services.postgres.environment;
+    const url = new URL(env.DATABASE_URL);
+    expect(url.hostname).toBe('postgres');
+    expect(url.username).toBe(db.POSTGRES_USER);
+    expect(url.pathname).toBe(`/${db.POSTGRES_DB}`);
+    expect(env.NODE_ENV).toBe('production');
+  });
+
+  it('requires the production secrets instead of shipping defaults', () => {
+    const env = compose.services.gateway.environment;
+    expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
+    expect(env.CA_KEY_SECRET).toMatch(/^\$\{CA_KEY_SECRET:\?/);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('runs the same entry point as npm start', () => {
+    const entry = /node (\S+)$/.exec(pkg.scripts.start)![1];
+    expect(dockerfile).toContain(`CMD ["node", "${entry}"]`);
+  });
+
+  it('copies only files that exist', () => {
+    for (const match of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const file of match[1].split(/\s+/)) expect(existsSync(resolve(root, file)), file).toBe(true);
+    }
+  });
+
+  it('does not run as root', () => {
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+});
