@@ -1,0 +1,133 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+// `npm start` as a user runs it: the compiled gateway in its own process (pretest builds it).
+const root = resolve(__dirname, '../..');
+const main = resolve(root, 'dist/src/main.js');
+const dataDir = resolve(root, `.data/lifecycle-${randomBytes(4).toString('hex')}`);
+mkdirSync(dataDir, { recursive: true });
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [main], {
+    cwd: root,
+    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  return { child, port, output: () => output, exited };
+}
+
+async function ready(s: Started, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (s.child.exitCode !== null) throw new Error(`gateway exited early:\n${s.output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${s.port}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`gateway not ready in time:\n${s.output()}`);
+}
+
+function postmasterPid(): number | null {
+  const file = resolve(dataDir, 'pg/postmaster.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
+}
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start with the embedded PostgreSQL', () => {
+  const env = { DATA_DIR: dataDir, NODE_ENV: 'development' };
+
+  it('starts, answers with a token from npm run token, survives a killed run and stops cleanly', async () => {
+    const pgPort = String(await freePort());
+    const first = await start({ ...env, EMBEDDED_PG_PORT: pgPort });
+    await ready(first);
+    expect((await fetch(`http://127.0.0.1:${first.port}/healthz`)).status).toBe(200);
+
+    // npm run token and npm start agree on the development secret kept in the data folder
+    const token = execFileSync(process.execPath, [resolve(root, 'dist/src/cli/token.js'), 'lifecycle@example.test'], {
+      cwd: root,
+      env: { PATH: process.env.PATH!, DATA_DIR: dataDir, NODE_ENV: 'development' },
+    })
+      .toString()
+      .trim();
+    const me = await fetch(`http://127.0.0.1:${first.port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { email } }' }),
+    }).then((r) => r.json());
+    expect(me).toEqual({ data: { me: { email: 'lifecycle@example.test' } } });
+
+    // A killed gateway leaves its database running ...
+    const leftover = postmasterPid();
+    expect(alive(leftover)).toBe(true);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(alive(leftover)).toBe(true);
+
+    // ... the next start recovers from it and keeps the data ...
+    const second = await start({ ...env, EMBEDDED_PG_PORT: pgPort });
+    await ready(second);
+    expect(second.output()).toMatch(/left running by an earlier run/);
+    expect(alive(leftover)).toBe(false);
+
+    // ... and SIGTERM drains, stops the database, and exits 0 with nothing left running.
+    const pid = postmasterPid();
+    expect(alive(pid)).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('with DATABASE_URL uses that server and never starts the embedded one', async () => {
+    const ownDir = resolve(dataDir, 'external');
+    const s = await start({ DATA_DIR: ownDir, NODE_ENV: 'development', DATABASE_URL: inject('databaseUrl') });
+    await ready(s);
+    expect(existsSync(resolve(ownDir, 'pg'))).toBe(false);
+    s.child.kill('SIGINT');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('refuses to start in production without secrets, naming the variable', async () => {
+    const s = await start({ DATA_DIR: dataDir, NODE_ENV: 'production', DATABASE_URL: inject('databaseUrl') });
+    expect(await s.exited).toBe(2);
+    expect(s.output()).toMatch(/JWT_SECRET/);
+  });
+});
