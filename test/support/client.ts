@@ -8,6 +8,9 @@ export interface GraphQLErrorShape {
   extensions?: { code?: string; [key: string]: unknown };
 }
 
+/** Variables argument: optional when the operation has none (or is an untyped string). */
+type VarsArg<V> = [unknown] extends [V] ? [V?] : V extends Record<string, never> ? [] | [V] : [V];
+
 export interface Result<T> {
   status: number;
   data: T | null | undefined;
@@ -25,7 +28,7 @@ export class GraphQLClient {
   /** Sends one operation; never throws for GraphQL errors (tests assert on them). */
   async request<T, V>(
     document: TypedDocumentNode<T, V> | DocumentNode | string,
-    ...[variables]: V extends Record<string, never> ? [] | [V] : [V]
+    ...[variables]: VarsArg<V>
   ): Promise<Result<T>> {
     const query = typeof document === 'string' ? document : print(document);
     const token = await this.token();
@@ -45,7 +48,7 @@ export class GraphQLClient {
   /** Sends one operation and returns its data, failing the test on any error. */
   async ok<T, V>(
     document: TypedDocumentNode<T, V> | DocumentNode | string,
-    ...rest: V extends Record<string, never> ? [] | [V] : [V]
+    ...rest: VarsArg<V>
   ): Promise<T> {
     const result = await this.request(document, ...rest);
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
@@ -56,7 +59,7 @@ export class GraphQLClient {
   async fails<T, V>(
     code: string,
     document: TypedDocumentNode<T, V> | DocumentNode | string,
-    ...rest: V extends Record<string, never> ? [] | [V] : [V]
+    ...rest: VarsArg<V>
   ): Promise<GraphQLErrorShape> {
     const result = await this.request(document, ...rest);
     expect(result.errors?.[0]?.extensions?.code, JSON.stringify(result.errors)).toBe(code);
