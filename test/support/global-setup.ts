@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
@@ -22,9 +24,17 @@ export default async function setup(project: TestProject) {
   let embedded: EmbeddedDatabase | null = null;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const port = Number(process.env.TEST_PG_PORT ?? 54339);
-    embedded = await startEmbeddedDatabase({ dataDir: resolve(__dirname, '../../.data/test'), port, database: 'postgres', log });
+    // A cluster per run (named after this process), so runs side by side never share one.
+    const base = resolve(__dirname, '../../.data');
+    cleanAbandonedClusters(base);
+    const dataDir = join(base, `test-${process.pid}`);
+    embedded = await startEmbeddedDatabase({ dataDir, port: await freePort(), database: 'postgres', log });
     serverUrl = embedded.url;
+    const stop = embedded.stop;
+    embedded.stop = async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
   }
   const name = `gateway_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: serverUrl });
@@ -44,4 +54,39 @@ export default async function setup(project: TestProject) {
     await cleanup.end();
     await embedded?.stop();
   };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Clusters of test runs that died without their teardown: stop their server, delete them. */
+function cleanAbandonedClusters(base: string): void {
+  if (!existsSync(base)) return;
+  for (const name of readdirSync(base)) {
+    const owner = /^test-(\d+)$/.exec(name);
+    if (!owner || alive(Number(owner[1]))) continue;
+    const pidFile = join(base, name, 'pg', 'postmaster.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGQUIT'); // immediate shutdown: the data is thrown away
+    }
+    rmSync(join(base, name), { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer()
+      .once('error', fail)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => ok(port));
+      });
+  });
 }
