@@ -94,13 +94,21 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [listEstimator],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listEstimator],
+            });
+          } catch (error) {
+            // getComplexity coerces the variables first: a value of the wrong type (1.5 or 2^31
+            // for an Int) is the client's fault, as graphql-js itself would report it.
+            if (!(error instanceof GraphQLError)) throw error;
+            throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (cost > limits.maxCost) {
             throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
           }

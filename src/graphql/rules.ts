@@ -29,6 +29,11 @@ async function attempt(check: () => Promise<void> | void): Promise<true | Error>
   }
 }
 
+// graphql-shield refuses two rules that share a name but not a function ("multiple definitions
+// of these rules"), and every factory call makes a new function: so every rule gets its own name.
+let ruleCount = 0;
+const ruleName = (base: string): string => `${base}#${++ruleCount}`;
+
 /** Any signed-in user. */
 export const authenticated: IRule = rule({ cache: 'no_cache' })((_p, _a, ctx: GatewayContext) =>
   ctx.authz.user ? true : unauthenticated(),
@@ -42,7 +47,7 @@ export function organizationAction(
   action: OrganizationAction,
   orgIdOf?: (parent: any, args: Args, ctx: GatewayContext) => string | undefined,
 ): IRule {
-  return rule(`org:${action}`, { cache: 'no_cache' })((parent, args, ctx: GatewayContext) =>
+  return rule(ruleName(`org:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext) =>
     attempt(() => ctx.authz.requireOrganization(action, orgIdOf?.(parent, args, ctx))),
   );
 }
@@ -53,7 +58,7 @@ export function organizationAction(
  * resolver, which looks it up the same way.
  */
 export function consortiumAction(action: ConsortiumAction, scopeOf: ScopeOf): IRule {
-  return rule(`consortium:${action}`, { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
+  return rule(ruleName(`consortium:${action}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
     attempt(async () => {
       ctx.authz.requireUser();
       const scope = await scopeOf(parent, args, ctx);
@@ -67,7 +72,7 @@ export function towardsConsortium(
   action: TowardsConsortiumAction,
   consortiumIdOf?: (parent: any, args: Args, ctx: GatewayContext) => Promise<string | undefined> | string | undefined,
 ): IRule {
-  return rule(`towards:${action}`, { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
+  return rule(ruleName(`towards:${action}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
     attempt(async () => ctx.authz.requireTowards(action, await consortiumIdOf?.(parent, args, ctx))),
   );
 }

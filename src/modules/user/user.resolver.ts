@@ -1,13 +1,53 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { AccountRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Organization } from '../organization/organization.entity';
 import { User } from './user.entity';
+import * as users from './user.service';
 
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user; provisioned on the first verified request' })
   me(@Ctx() ctx: GatewayContext): User {
     return ctx.authz.requireUser();
+  }
+
+  @Mutation(() => User, {
+    description:
+      'organization.users.manage: invites a person by email; they join with this role on their first sign-in. OWNER needs an OWNER; CONFLICT when the email belongs to a user of an organization',
+  })
+  inviteUser(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => AccountRole) role: AccountRole,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<User> {
+    return users.inviteUser(ctx, organizationId, email, role);
+  }
+
+  @Mutation(() => User, {
+    description:
+      'organization.users.manage: removes a user (and their network roles) from the organization; an OWNER needs an OWNER; never the last OWNER (CONFLICT)',
+  })
+  removeUser(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<User> {
+    return users.removeUser(ctx, organizationId, userId);
+  }
+
+  @Mutation(() => User, {
+    description:
+      'organization.users.manage: changes a user’s account role; only an OWNER grants or takes away OWNER; the last OWNER cannot be demoted (CONFLICT)',
+  })
+  setAccountRole(
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('userId', () => ID) userId: string,
+    @Arg('role', () => AccountRole) role: AccountRole,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<User> {
+    return users.setAccountRole(ctx, organizationId, userId, role);
   }
 
   @FieldResolver(() => Organization, { nullable: true })
