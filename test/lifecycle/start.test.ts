@@ -72,7 +72,7 @@ function alive(pid: number | null): boolean {
   }
 }
 
-describe('npm start with the embedded PostgreSQL', () => {
+describe('npm start with the embedded PostgreSQL', { timeout: 120_000 }, () => {
   const env = { DATA_DIR: dataDir, NODE_ENV: 'development' };
 
   it('starts, answers with a token from npm run token, survives a killed run and stops cleanly', async () => {
