@@ -1,0 +1,83 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { notFound } from '../../errors';
+import { EffectiveRole, MembershipStatus } from '../../governance';
+import type { GatewayContext } from '../../graphql/context';
+import { PageArgs, type Page } from '../../graphql/pagination';
+import { Membership } from '../membership/membership.entity';
+import { Organization } from '../organization/organization.entity';
+import { Consortium } from './consortium.entity';
+import { createConsortium, deleteConsortium, getConsortium, listConsortia, updateConsortium } from './consortium.service';
+import { ConsortiumConnection, CreateConsortiumInput, MembershipsArgs, UpdateConsortiumInput } from './consortium.types';
+
+const DEFAULT_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
+
+@Resolver(() => Consortium)
+export class ConsortiumResolver {
+  @Query(() => Consortium, { description: 'A consortium where your organization holds an ACTIVE or FROZEN membership' })
+  consortium(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Consortium> {
+    return getConsortium(ctx, id);
+  }
+
+  @Query(() => ConsortiumConnection, { description: "Your organization's consortia (a GUEST: those where you hold a network role)" })
+  consortia(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Consortium>> {
+    return listConsortia(ctx, args);
+  }
+
+  @Mutation(() => Consortium, { description: 'Your organization becomes its ADMINISTRATOR; you become its network OWNER' })
+  createConsortium(@Arg('input', () => CreateConsortiumInput) input: CreateConsortiumInput, @Ctx() ctx: GatewayContext): Promise<Consortium> {
+    return createConsortium(ctx, input);
+  }
+
+  @Mutation(() => Consortium)
+  updateConsortium(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateConsortiumInput) input: UpdateConsortiumInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Consortium> {
+    return updateConsortium(ctx, id, input);
+  }
+
+  @Mutation(() => ID, { description: 'Only when no other organization holds an ACTIVE or FROZEN membership; returns the id' })
+  deleteConsortium(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<string> {
+    return deleteConsortium(ctx, id, membershipId);
+  }
+
+  @FieldResolver(() => [Membership], { description: 'Every membership with its permissions and inviter (default: ACTIVE and FROZEN)' })
+  async memberships(
+    @Root() consortium: Consortium,
+    @Args(() => MembershipsArgs) args: MembershipsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Membership[]> {
+    const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
+    const list = await ctx.loaders
+      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, key: statuses.join(',') })
+      .load(consortium.id);
+    // Inviters are memberships of the same consortium: most are in this list already.
+    const byId = ctx.loaders.byId(Membership);
+    for (const membership of list) byId.prime(membership.id, membership);
+    return list;
+  }
+
+  @FieldResolver(() => Organization)
+  async creatorOrganization(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Organization> {
+    const organization = await ctx.loaders.byId(Organization).load(consortium.creatorOrganization.id);
+    if (!organization) throw notFound('Organization', consortium.creatorOrganization.id);
+    return organization;
+  }
+
+  @FieldResolver(() => [Membership], { description: "Your organization's ACTIVE and FROZEN memberships here" })
+  async myMemberships(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Membership[]> {
+    const mine = (await ctx.authz.memberships()).filter((m) => m.consortiumId === consortium.id && DEFAULT_STATUSES.includes(m.status));
+    const rows = await ctx.loaders.byId(Membership).loadMany(mine.map((m) => m.id));
+    return rows.filter((m): m is Membership => m instanceof Membership);
+  }
+
+  @FieldResolver(() => EffectiveRole, { description: 'Your account role and network role here, combined (Layer B)' })
+  myEffectiveRole(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<EffectiveRole> {
+    return ctx.authz.effectiveRoleIn(consortium.id);
+  }
+}

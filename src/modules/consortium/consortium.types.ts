@@ -1,0 +1,40 @@
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { MembershipStatus } from '../../governance';
+import { Connection } from '../../graphql/pagination';
+import { Consortium } from './consortium.entity';
+
+/** Longest description accepted; names follow the organization module's validName. */
+export const DESCRIPTION_MAX = 2000;
+
+@InputType()
+export class CreateConsortiumInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Display name of the creator's membership; default: the organization's name" })
+  membershipName?: string | null;
+}
+
+@InputType()
+export class UpdateConsortiumInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'The membership acted through; needed only when the organization holds several there' })
+  membershipId?: string | null;
+}
+
+@ArgsType()
+export class MembershipsArgs {
+  @Field(() => [MembershipStatus], { nullable: true, description: 'Default: ACTIVE and FROZEN' })
+  status?: MembershipStatus[] | null;
+}
+
+/** A page of the caller's consortia. */
+export const ConsortiumConnection = Connection(Consortium, 'Consortium');

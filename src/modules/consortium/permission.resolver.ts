@@ -1,0 +1,23 @@
+import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import { myPermissions, permissionGrid } from './permission.service';
+import { ConsortiumPermission, PermissionGrid } from './permission.types';
+
+@Resolver()
+export class PermissionResolver {
+  @Query(() => [ConsortiumPermission], {
+    description: 'Every consortium action and whether you may perform it there, through the membership you act for',
+  })
+  myPermissions(
+    @Arg('consortiumId', () => ID) consortiumId: string,
+    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConsortiumPermission[]> {
+    return myPermissions(ctx, consortiumId, membershipId);
+  }
+
+  @Query(() => PermissionGrid, { description: 'The three permission layers, as the gateway enforces them' })
+  permissionGrid(): PermissionGrid {
+    return permissionGrid();
+  }
+}

@@ -1,0 +1,44 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import { notFound } from '../../errors';
+import type { GatewayContext } from '../../graphql/context';
+import { Consortium } from '../consortium/consortium.entity';
+import { User } from '../user/user.entity';
+import { NetworkRoleGrant } from './network-role.entity';
+import { grantNetworkRole, revokeNetworkRole } from './network-role.service';
+import { GrantNetworkRoleInput } from './network-role.types';
+
+@Resolver(() => NetworkRoleGrant)
+export class NetworkRoleResolver {
+  @Mutation(() => NetworkRoleGrant, {
+    description: 'Gives a user of your organization a network role in a consortium it belongs to (replaces any other)',
+  })
+  grantNetworkRole(
+    @Arg('input', () => GrantNetworkRoleInput) input: GrantNetworkRoleInput,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<NetworkRoleGrant> {
+    return grantNetworkRole(ctx, input);
+  }
+
+  @Mutation(() => Boolean, { description: "Takes away a user's network role in a consortium" })
+  revokeNetworkRole(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('consortiumId', () => ID) consortiumId: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<boolean> {
+    return revokeNetworkRole(ctx, userId, consortiumId);
+  }
+
+  @FieldResolver(() => User)
+  async user(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Promise<User> {
+    const user = await ctx.loaders.byId(User).load(grant.user.id);
+    if (!user) throw notFound('User', grant.user.id);
+    return user;
+  }
+
+  @FieldResolver(() => Consortium)
+  async consortium(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Promise<Consortium> {
+    const consortium = await ctx.loaders.byId(Consortium).load(grant.consortium.id);
+    if (!consortium || consortium.deletedAt) throw notFound('Consortium', grant.consortium.id);
+    return consortium;
+  }
+}

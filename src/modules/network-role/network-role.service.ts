@@ -1,0 +1,89 @@
+// Network roles (Layer B input): granted and revoked by an OWNER or ADMIN of the user's own
+// organization, for a consortium that organization belongs to (§3). One role per user and
+// consortium; Authz reads them on every request, so a change applies to the next one.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { notFound } from '../../errors';
+import type { GatewayContext } from '../../graphql/context';
+import { Consortium } from '../consortium/consortium.entity';
+import { EventKind } from '../event/event.entity';
+import { recordEvent } from '../event/event.recorder';
+import { validId } from '../organization/organization.validation';
+import { User } from '../user/user.entity';
+import { NetworkRoleGrant } from './network-role.entity';
+import type { GrantNetworkRoleInput } from './network-role.types';
+
+interface Target {
+  userId: string;
+  consortiumId: string;
+  /** The caller's organization: the target user must belong to it. */
+  organizationId: string;
+}
+
+/**
+ * Checks and locks both ends inside the transaction: the user row (no-key lock, so grants to one
+ * user serialize without blocking foreign keys to it) and the consortium row against a delete.
+ */
+async function lockTarget(em: EntityManager, t: Target): Promise<void> {
+  const users = await em.execute('select id from app_user where id = ? and organization_id = ? for no key update', [
+    t.userId,
+    t.organizationId,
+  ]);
+  if (users.length === 0) throw notFound('User', t.userId);
+  const consortia = await em.execute('select id from consortium where id = ? and deleted_at is null for share', [t.consortiumId]);
+  if (consortia.length === 0) throw notFound('Consortium', t.consortiumId);
+}
+
+/** The checks shared by grant and revoke: Layer A right, visible consortium, a valid user id. */
+async function authorize(ctx: GatewayContext, userId: string, consortiumId: string): Promise<Target & { actorId: string }> {
+  ctx.authz.requireOrganization('organization.users.manage');
+  const actorId = ctx.authz.requireUser().id;
+  const organizationId = ctx.authz.requireOrganizationId();
+  await ctx.authz.requireVisible(consortiumId);
+  return { userId: validId(userId, 'User'), consortiumId, organizationId, actorId };
+}
+
+/** Gives a user of the caller's organization a network role in a consortium, replacing any other. */
+export async function grantNetworkRole(ctx: GatewayContext, input: GrantNetworkRoleInput): Promise<NetworkRoleGrant> {
+  const t = await authorize(ctx, input.userId, input.consortiumId);
+  return ctx.em.transactional(async (em) => {
+    await lockTarget(em, t);
+    const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
+    if (existing?.role === input.role) return existing;
+    const previousRole = existing?.role ?? null;
+    const grant =
+      existing ??
+      em.create(NetworkRoleGrant, {
+        user: em.getReference(User, t.userId),
+        consortium: em.getReference(Consortium, t.consortiumId),
+        role: input.role,
+      });
+    grant.role = input.role;
+    await recordEvent(em, {
+      kind: EventKind.NETWORK_ROLE_GRANTED,
+      consortiumId: t.consortiumId,
+      actor: { userId: t.actorId, organizationId: t.organizationId },
+      subject: { type: 'User', id: t.userId },
+      payload: { role: input.role, previousRole },
+    });
+    return grant;
+  });
+}
+
+/** Takes a user's network role in a consortium away; NOT_FOUND when they hold none. */
+export async function revokeNetworkRole(ctx: GatewayContext, userId: string, consortiumId: string): Promise<boolean> {
+  const t = await authorize(ctx, userId, consortiumId);
+  return ctx.em.transactional(async (em) => {
+    await lockTarget(em, t);
+    const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
+    if (!existing) throw notFound('Network role of user', t.userId);
+    em.remove(existing);
+    await recordEvent(em, {
+      kind: EventKind.NETWORK_ROLE_REVOKED,
+      consortiumId: t.consortiumId,
+      actor: { userId: t.actorId, organizationId: t.organizationId },
+      subject: { type: 'User', id: t.userId },
+      payload: { role: existing.role },
+    });
+    return true;
+  });
+}

@@ -1,0 +1,69 @@
+// Authorization and relation fields cost SQL per level of a query, never per row: Authz loads the
+// caller's memberships and network roles once per request, and every relation goes through a loader.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsortiumDeepDocument, MyConsortiaDocument } from '../generated/graphql';
+import { createTestConsortium, joinAsMember, memberOrganization } from '../support/factories/consortium';
+import { createOrganization } from '../support/factories/organization';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { countSql } from '../support/sql-counter';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(() => gw?.stop());
+
+describe('SQL per request', () => {
+  // Both shapes hold another organization's membership invited by the creator, so each query
+  // level has rows that were not loaded by an earlier level: only the number of rows differs.
+  it('is the same for a consortium with 2 or 6 memberships, every relation and guard included', async () => {
+    const small = await createOrganization(gw);
+    const few = await createTestConsortium(small.owner);
+    await memberOrganization(gw, few.id, { invitedBy: few.membershipId });
+    const large = await createOrganization(gw);
+    const many = await createTestConsortium(large.owner);
+    let inviter = many.membershipId;
+    for (let i = 0; i < 5; i++) {
+      const { membership } = await memberOrganization(gw, many.id, { invitedBy: inviter, status: i === 4 ? 'FROZEN' : 'ACTIVE' });
+      inviter = membership.id;
+    }
+
+    const one = await countSql(gw, () => small.owner.client.ok(ConsortiumDeepDocument, { id: few.id }));
+    const six = await countSql(gw, () => large.owner.client.ok(ConsortiumDeepDocument, { id: many.id }));
+    expect(one.result.consortium.memberships).toHaveLength(2);
+    expect(six.result.consortium.memberships).toHaveLength(6);
+    expect(six.count, six.statements.join('\n')).toBe(one.count);
+    // Principal, memberships, network roles, then one statement per relation level.
+    expect(one.count).toBeLessThanOrEqual(10);
+  });
+
+  it('is the same for a list of 1 or 4 consortia with their memberships', async () => {
+    const single = await createOrganization(gw);
+    const only = await createTestConsortium(single.owner);
+    await joinAsMember(gw, only.id, await createOrganization(gw), { invitedBy: only.membershipId });
+    const busy = await createOrganization(gw);
+    for (let i = 0; i < 4; i++) {
+      const c = await createTestConsortium(busy.owner);
+      await joinAsMember(gw, c.id, await createOrganization(gw), { invitedBy: c.membershipId });
+    }
+
+    const one = await countSql(gw, () => single.owner.client.ok(MyConsortiaDocument, {}));
+    const four = await countSql(gw, () => busy.owner.client.ok(MyConsortiaDocument, {}));
+    expect(one.result.consortia.nodes).toHaveLength(1);
+    expect(four.result.consortia.nodes).toHaveLength(4);
+    expect(four.count, four.statements.join('\n')).toBe(one.count);
+  });
+
+  it('counts only the requests made inside the measured function', async () => {
+    const org = await createOrganization(gw);
+    const c = await createTestConsortium(org.owner);
+    const once = await countSql(gw, () => org.owner.client.ok(ConsortiumDeepDocument, { id: c.id }));
+    const twice = await countSql(gw, async () => {
+      await org.owner.client.ok(ConsortiumDeepDocument, { id: c.id });
+      await org.owner.client.ok(ConsortiumDeepDocument, { id: c.id });
+    });
+    expect(once.count).toBeGreaterThan(0);
+    expect(twice.count).toBe(2 * once.count);
+    expect((await countSql(gw, async () => undefined)).count).toBe(0);
+  });
+});
