@@ -3,7 +3,7 @@
 // lift carry kind 'integrity' so the GraphQL layer may map them to CONFLICT, not FORBIDDEN.
 import { ALLOW, decideByAccountRole, deny, type Decision } from './decision';
 import { ORGANIZATION_GRID } from './grid';
-import { AccountRole, ConsortiumRole } from './roles';
+import { AccountRole, ConsortiumRole, NetworkRole } from './roles';
 
 const MANAGE_USERS = ORGANIZATION_GRID['organization.users.manage'];
 
@@ -43,6 +43,34 @@ export function canChangeAccountRole(change: AccountRoleChange): Decision {
   }
   if (targetCurrentRole === AccountRole.OWNER && targetNewRole !== AccountRole.OWNER && ownerCount <= 1) {
     return lastOwner(ownerCount, 'demoted');
+  }
+  return ALLOW;
+}
+
+export interface NetworkRoleChange {
+  actorRole: AccountRole | null;
+  /** The user's network role in the consortium now; null when they hold none. */
+  currentRole: NetworkRole | null;
+  /** The role after the change; null for a revocation. */
+  newRole: NetworkRole | null;
+}
+
+// The spec lets an account ADMIN grant network roles; network OWNER makes anyone an effective
+// OWNER (Layer B), so an ADMIN granting it (to themselves or a colleague) would lift a role only
+// an OWNER may give. The account rule "only an OWNER grants or takes away OWNER" applies here too.
+/** Layer B input: may the actor grant or revoke this network role in their organization (§3)? */
+export function canChangeNetworkRole(change: NetworkRoleChange): Decision {
+  const manage = decideByAccountRole(MANAGE_USERS, change.actorRole);
+  if (!manage.allowed) return manage;
+  if (change.currentRole === NetworkRole.OWNER || change.newRole === NetworkRole.OWNER) {
+    const verb = change.newRole === NetworkRole.OWNER ? 'grants' : 'takes away';
+    if (change.actorRole !== AccountRole.OWNER) {
+      return deny(`only an account ${AccountRole.OWNER} ${verb} the network role ${NetworkRole.OWNER} (you are ${change.actorRole ?? 'none'})`, {
+        kind: 'accountRole',
+        need: AccountRole.OWNER,
+        have: change.actorRole ?? 'none',
+      });
+    }
   }
   return ALLOW;
 }

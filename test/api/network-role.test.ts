@@ -75,6 +75,22 @@ describe('grantNetworkRole / revokeNetworkRole', () => {
     expect(await sql('select role from network_role where user_id = ?', [target.id])).toEqual([{ role: 'OPERATOR' }]);
   });
 
+  it('lets only an account OWNER grant or take away network OWNER (an ADMIN cannot raise anyone, itself included, to OWNER)', async () => {
+    const org = await createOrganization(gw);
+    const c = await createTestConsortium(org.owner);
+    const admin = await addUser(gw, org, 'ADMIN');
+    const colleague = await addUser(gw, org, 'MEMBER');
+    for (const userId of [admin.id, colleague.id]) {
+      const error = await admin.client.fails('FORBIDDEN', GrantNetworkRoleDocument, { input: { userId, consortiumId: c.id, role: 'OWNER' } });
+      expect(error.extensions).toMatchObject({ kind: 'accountRole', need: 'OWNER', have: 'ADMIN' });
+    }
+    expect(await sql('select role from network_role where user_id in (?, ?)', [admin.id, colleague.id])).toEqual([]);
+    await org.owner.client.ok(GrantNetworkRoleDocument, { input: { userId: colleague.id, consortiumId: c.id, role: 'OWNER' } });
+    await admin.client.fails('FORBIDDEN', GrantNetworkRoleDocument, { input: { userId: colleague.id, consortiumId: c.id, role: 'ADMIN' } });
+    await admin.client.fails('FORBIDDEN', RevokeNetworkRoleDocument, { userId: colleague.id, consortiumId: c.id });
+    expect(await sql('select role from network_role where user_id = ?', [colleague.id])).toEqual([{ role: 'OWNER' }]);
+  });
+
   it('is NOT_FOUND for a user of another organization, or a consortium the organization is not (or no longer) in', async () => {
     const org = await createOrganization(gw);
     const c = await createTestConsortium(org.owner);

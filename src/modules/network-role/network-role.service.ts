@@ -2,7 +2,8 @@
 // organization, for a consortium that organization belongs to (§3). One role per user and
 // consortium; Authz reads them on every request, so a change applies to the next one.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../../errors';
+import { forbidden, notFound } from '../../errors';
+import { canChangeNetworkRole, type NetworkRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Consortium } from '../consortium/consortium.entity';
 import { EventKind } from '../event/event.entity';
@@ -42,12 +43,18 @@ async function authorize(ctx: GatewayContext, userId: string, consortiumId: stri
   return { userId: validId(userId, 'User'), consortiumId, organizationId, actorId };
 }
 
+function requireChange(ctx: GatewayContext, currentRole: NetworkRole | null, newRole: NetworkRole | null): void {
+  const decision = canChangeNetworkRole({ actorRole: ctx.authz.accountRole, currentRole, newRole });
+  if (!decision.allowed) throw forbidden(`Not allowed to change this network role: ${decision.reason}`, { ...decision.missing });
+}
+
 /** Gives a user of the caller's organization a network role in a consortium, replacing any other. */
 export async function grantNetworkRole(ctx: GatewayContext, input: GrantNetworkRoleInput): Promise<NetworkRoleGrant> {
   const t = await authorize(ctx, input.userId, input.consortiumId);
   return ctx.em.transactional(async (em) => {
     await lockTarget(em, t);
     const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
+    requireChange(ctx, existing?.role ?? null, input.role);
     if (existing?.role === input.role) return existing;
     const previousRole = existing?.role ?? null;
     const grant =
@@ -76,6 +83,7 @@ export async function revokeNetworkRole(ctx: GatewayContext, userId: string, con
     await lockTarget(em, t);
     const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
     if (!existing) throw notFound('Network role of user', t.userId);
+    requireChange(ctx, existing.role, null);
     em.remove(existing);
     await recordEvent(em, {
       kind: EventKind.NETWORK_ROLE_REVOKED,
