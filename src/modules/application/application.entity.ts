@@ -52,6 +52,11 @@ export class Application {
   @Field(() => String, { nullable: true })
   message?: string | null;
 
+  /** The display name the membership takes once approved; null means the organization's name. */
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: "The membership's display name once approved; null: the organization's name" })
+  displayName?: string | null;
+
   @Enum({ items: () => ApplicationStatus, default: ApplicationStatus.PENDING })
   @Field(() => ApplicationStatus)
   status: Opt<ApplicationStatus> = ApplicationStatus.PENDING;

@@ -1,0 +1,71 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import type { Page } from '../../graphql/pagination';
+import { Application } from '../application/application.entity';
+import { Consortium } from '../consortium/consortium.entity';
+import { Invitation } from '../invitation/invitation.entity';
+import { Organization } from '../organization/organization.entity';
+import * as applications from './application.service';
+import { ApplicationConnection, ApplyToJoinInput, ApproveApplicationPayload, ConsortiumApplicationsArgs } from './application.types';
+import { ConsortiumSummary } from './membership.types';
+
+@Resolver(() => Application)
+export class ApplicationResolver {
+  @Query(() => ApplicationConnection, { description: "A consortium's applications, for its members; default the PENDING ones" })
+  consortiumApplications(
+    @Args(() => ConsortiumApplicationsArgs) args: ConsortiumApplicationsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Page<Application>> {
+    return applications.consortiumApplications(ctx, args);
+  }
+
+  @Query(() => Application, { description: "One application, for the applicant's OWNER/ADMIN users and the consortium's members" })
+  application(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Application> {
+    return applications.getApplication(ctx, id);
+  }
+
+  @Mutation(() => Application, { description: 'Apply to join a consortium; an ADMINISTRATOR decides' })
+  applyToJoin(@Arg('input', () => ApplyToJoinInput) input: ApplyToJoinInput, @Ctx() ctx: GatewayContext): Promise<Application> {
+    return applications.applyToJoin(ctx, input);
+  }
+
+  @Mutation(() => Application, { description: "Withdraw your organization's pending application" })
+  withdrawApplication(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Application> {
+    return applications.withdrawApplication(ctx, id);
+  }
+
+  @Mutation(() => ApproveApplicationPayload, { description: 'Approve an application: the organization gets an ACTIVE MEMBER membership' })
+  approveApplication(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ApproveApplicationPayload> {
+    return applications.approveApplication(ctx, id, membershipId);
+  }
+
+  @Mutation(() => Application, { description: 'Reject an application with a reason the applicant sees' })
+  rejectApplication(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String) reason: string,
+    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Application> {
+    return applications.rejectApplication(ctx, id, reason, membershipId);
+  }
+
+  @FieldResolver(() => Organization, { description: 'The applicant' })
+  async organization(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<Organization> {
+    return (await ctx.loaders.byId(Organization).load(application.organization.id))!;
+  }
+
+  @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the applicant is no member yet' })
+  async consortium(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<ConsortiumSummary> {
+    const consortium = await ctx.loaders.byId(Consortium).load(application.consortium.id);
+    return { id: application.consortium.id, name: consortium?.name ?? '' };
+  }
+
+  @FieldResolver(() => Invitation, { nullable: true, description: 'The accepted invitation this application comes from, if any' })
+  invitation(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<Invitation | null> | null {
+    return application.invitation ? ctx.loaders.byId(Invitation).load(application.invitation.id) : null;
+  }
+}

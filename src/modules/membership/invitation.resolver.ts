@@ -1,0 +1,84 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import type { Page } from '../../graphql/pagination';
+import { Consortium } from '../consortium/consortium.entity';
+import { Invitation } from '../invitation/invitation.entity';
+import { Organization } from '../organization/organization.entity';
+import * as invitations from './invitation.service';
+import {
+  AcceptInvitationPayload,
+  ConsortiumInvitationsArgs,
+  InvitationConnection,
+  InviteOrganizationInput,
+  PendingInvitationsArgs,
+} from './invitation.types';
+import { Membership } from './membership.entity';
+import { ConsortiumSummary, MembershipSummary } from './membership.types';
+
+@Resolver(() => Invitation)
+export class InvitationResolver {
+  @Query(() => InvitationConnection, { description: "Open invitations addressed to your organization (its OWNER and ADMIN users)" })
+  pendingInvitations(@Args(() => PendingInvitationsArgs) args: PendingInvitationsArgs, @Ctx() ctx: GatewayContext): Promise<Page<Invitation>> {
+    return invitations.pendingInvitations(ctx, args);
+  }
+
+  @Query(() => InvitationConnection, { description: "A consortium's invitations, for its members; default the open ones" })
+  consortiumInvitations(
+    @Args(() => ConsortiumInvitationsArgs) args: ConsortiumInvitationsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Page<Invitation>> {
+    return invitations.consortiumInvitations(ctx, args);
+  }
+
+  @Query(() => Invitation, { description: "One invitation, for the invitee's OWNER/ADMIN users and the consortium's members" })
+  invitation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Invitation> {
+    return invitations.getInvitation(ctx, id);
+  }
+
+  @Mutation(() => Invitation, { description: 'Offer a membership to an organization (§5 subset, default and plan rules)' })
+  inviteOrganization(@Arg('input', () => InviteOrganizationInput) input: InviteOrganizationInput, @Ctx() ctx: GatewayContext): Promise<Invitation> {
+    return invitations.inviteOrganization(ctx, input);
+  }
+
+  @Mutation(() => Invitation, { description: 'Revoke a pending invitation: a MEMBER its own, an ADMINISTRATOR any' })
+  revokeInvitation(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Invitation> {
+    return invitations.revokeInvitation(ctx, id, membershipId);
+  }
+
+  @Mutation(() => AcceptInvitationPayload, {
+    description: "Accept an invitation to your organization: a membership at once (sent by an ADMINISTRATOR) or an application (sent by a MEMBER)",
+  })
+  acceptInvitation(
+    @Arg('id', () => ID) id: string,
+    @Arg('displayName', () => String, { nullable: true, description: "Default: the organization's name" }) displayName: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AcceptInvitationPayload> {
+    return invitations.acceptInvitation(ctx, id, displayName);
+  }
+
+  @Mutation(() => Invitation, { description: 'Decline an invitation to your organization' })
+  declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Invitation> {
+    return invitations.declineInvitation(ctx, id);
+  }
+
+  @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the invitee is no member yet' })
+  async consortium(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<ConsortiumSummary> {
+    const consortium = await ctx.loaders.byId(Consortium).load(invitation.consortium.id);
+    return { id: invitation.consortium.id, name: consortium?.name ?? '' };
+  }
+
+  @FieldResolver(() => MembershipSummary, { description: 'The membership that sent the invitation' })
+  async invitingMembership(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<MembershipSummary> {
+    const membership = await ctx.loaders.byId(Membership).load(invitation.invitingMembership.id);
+    return { id: invitation.invitingMembership.id, displayName: membership?.displayName ?? '' };
+  }
+
+  @FieldResolver(() => Organization)
+  async inviteeOrganization(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<Organization> {
+    return (await ctx.loaders.byId(Organization).load(invitation.inviteeOrganization.id))!;
+  }
+}

@@ -1,0 +1,292 @@
+// §6 Invite: a membership offers a seat to an organization; the invitee's OWNER/ADMIN users accept
+// or decline until it expires or is revoked. Accepting an ADMINISTRATOR's invitation creates the
+// membership at once; accepting a MEMBER's creates an application an administrator decides.
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { conflict, notFound } from '../../errors';
+import { ConsortiumRole, MembershipStatus, Plan, resolveOffer } from '../../governance';
+import type { GatewayContext } from '../../graphql/context';
+import { keysetPage, type Page } from '../../graphql/pagination';
+import { Application } from '../application/application.entity';
+import { EventKind } from '../event/event.entity';
+import { recordEvent } from '../event/event.recorder';
+import { Invitation, InvitationStatus } from '../invitation/invitation.entity';
+import { User } from '../user/user.entity';
+import { expireInvitation } from './invitation.expiry';
+import type { AcceptInvitationPayload, ConsortiumInvitationsArgs, InviteOrganizationInput, PendingInvitationsArgs } from './invitation.types';
+import { Membership } from './membership.entity';
+import {
+  actingMembership,
+  actorOf,
+  DISPLAY_NAME_MAX,
+  displayNameFor,
+  isId,
+  lifetimeDays,
+  liveConsortiumName,
+  maySeeRequest,
+  offeredPermissions,
+  optionalText,
+  organizationFacts,
+  requireId,
+  requireNoPendingApplication,
+  requireSeat,
+  uniquely,
+} from './workflow';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The consortium scope of an invitation for consortium actions (revoke): null when it does not
+ * exist or the caller's organization is no member there, so outsiders get NOT_FOUND. Without a
+ * named membership, an invitation the caller's organization sent is revoked through its sender.
+ */
+export async function invitationScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
+  if (!isId(id)) return null;
+  const invitation = await ctx.loaders.byId(Invitation).load(id);
+  if (!invitation) return null;
+  const consortiumId = invitation.consortium.id;
+  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
+  const owner = invitation.invitingMembership.id;
+  const own = (await ctx.authz.memberships()).some((m) => m.id === owner && m.status !== MembershipStatus.LEFT);
+  return { consortiumId, membershipId: membershipId ?? (own ? owner : null), ownerMembershipId: owner };
+}
+
+/** Sends an invitation under the subset, default and plan rules of §5; records INVITATION_SENT. */
+export async function inviteOrganization(ctx: GatewayContext, input: InviteOrganizationInput): Promise<Invitation> {
+  const acting = await ctx.authz.requireConsortium('organization.invite', input.consortiumId, { membershipId: input.membershipId });
+  const inviter = actingMembership(acting);
+  const inviteeId = requireId(input.organizationId, 'Organization');
+  const days = lifetimeDays(input.expiresInDays, ctx.app.config.invitationTtlDays);
+  return ctx.em.transactional(async (em) => {
+    const invitee = await organizationFacts(em, inviteeId);
+    if (!invitee) throw notFound('Organization', inviteeId);
+    const own = await organizationFacts(em, acting.organizationId);
+    const permissions = offeredPermissions(
+      resolveOffer({ inviter, inviterPlan: own!.plan as Plan, inviteePlan: invitee.plan as Plan, requested: input.permissions }),
+    );
+    await requireSeat(em, acting.consortiumId, inviteeId);
+    const [open] = await em.execute(
+      `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`,
+      [acting.consortiumId, inviteeId],
+    );
+    if (open) throw conflict('This organization already has a pending invitation to this consortium: revoke it first');
+    const invitation = em.create(Invitation, {
+      consortium: acting.consortiumId,
+      invitingMembership: inviter.id,
+      inviteeOrganization: inviteeId,
+      permissions,
+      expiresAt: new Date(Date.now() + days * DAY_MS),
+      createdBy: acting.user.id,
+    });
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_SENT,
+      consortiumId: acting.consortiumId,
+      actor: actorOf(acting),
+      subject: { type: 'Invitation', id: invitation.id },
+      audienceOrganizationId: inviteeId,
+      payload: {
+        invitationId: invitation.id,
+        inviteeOrganizationId: inviteeId,
+        inviteeOrganizationName: invitee.name,
+        invitingMembershipId: inviter.id,
+        invitingMembershipName: inviter.displayName,
+        permissions,
+        expiresAt: invitation.expiresAt.toISOString(),
+      },
+    });
+    return invitation;
+  });
+}
+
+type Locked = { invitation: Invitation } | { expired: true };
+
+/**
+ * Locks a PENDING invitation for a decision. Decided → CONFLICT; past its expiry → marked EXPIRED
+ * (with its event, committed by the caller's transaction) and reported, so the caller can throw
+ * CONFLICT after commit. `visible` says whether the caller may know the invitation at all.
+ */
+async function lockPending(em: EntityManager, id: string, visible: (i: Invitation) => boolean): Promise<Locked> {
+  const invitation = await em.findOne(Invitation, id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!invitation || !visible(invitation) || !(await liveConsortiumName(em, invitation.consortium.id))) {
+    throw notFound('Invitation', id);
+  }
+  if (invitation.status === InvitationStatus.EXPIRED) throw conflict('The invitation has expired', { status: invitation.status });
+  if (invitation.status !== InvitationStatus.PENDING) {
+    throw conflict(`The invitation was already ${invitation.status.toLowerCase()}`, { status: invitation.status });
+  }
+  if (await expireInvitation(em, id)) return { expired: true };
+  return { invitation };
+}
+
+/** Runs a decision on a PENDING invitation; an expiry found on the way commits, then CONFLICT. */
+async function decide<T>(
+  ctx: GatewayContext,
+  id: string,
+  visible: (i: Invitation) => boolean,
+  change: (em: EntityManager, i: Invitation) => Promise<T>,
+): Promise<T> {
+  requireId(id, 'Invitation');
+  const outcome = await uniquely(() =>
+    ctx.em.transactional(async (em) => {
+      const locked = await lockPending(em, id, visible);
+      return 'expired' in locked ? locked : { value: await change(em, locked.invitation) };
+    }),
+  );
+  if ('expired' in outcome) throw conflict('The invitation has expired', { status: InvitationStatus.EXPIRED });
+  return outcome.value;
+}
+
+/** Marks a decision on the invitation: who and when. */
+function settle(em: EntityManager, invitation: Invitation, status: InvitationStatus, userId: string): void {
+  invitation.status = status;
+  invitation.decidedBy = em.getReference(User, userId, { wrapped: true });
+  invitation.decidedAt = new Date();
+}
+
+/** Accepts an invitation addressed to the caller's organization (§6 Invite). */
+export async function acceptInvitation(ctx: GatewayContext, id: string, displayName?: string | null): Promise<AcceptInvitationPayload> {
+  await ctx.authz.requireTowards('invitation.respond');
+  const user = ctx.authz.requireUser();
+  const orgId = ctx.authz.requireOrganizationId();
+  const chosen = optionalText(displayName, 'displayName', DISPLAY_NAME_MAX);
+  const actor = { userId: user.id, organizationId: orgId, membershipId: null };
+  return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
+    const consortiumId = invitation.consortium.id;
+    await requireSeat(em, consortiumId, orgId);
+    const inviting = await em.findOneOrFail(Membership, invitation.invitingMembership.id);
+    const org = (await organizationFacts(em, orgId))!;
+    settle(em, invitation, InvitationStatus.ACCEPTED, user.id);
+    const common = { invitationId: id, organizationId: orgId, organizationName: org.name, permissions: invitation.permissions };
+    const accepted = async (next: string) =>
+      recordEvent(em, {
+        kind: EventKind.INVITATION_ACCEPTED,
+        consortiumId,
+        actor,
+        subject: { type: 'Invitation', id },
+        payload: { ...common, invitingMembershipId: inviting.id, next },
+      });
+
+    if (inviting.role === ConsortiumRole.ADMINISTRATOR) {
+      const membership = em.create(Membership, {
+        consortium: consortiumId,
+        organization: orgId,
+        displayName: await displayNameFor(em, consortiumId, chosen, org.name, { strict: true }),
+        role: ConsortiumRole.MEMBER,
+        permissions: invitation.permissions,
+        status: MembershipStatus.ACTIVE,
+        invitedBy: inviting.id,
+      });
+      await accepted('MEMBER_JOINED');
+      await recordEvent(em, {
+        kind: EventKind.MEMBER_JOINED,
+        consortiumId,
+        actor,
+        subject: { type: 'Membership', id: membership.id },
+        payload: {
+          ...common,
+          membershipId: membership.id,
+          displayName: membership.displayName,
+          role: membership.role,
+          invitedByMembershipId: inviting.id,
+          via: 'INVITATION',
+        },
+      });
+      return { invitation, membership, application: null };
+    }
+
+    // Alibaba: anyone may invite, only the administrator approves.
+    await requireNoPendingApplication(em, consortiumId, orgId);
+    if (chosen !== null) await displayNameFor(em, consortiumId, chosen, org.name, { strict: true });
+    const application = em.create(Application, {
+      consortium: consortiumId,
+      organization: orgId,
+      invitation: id,
+      permissions: invitation.permissions,
+      displayName: chosen,
+      submittedBy: user.id,
+    });
+    await accepted('APPLICATION_SUBMITTED');
+    await recordEvent(em, {
+      kind: EventKind.APPLICATION_SUBMITTED,
+      consortiumId,
+      actor,
+      subject: { type: 'Application', id: application.id },
+      payload: { ...common, applicationId: application.id, displayName: chosen, invitingMembershipId: inviting.id },
+    });
+    return { invitation, membership: null, application };
+  });
+}
+
+/** Declines an invitation addressed to the caller's organization. */
+export async function declineInvitation(ctx: GatewayContext, id: string): Promise<Invitation> {
+  await ctx.authz.requireTowards('invitation.respond');
+  const user = ctx.authz.requireUser();
+  const orgId = ctx.authz.requireOrganizationId();
+  return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
+    settle(em, invitation, InvitationStatus.DECLINED, user.id);
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_DECLINED,
+      consortiumId: invitation.consortium.id,
+      actor: { userId: user.id, organizationId: orgId, membershipId: null },
+      subject: { type: 'Invitation', id },
+      payload: { invitationId: id, organizationId: orgId, invitingMembershipId: invitation.invitingMembership.id },
+    });
+    return invitation;
+  });
+}
+
+/** Revokes a PENDING invitation: a MEMBER its own, an administrator any (§4 invitation.revoke). */
+export async function revokeInvitation(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Invitation> {
+  const scope = await invitationScope(ctx, id, membershipId);
+  if (!scope) throw notFound('Invitation', id);
+  const acting = await ctx.authz.requireConsortium('invitation.revoke', scope.consortiumId, scope);
+  return decide(ctx, id, () => true, async (em, invitation) => {
+    settle(em, invitation, InvitationStatus.REVOKED, acting.user.id);
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_REVOKED,
+      consortiumId: acting.consortiumId,
+      actor: actorOf(acting),
+      subject: { type: 'Invitation', id },
+      audienceOrganizationId: invitation.inviteeOrganization.id,
+      payload: { invitationId: id, inviteeOrganizationId: invitation.inviteeOrganization.id, invitingMembershipId: scope.ownerMembershipId },
+    });
+    return invitation;
+  });
+}
+
+/** One invitation, for its invitee and the consortium's members; touching an overdue one expires it. */
+export async function getInvitation(ctx: GatewayContext, id: string): Promise<Invitation> {
+  ctx.authz.requireUser();
+  requireId(id, 'Invitation');
+  const invitation = await ctx.em.findOne(Invitation, id);
+  if (!invitation) throw notFound('Invitation', id);
+  const request = { organizationId: invitation.inviteeOrganization.id, consortiumId: invitation.consortium.id };
+  if (!(await maySeeRequest(ctx, request, 'invitation.respond'))) throw notFound('Invitation', id);
+  if (invitation.status !== InvitationStatus.PENDING || invitation.expiresAt > new Date()) return invitation;
+  await ctx.em.fork().transactional((em) => expireInvitation(em, id));
+  return ctx.em.findOneOrFail(Invitation, id, { refresh: true });
+}
+
+/** Open invitations addressed to the caller's organization: PENDING, not expired, consortium not deleted. */
+export async function pendingInvitations(ctx: GatewayContext, args: PendingInvitationsArgs): Promise<Page<Invitation>> {
+  await ctx.authz.requireTowards('invitation.respond');
+  const where = {
+    inviteeOrganization: ctx.authz.requireOrganizationId(),
+    status: InvitationStatus.PENDING,
+    expiresAt: { $gt: new Date() },
+    consortium: { deletedAt: null },
+  };
+  return keysetPage(ctx.em, Invitation, where, args, ctx.app.config.limits.maxPageSize);
+}
+
+/** A consortium's invitations, for its members (consortium.view); default the open ones. */
+export async function consortiumInvitations(ctx: GatewayContext, args: ConsortiumInvitationsArgs): Promise<Page<Invitation>> {
+  await ctx.authz.requireConsortium('consortium.view', args.consortiumId);
+  const status = args.status ?? InvitationStatus.PENDING;
+  const where = {
+    consortium: args.consortiumId,
+    status,
+    ...(status === InvitationStatus.PENDING ? { expiresAt: { $gt: new Date() } } : {}),
+  };
+  return keysetPage(ctx.em, Invitation, where, args, ctx.app.config.limits.maxPageSize);
+}

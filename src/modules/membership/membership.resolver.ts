@@ -1,0 +1,37 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import { Membership } from './membership.entity';
+import * as memberships from './membership.service';
+import { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
+
+// Mutations only: the Membership type's field resolvers belong to the consortium module.
+@Resolver()
+export class MembershipWorkflowResolver {
+  @Mutation(() => Membership, { description: 'An additional membership for your organization, with a subset of the acting one’s permissions' })
+  createMembership(@Arg('input', () => CreateMembershipInput) input: CreateMembershipInput, @Ctx() ctx: GatewayContext): Promise<Membership> {
+    return memberships.createMembership(ctx, input);
+  }
+
+  @Mutation(() => Membership, { description: "Freeze a MEMBER's membership: it keeps read access, every change is refused" })
+  freezeMembership(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Membership> {
+    return memberships.freezeMembership(ctx, id, membershipId);
+  }
+
+  @Mutation(() => Membership, { description: 'Unfreeze a frozen membership' })
+  unfreezeMembership(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Membership> {
+    return memberships.unfreezeMembership(ctx, id, membershipId);
+  }
+
+  @Mutation(() => LeaveConsortiumPayload, { description: 'Leave: nodes stopped, open invitations revoked; not the last ADMINISTRATOR' })
+  leaveConsortium(@Arg('membershipId', () => ID) membershipId: string, @Ctx() ctx: GatewayContext): Promise<LeaveConsortiumPayload> {
+    return memberships.leaveConsortium(ctx, membershipId);
+  }
+}

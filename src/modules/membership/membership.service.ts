@@ -1,0 +1,206 @@
+// §6 Freeze / unfreeze, additional memberships, leaving. Permissions are chosen only when a
+// membership is created (resolveOffer) and no operation here or anywhere edits them.
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Acting } from '../../auth/authz';
+import { conflict, notFound } from '../../errors';
+import {
+  canFreezeMembership,
+  canLeaveConsortium,
+  ConsortiumRole,
+  MembershipStatus,
+  Plan,
+  resolveOffer,
+  type ConsortiumAction,
+} from '../../governance';
+import type { GatewayContext } from '../../graphql/context';
+import { EventKind } from '../event/event.entity';
+import { recordEvent } from '../event/event.recorder';
+import { Membership } from './membership.entity';
+import type { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
+import {
+  actingMembership,
+  actorOf,
+  cleanText,
+  DISPLAY_NAME_MAX,
+  displayNameFor,
+  isId,
+  offeredPermissions,
+  organizationFacts,
+  refusal,
+  requireId,
+  uniquely,
+} from './workflow';
+
+/** The consortium scope of a target membership (freeze): null unless the caller's organization is a member there. */
+export async function membershipScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
+  if (!isId(id)) return null;
+  const target = await ctx.loaders.byId(Membership).load(id);
+  if (!target) return null;
+  const consortiumId = target.consortium.id;
+  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
+  return { consortiumId, membershipId: membershipId ?? null };
+}
+
+/** The scope of leaving: the membership must be one of the caller's organization's. */
+export async function ownMembershipScope(ctx: GatewayContext, membershipId: string) {
+  const own = (await ctx.authz.memberships()).find((m) => m.id === membershipId);
+  return own ? { consortiumId: own.consortiumId, membershipId } : null;
+}
+
+/** An additional ACTIVE MEMBER membership for the caller's organization (Kaleido multiple memberships). */
+export async function createMembership(ctx: GatewayContext, input: CreateMembershipInput): Promise<Membership> {
+  const acting = await ctx.authz.requireConsortium('membership.create', input.consortiumId, { membershipId: input.membershipId });
+  const creator = actingMembership(acting);
+  const displayName = cleanText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
+  return uniquely(() =>
+    ctx.em.transactional(async (em) => {
+      const org = (await organizationFacts(em, acting.organizationId))!;
+      // The new seat belongs to the same organization: its plan stands on both sides of the offer.
+      const plan = org.plan as Plan;
+      const permissions = offeredPermissions(resolveOffer({ inviter: creator, inviterPlan: plan, inviteePlan: plan, requested: input.permissions }));
+      const membership = em.create(Membership, {
+        consortium: acting.consortiumId,
+        organization: acting.organizationId,
+        displayName: await displayNameFor(em, acting.consortiumId, displayName, org.name, { strict: true }),
+        role: ConsortiumRole.MEMBER,
+        permissions,
+        status: MembershipStatus.ACTIVE,
+        invitedBy: creator.id,
+      });
+      await recordEvent(em, {
+        kind: EventKind.MEMBER_JOINED,
+        consortiumId: acting.consortiumId,
+        actor: actorOf(acting),
+        subject: { type: 'Membership', id: membership.id },
+        payload: {
+          membershipId: membership.id,
+          organizationId: acting.organizationId,
+          organizationName: org.name,
+          displayName: membership.displayName,
+          role: membership.role,
+          permissions,
+          invitedByMembershipId: creator.id,
+          via: 'ADDITIONAL_MEMBERSHIP',
+        },
+      });
+      return membership;
+    }),
+  );
+}
+
+/** Locks a membership of the consortium for a change of status. */
+async function lockMembership(em: EntityManager, id: string): Promise<Membership> {
+  const membership = await em.findOne(Membership, id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!membership) throw notFound('Membership', id);
+  return membership;
+}
+
+/** Freeze or unfreeze: from one status to the other, with its event addressed to the member. */
+async function setFrozen(ctx: GatewayContext, id: string, membershipId: string | null | undefined, freeze: boolean): Promise<Membership> {
+  const action: ConsortiumAction = freeze ? 'membership.freeze' : 'membership.unfreeze';
+  const scope = await membershipScope(ctx, id, membershipId);
+  if (!scope) throw notFound('Membership', id);
+  const acting: Acting = await ctx.authz.requireConsortium(action, scope.consortiumId, scope);
+  const [from, to] = freeze ? [MembershipStatus.ACTIVE, MembershipStatus.FROZEN] : [MembershipStatus.FROZEN, MembershipStatus.ACTIVE];
+  return ctx.em.transactional(async (em) => {
+    const target = await lockMembership(em, id);
+    if (freeze) {
+      const decision = canFreezeMembership({ role: target.role });
+      if (!decision.allowed) throw refusal(action, decision);
+    }
+    if (target.status !== from) {
+      throw conflict(`The membership is ${target.status}, not ${from}`, { status: target.status });
+    }
+    target.status = to;
+    await recordEvent(em, {
+      kind: freeze ? EventKind.MEMBER_FROZEN : EventKind.MEMBER_UNFROZEN,
+      consortiumId: scope.consortiumId,
+      actor: actorOf(acting),
+      subject: { type: 'Membership', id },
+      audienceOrganizationId: target.organization.id,
+      payload: { membershipId: id, organizationId: target.organization.id, displayName: target.displayName, status: to },
+    });
+    return target;
+  });
+}
+
+/** Freezes a MEMBER membership: it keeps read access, every change it tries is refused. */
+export function freezeMembership(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Membership> {
+  return setFrozen(ctx, id, membershipId, true);
+}
+
+/** Unfreezes a FROZEN membership. */
+export function unfreezeMembership(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Membership> {
+  return setFrozen(ctx, id, membershipId, false);
+}
+
+/** Leaves: the membership becomes LEFT, its nodes STOPPED, its open invitations REVOKED (§6 Leave). */
+export async function leaveConsortium(ctx: GatewayContext, membershipId: string): Promise<LeaveConsortiumPayload> {
+  requireId(membershipId, 'Membership');
+  const scope = await ownMembershipScope(ctx, membershipId);
+  if (!scope) throw notFound('Membership', membershipId);
+  const acting = await ctx.authz.requireConsortium('membership.leave', scope.consortiumId, scope);
+  const actor = actorOf(acting);
+  return ctx.em.transactional(async (em) => {
+    // An administrator leaving locks every administrator row (in id order, before its own), so
+    // two leaving at once take turns and the second sees the first gone: one always stays.
+    const role = actingMembership(acting).role;
+    const admins =
+      role === ConsortiumRole.ADMINISTRATOR
+        ? await em.execute(`select id from membership where consortium_id = ? and role = ? and status = ? order by id for update`, [
+            scope.consortiumId,
+            ConsortiumRole.ADMINISTRATOR,
+            MembershipStatus.ACTIVE,
+          ])
+        : [];
+    const membership = await lockMembership(em, membershipId);
+    if (membership.status !== MembershipStatus.ACTIVE) {
+      throw conflict(`The membership is ${membership.status}, not ${MembershipStatus.ACTIVE}`, { status: membership.status });
+    }
+    const decision = canLeaveConsortium({ role: membership.role, administratorCount: admins.length });
+    if (!decision.allowed) throw refusal('membership.leave', decision);
+    membership.status = MembershipStatus.LEFT;
+    // A STOPPED node no longer uses a license of its organization.
+    const stopped = await em.execute<{ id: string }[]>(
+      `update node set status = 'STOPPED' where membership_id = ? and status = 'RUNNING' returning id`,
+      [membershipId],
+    );
+    const revoked = await em.execute<{ id: string; invitee_organization_id: string }[]>(
+      `update invitation set status = 'REVOKED', decided_at = now(), decided_by_id = ?
+        where inviting_membership_id = ? and status = 'PENDING' returning id, invitee_organization_id`,
+      [acting.user.id, membershipId],
+    );
+    for (const invitation of revoked) {
+      await recordEvent(em, {
+        kind: EventKind.INVITATION_REVOKED,
+        consortiumId: scope.consortiumId,
+        actor,
+        subject: { type: 'Invitation', id: invitation.id },
+        audienceOrganizationId: invitation.invitee_organization_id,
+        payload: {
+          invitationId: invitation.id,
+          inviteeOrganizationId: invitation.invitee_organization_id,
+          invitingMembershipId: membershipId,
+          reason: 'MEMBER_LEFT',
+        },
+      });
+    }
+    const stoppedNodeIds = stopped.map((n) => n.id);
+    const revokedInvitationIds = revoked.map((i) => i.id);
+    await recordEvent(em, {
+      kind: EventKind.MEMBER_LEFT,
+      consortiumId: scope.consortiumId,
+      actor,
+      subject: { type: 'Membership', id: membershipId },
+      payload: {
+        membershipId,
+        organizationId: acting.organizationId,
+        displayName: membership.displayName,
+        stoppedNodeIds,
+        revokedInvitationIds,
+      },
+    });
+    return { membershipId, consortiumId: scope.consortiumId, status: MembershipStatus.LEFT, stoppedNodeIds, revokedInvitationIds };
+  });
+}
