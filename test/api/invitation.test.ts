@@ -111,6 +111,18 @@ describe.concurrent('inviting: an ADMINISTRATOR', () => {
     });
   });
 
+  it('of 6 racing invitations of one organization, exactly one is sent', async () => {
+    const invitee = await createOrganization(gw);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        admin.owner.client.request(InviteOrganizationDocument, { input: { consortiumId: consortium.id, organizationId: invitee.id } }),
+      ),
+    );
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'CONFLICT')).toHaveLength(5);
+    expect(await countEvents({ consortiumId: consortium.id, kind: 'INVITATION_SENT', subjectId: results.find((r) => !r.errors)!.data!.inviteOrganization.id })).toBe(1);
+  });
+
   it('answers NOT_FOUND for an unknown organization or consortium', async () => {
     await admin.owner.client.fails('NOT_FOUND', InviteOrganizationDocument, {
       input: { consortiumId: consortium.id, organizationId: '00000000-0000-4000-8000-000000000000' },

@@ -65,6 +65,8 @@ export async function inviteOrganization(ctx: GatewayContext, input: InviteOrgan
       resolveOffer({ inviter, inviterPlan: own!.plan as Plan, inviteePlan: invitee.plan as Plan, requested: input.permissions }),
     );
     await requireSeat(em, acting.consortiumId, inviteeId);
+    // Two invitations of one organization racing: serialize on the pair, so the check below holds.
+    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${inviteeId}`]);
     const [open] = await em.execute(
       `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`,
       [acting.consortiumId, inviteeId],
