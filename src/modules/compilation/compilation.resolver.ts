@@ -1,0 +1,113 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import { PageArgs, type Page } from '../../graphql/pagination';
+import { Consortium } from '../consortium/consortium.entity';
+import { Environment } from '../environment/environment.entity';
+import { Membership } from '../membership/membership.entity';
+import { abiMethods, openApiDocument, type AbiItem } from './api';
+import { Compilation, CompilationPromotion, CompilationStatus } from './compilation.entity';
+import { compilationsOf, livePromotionsOf } from './compilation.pages';
+import { createCompilation, promoteCompilation, updateCompilation, viewCompilation } from './compilation.service';
+import {
+  CompilationConnection, ContractApi, CreateCompilationInput, PromotionType, UpdateCompilationInput,
+} from './compilation.types';
+
+const ACT_AS = { nullable: true, description: 'The membership to act through (needed when your organization holds several)' };
+
+@Resolver(() => Compilation)
+export class CompilationResolver {
+  @Query(() => Compilation, { description: 'A compilation of a consortium you belong to (compilation.view)' })
+  compilation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Compilation> {
+    return viewCompilation(ctx, id);
+  }
+
+  @Mutation(() => Compilation, {
+    description: 'Store a contract as PENDING and return at once; it is compiled in the background (compilation.create)',
+  })
+  createCompilation(@Arg('input', () => CreateCompilationInput) input: CreateCompilationInput, @Ctx() ctx: GatewayContext) {
+    return createCompilation(ctx, input);
+  }
+
+  @Mutation(() => Compilation, {
+    description: 'Edit a contract: in place and recompiled, or, once promoted, as a new PENDING version (compilation.update)',
+  })
+  updateCompilation(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateCompilationInput) input: UpdateCompilationInput,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return updateCompilation(ctx, id, input);
+  }
+
+  @Mutation(() => PromotionType, { description: 'Make a COMPILED contract available on an environment (compilation.promote)' })
+  promoteCompilation(
+    @Arg('id', () => ID) id: string,
+    @Arg('environmentId', () => ID) environmentId: string,
+    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<CompilationPromotion> {
+    return promoteCompilation(ctx, id, environmentId, membershipId);
+  }
+
+  @FieldResolver(() => Consortium)
+  consortium(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Consortium).load(c.consortium.id);
+  }
+
+  @FieldResolver(() => Compilation, { nullable: true, description: 'The version this one was made from' })
+  previousVersion(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
+    return c.previousVersion ? ctx.loaders.byId(Compilation).load(c.previousVersion.id) : null;
+  }
+
+  @FieldResolver(() => Membership, { nullable: true })
+  createdBy(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Membership).load(c.createdBy.id);
+  }
+
+  @FieldResolver(() => [PromotionType], { description: 'The live environments this compilation is promoted to' })
+  promotions(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<CompilationPromotion[]> {
+    return livePromotionsOf(ctx, c.id);
+  }
+
+  @FieldResolver(() => ContractApi, { nullable: true, description: 'Callable methods and an OpenAPI document; null unless COMPILED' })
+  api(@Root() c: Compilation): ContractApi | null {
+    if (c.status !== CompilationStatus.COMPILED || !c.abi) return null;
+    const abi = c.abi as AbiItem[];
+    return {
+      methods: abiMethods(abi),
+      openApi: openApiDocument(abi, {
+        title: c.contractName ? `${c.name} (${c.contractName})` : c.name,
+        version: String(c.version),
+        basePath: `/compilations/${c.id}`,
+        description: `Generated from the ABI of compilation ${c.id}`,
+      }),
+    };
+  }
+}
+
+@Resolver(() => PromotionType)
+export class PromotionResolver {
+  @FieldResolver(() => Environment)
+  environment(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Environment).load(p.environment.id);
+  }
+
+  @FieldResolver(() => Membership, { description: 'The membership that promoted it' })
+  promotedBy(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Membership).load(p.promotedBy.id);
+  }
+
+  @FieldResolver(() => Compilation)
+  compilation(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Compilation).load(p.compilation.id);
+  }
+}
+
+/** Consortium.compilations lives here, beside the compilations it lists. */
+@Resolver(() => Consortium)
+export class ConsortiumCompilationsResolver {
+  @FieldResolver(() => CompilationConnection, { description: 'Shared smart contracts, every version, oldest first (compilation.view)' })
+  compilations(@Root() consortium: Consortium, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Compilation>> {
+    return compilationsOf(ctx, consortium.id, page);
+  }
+}

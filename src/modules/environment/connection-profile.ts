@@ -1,0 +1,37 @@
+import type { GatewayContext } from '../../graphql/context';
+import { certificateStatusLoader } from '../certificate/certificate.service';
+import { nodeEndpoints } from '../node/endpoints';
+import { Node, NodeStatus } from '../node/node.entity';
+import { Environment } from './environment.entity';
+import type { ConnectionProfile } from './environment.types';
+import { actingMembershipId } from './scope';
+
+/**
+ * "Download the SDK" for the caller's acting membership (environment.view): chain parameters,
+ * the endpoints of the RUNNING nodes, the membership's certificate status and the CA
+ * certificate. Every part is loader-batched, so a list of environments costs no more statements.
+ */
+export async function connectionProfile(ctx: GatewayContext, env: Environment, membershipId?: string | null): Promise<ConnectionProfile> {
+  const acting = await ctx.authz.requireConsortium('environment.view', env.consortium.id, { membershipId });
+  const member = actingMembershipId(acting);
+  const [nodes, certificateStatus] = await Promise.all([
+    runningNodes(ctx).load(env.id),
+    certificateStatusLoader(ctx).load(`${env.id}|${member}`),
+  ]);
+  return {
+    environmentId: env.id,
+    membershipId: member,
+    chainId: env.chainId,
+    client: env.client,
+    consensus: env.consensus,
+    release: env.release,
+    nodes: nodes.map((n) => ({ nodeId: n.id, name: n.name, role: n.role, ...nodeEndpoints(n) })),
+    certificateStatus,
+    caCertificatePem: env.caCertificatePem,
+  };
+}
+
+/** The RUNNING nodes of many environments at once. */
+function runningNodes(ctx: GatewayContext) {
+  return ctx.loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING }, key: 'running' });
+}

@@ -1,0 +1,92 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import { Consortium } from '../consortium/consortium.entity';
+import { Membership } from '../membership/membership.entity';
+import { Node } from '../node/node.entity';
+import { connectionProfile } from './connection-profile';
+import { Environment, EnvironmentStatus } from './environment.entity';
+import {
+  createEnvironment, deleteEnvironment, updateEnvironment, upgradeEnvironment, viewEnvironment,
+} from './environment.service';
+import { ConnectionProfile, CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
+
+const ACT_AS = { nullable: true, description: 'The membership to act through (needed when your organization holds several)' };
+
+@Resolver(() => Environment)
+export class EnvironmentResolver {
+  @Query(() => Environment, { description: 'An environment of a consortium you belong to (environment.view)' })
+  environment(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Environment> {
+    return viewEnvironment(ctx, id);
+  }
+
+  @Mutation(() => Environment, { description: 'Create a blockchain with its own certificate authority (environment.create)' })
+  createEnvironment(@Arg('input', () => CreateEnvironmentInput) input: CreateEnvironmentInput, @Ctx() ctx: GatewayContext) {
+    return createEnvironment(ctx, input);
+  }
+
+  @Mutation(() => Environment, { description: 'Rename or change the signer limit (environment.update)' })
+  updateEnvironment(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateEnvironmentInput) input: UpdateEnvironmentInput,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return updateEnvironment(ctx, id, input);
+  }
+
+  @Mutation(() => Environment, { description: 'Upgrade to a strictly newer release of the same client (environment.update)' })
+  upgradeEnvironment(
+    @Arg('id', () => ID) id: string,
+    @Arg('release', () => String) release: string,
+    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return upgradeEnvironment(ctx, id, release, membershipId);
+  }
+
+  @Mutation(() => Environment, {
+    description: 'Delete an environment: its nodes are removed (freeing licenses), its certificates revoked (environment.delete)',
+  })
+  deleteEnvironment(
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return deleteEnvironment(ctx, id, membershipId);
+  }
+
+  @FieldResolver(() => Consortium)
+  consortium(@Root() env: Environment, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Consortium).load(env.consortium.id);
+  }
+
+  @FieldResolver(() => Membership, { nullable: true, description: 'The membership that created the environment' })
+  createdBy(@Root() env: Environment, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.byId(Membership).load(env.createdBy.id);
+  }
+
+  @FieldResolver(() => [Node], { description: 'Every node of the environment, oldest first' })
+  async nodes(@Root() env: Environment, @Ctx() ctx: GatewayContext): Promise<Node[]> {
+    if (env.status !== EnvironmentStatus.LIVE) return [];
+    return ctx.loaders.listBy(Node, 'environment').load(env.id);
+  }
+
+  @FieldResolver(() => ConnectionProfile, { description: '“Download the SDK” for your acting membership (environment.view)' })
+  connectionProfile(
+    @Root() env: Environment,
+    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<ConnectionProfile> {
+    return connectionProfile(ctx, env, membershipId);
+  }
+}
+
+/** Consortium.environments lives here, beside the environments it lists. */
+@Resolver(() => Consortium)
+export class ConsortiumEnvironmentsResolver {
+  @FieldResolver(() => [Environment], { description: 'The consortium’s live environments, oldest first (environment.view)' })
+  environments(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Environment[]> {
+    return ctx.loaders
+      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE }, key: 'live' })
+      .load(consortium.id);
+  }
+}

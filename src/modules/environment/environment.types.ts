@@ -1,0 +1,97 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { NodeRole } from '../node/node.entity';
+import { ChainClient, Consensus } from './catalog';
+
+/** A membership's certificate in one environment, as the connection profile reports it. */
+export enum MembershipCertificateStatus {
+  ACTIVE = 'ACTIVE',
+  REVOKED = 'REVOKED',
+  NONE = 'NONE',
+}
+
+@InputType()
+export class CreateEnvironmentInput {
+  @Field(() => ID)
+  consortiumId!: string;
+
+  @Field(() => String, { description: '1 to 60 characters, unique among the consortium’s live environments' })
+  name!: string;
+
+  @Field(() => ChainClient)
+  client!: ChainClient;
+
+  @Field(() => Consensus, { description: 'Must be one the client supports (RAFT only with QUORUM)' })
+  consensus!: Consensus;
+
+  @Field(() => String, { nullable: true, description: 'A catalog release of the client; default: the newest' })
+  release?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Limit on signer nodes (1 to 64); none when omitted' })
+  maxSigners?: number | null;
+
+  @Field(() => ID, { nullable: true, description: 'The membership to act through (needed when your organization holds several)' })
+  membershipId?: string | null;
+}
+
+@InputType()
+export class UpdateEnvironmentInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'New signer limit (1 to 64); explicit null removes the limit; cannot go below the running signers',
+  })
+  maxSigners?: number | null;
+
+  @Field(() => ID, { nullable: true })
+  membershipId?: string | null;
+}
+
+@ObjectType({ description: 'Where a running node answers. Derived from the node id: the gateway governs chains, it does not run them' })
+export class NodeEndpoint {
+  @Field(() => ID)
+  nodeId!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => NodeRole)
+  role!: NodeRole;
+
+  @Field(() => String, { description: 'JSON-RPC over HTTPS' })
+  rpcUrl!: string;
+
+  @Field(() => String, { description: 'JSON-RPC over WebSocket' })
+  wsUrl!: string;
+}
+
+@ObjectType({ description: '“Download the SDK”: what a member needs to connect to one environment' })
+export class ConnectionProfile {
+  @Field(() => ID)
+  environmentId!: string;
+
+  @Field(() => ID, { description: 'The membership this profile was made for (the acting membership)' })
+  membershipId!: string;
+
+  @Field(() => String, { description: 'EVM chain id (decimal string)' })
+  chainId!: string;
+
+  @Field(() => ChainClient)
+  client!: ChainClient;
+
+  @Field(() => Consensus)
+  consensus!: Consensus;
+
+  @Field(() => String)
+  release!: string;
+
+  @Field(() => [NodeEndpoint], { description: 'Endpoints of the environment’s RUNNING nodes' })
+  nodes!: NodeEndpoint[];
+
+  @Field(() => MembershipCertificateStatus, { description: 'The acting membership’s certificate in this environment' })
+  certificateStatus!: MembershipCertificateStatus;
+
+  @Field(() => String, { description: 'The environment CA certificate (PEM), to verify members’ certificates' })
+  caCertificatePem!: string;
+}

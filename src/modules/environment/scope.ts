@@ -1,0 +1,96 @@
+import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
+import { GraphQLError } from 'graphql';
+import { rule, type IRule } from 'graphql-shield';
+import type { Acting } from '../../auth/authz';
+import { AppError, badInput, conflict, notFound } from '../../errors';
+import type { ConsortiumAction } from '../../governance';
+import type { GatewayContext } from '../../graphql/context';
+import type { ScopeOf } from '../../graphql/rules';
+import type { NewEvent } from '../event/event.recorder';
+import { Environment, EnvironmentStatus } from './environment.entity';
+
+// Helpers shared by the environment, node, certificate and compilation services and rules.
+
+/** The actor of an event: the user, their organization and the membership they acted through. */
+export function eventActor(acting: Acting): NewEvent['actor'] {
+  return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership?.id ?? null };
+}
+
+/** The membership id an action acts through (null only when authorization is switched off for a benchmark). */
+export function actingMembershipId(acting: Acting): string {
+  if (!acting.membership) throw badInput('Name the membership you act through with membershipId', { field: 'membershipId' });
+  return acting.membership.id;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a well-formed uuid: any other id cannot exist, and must not reach a uuid column. */
+export function isUuid(id: unknown): id is string {
+  return typeof id === 'string' && UUID.test(id);
+}
+
+/** A row by id through the request's loader; null for an id that cannot exist. */
+export async function loadById<T extends { id: string }>(ctx: GatewayContext, entity: EntityClass<T>, id: unknown): Promise<T | null> {
+  return isUuid(id) ? ctx.loaders.byId(entity).load(id) : null;
+}
+
+/** A LIVE environment by id through the request's loader; deleted or unknown ones are NOT_FOUND. */
+export async function liveEnvironment(ctx: GatewayContext, id: string): Promise<Environment> {
+  const env = await liveEnvironmentOrNull(ctx, id);
+  if (!env) throw notFound('Environment', id);
+  return env;
+}
+
+/** Like liveEnvironment, but null instead of NOT_FOUND (for rule scopes: the resolver answers). */
+export async function liveEnvironmentOrNull(ctx: GatewayContext, id: string | undefined | null): Promise<Environment | null> {
+  const env = await loadById(ctx, Environment, id);
+  return env && env.status === EnvironmentStatus.LIVE ? env : null;
+}
+
+/** Scope of an action on an environment named by `envIdOf`, acting through `membershipIdOf`. */
+export function environmentScope(
+  envIdOf: (args: Record<string, any>) => string | undefined,
+  membershipIdOf: (args: Record<string, any>) => string | null | undefined = (a) => a.membershipId,
+): ScopeOf {
+  return async (_parent, args, ctx) => {
+    const env = await liveEnvironmentOrNull(ctx, envIdOf(args));
+    return env ? { consortiumId: env.consortium.id, membershipId: membershipIdOf(args) ?? null } : null;
+  };
+}
+
+/**
+ * A Layer C rule whose grid action depends on the arguments (a SIGNER node needs
+ * node.createSigner, a non-signer node.create). Same contract as consortiumAction.
+ */
+export function consortiumActionBy(actionOf: (args: Record<string, any>) => ConsortiumAction, scopeOf: ScopeOf): IRule {
+  return rule('consortium:by-args:node.create|node.createSigner', { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) => {
+    try {
+      ctx.authz.requireUser();
+      const scope = await scopeOf(parent, args, ctx);
+      if (scope) await ctx.authz.requireConsortium(actionOf(args), scope.consortiumId, scope);
+      return true;
+    } catch (error) {
+      if (error instanceof AppError || error instanceof GraphQLError) return error;
+      throw error;
+    }
+  });
+}
+
+/** A trimmed, non-empty name of at most `max` characters, or BAD_USER_INPUT naming the field. */
+export function requireName(value: unknown, field: string, max: number): string {
+  const name = typeof value === 'string' ? value.trim() : '';
+  if (name === '') throw badInput(`${field} must not be empty`, { field });
+  if (name.length > max) throw badInput(`${field} must be at most ${max} characters`, { field, max });
+  if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput(`${field} must not contain control characters`, { field });
+  return name;
+}
+
+/** Runs `work`; a unique-index violation (a race lost to a concurrent request) becomes CONFLICT. */
+export async function conflictOnUnique<T>(work: () => Promise<T>, message: string, details?: Record<string, unknown>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw conflict(message, details);
+    throw error;
+  }
+}
