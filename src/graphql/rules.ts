@@ -57,12 +57,15 @@ export function organizationAction(
  * needs them) of the field; a null scope means the resource does not exist: NOT_FOUND from the
  * resolver, which looks it up the same way.
  */
-export function consortiumAction(action: ConsortiumAction, scopeOf: ScopeOf): IRule {
-  return rule(ruleName(`consortium:${action}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
+export function consortiumAction(action: ConsortiumAction | ((args: Args) => ConsortiumAction), scopeOf: ScopeOf): IRule {
+  // An action may depend on the arguments: a SIGNER node needs node.createSigner, others node.create.
+  const name = typeof action === 'string' ? action : 'by-arguments';
+  return rule(ruleName(`consortium:${name}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
     attempt(async () => {
       ctx.authz.requireUser();
       const scope = await scopeOf(parent, args, ctx);
-      if (scope) await ctx.authz.requireConsortium(action, scope.consortiumId, scope);
+      const decided = typeof action === 'string' ? action : action(args);
+      if (scope) await ctx.authz.requireConsortium(decided, scope.consortiumId, scope);
     }),
   );
 }

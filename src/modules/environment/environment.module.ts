@@ -5,7 +5,7 @@ import { CertificateResolver } from '../certificate/certificate.resolver';
 import { Node, NodeRole } from '../node/node.entity';
 import { NodeResolver } from '../node/node.resolver';
 import { ConsortiumEnvironmentsResolver, EnvironmentResolver } from './environment.resolver';
-import { consortiumActionBy, environmentScope, liveEnvironmentOrNull, loadById } from './scope';
+import { environmentScope, liveEnvironmentOrNull, loadById } from './scope';
 
 // Rule scopes: the consortium (and acting membership, and owner) of each field's target.
 const byEnvId = environmentScope((a) => a.id);
@@ -45,7 +45,7 @@ export const environmentModule: GatewayModule = {
       updateEnvironment: consortiumAction('environment.update', byEnvIdWithInput),
       upgradeEnvironment: consortiumAction('environment.update', byEnvId),
       deleteEnvironment: consortiumAction('environment.delete', byEnvId),
-      createNode: consortiumActionBy(
+      createNode: consortiumAction(
         (a) => (a.input?.role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create'),
         byInputEnv,
       ),

@@ -1,9 +1,6 @@
 import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
-import { GraphQLError } from 'graphql';
-import { rule, type IRule } from 'graphql-shield';
 import type { Acting } from '../../auth/authz';
-import { AppError, badInput, conflict, notFound } from '../../errors';
-import type { ConsortiumAction } from '../../governance';
+import { badInput, conflict, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
 import type { ScopeOf } from '../../graphql/rules';
 import type { NewEvent } from '../event/event.recorder';
@@ -56,24 +53,6 @@ export function environmentScope(
     const env = await liveEnvironmentOrNull(ctx, envIdOf(args));
     return env ? { consortiumId: env.consortium.id, membershipId: membershipIdOf(args) ?? null } : null;
   };
-}
-
-/**
- * A Layer C rule whose grid action depends on the arguments (a SIGNER node needs
- * node.createSigner, a non-signer node.create). Same contract as consortiumAction.
- */
-export function consortiumActionBy(actionOf: (args: Record<string, any>) => ConsortiumAction, scopeOf: ScopeOf): IRule {
-  return rule('consortium:by-args:node.create|node.createSigner', { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) => {
-    try {
-      ctx.authz.requireUser();
-      const scope = await scopeOf(parent, args, ctx);
-      if (scope) await ctx.authz.requireConsortium(actionOf(args), scope.consortiumId, scope);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError || error instanceof GraphQLError) return error;
-      throw error;
-    }
-  });
 }
 
 /** A trimmed, non-empty name of at most `max` characters, or BAD_USER_INPUT naming the field. */
