@@ -29,18 +29,13 @@ import {
   requireNoPendingApplication,
   requireSeat,
   TEXT_MAX,
+  rowScope,
   uniquely,
 } from './workflow';
 
 /** The consortium scope of an application for decisions: null unless the caller's organization is a member there. */
-export async function applicationScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
-  if (!isId(id)) return null;
-  const application = await ctx.loaders.byId(Application).load(id);
-  if (!application) return null;
-  const consortiumId = application.consortium.id;
-  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
-  return { consortiumId, membershipId: membershipId ?? null };
-}
+export const applicationScope = (ctx: GatewayContext, id: string, membershipId?: string | null) =>
+  rowScope(ctx, Application, id, membershipId);
 
 /** Submits an application to join; records APPLICATION_SUBMITTED. */
 export async function applyToJoin(ctx: GatewayContext, input: ApplyToJoinInput): Promise<Application> {

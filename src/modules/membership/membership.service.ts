@@ -29,18 +29,13 @@ import {
   organizationFacts,
   refusal,
   requireId,
+  rowScope,
   uniquely,
 } from './workflow';
 
 /** The consortium scope of a target membership (freeze): null unless the caller's organization is a member there. */
-export async function membershipScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
-  if (!isId(id)) return null;
-  const target = await ctx.loaders.byId(Membership).load(id);
-  if (!target) return null;
-  const consortiumId = target.consortium.id;
-  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
-  return { consortiumId, membershipId: membershipId ?? null };
-}
+export const membershipScope = (ctx: GatewayContext, id: string, membershipId?: string | null) =>
+  rowScope(ctx, Membership, id, membershipId);
 
 /** The scope of leaving: the membership must be one of the caller's organization's. */
 export async function ownMembershipScope(ctx: GatewayContext, membershipId: string) {

@@ -1,7 +1,7 @@
 // Helpers shared by the invitation, application and membership services: input checks, the
 // mapping of policy refusals to coded errors, the seat rule and display names. Every function
 // that touches the database takes the transaction's entity manager.
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseTextArray, type Acting } from '../../auth/authz';
 import { AppError, badInput, conflict, forbidden, notFound } from '../../errors';
@@ -189,4 +189,22 @@ export async function maySeeRequest(
 export function requireId(value: string, what: string): string {
   if (!isId(value)) throw notFound(what, value);
   return value;
+}
+
+/**
+ * The consortium scope of a row that belongs to a consortium (an application, a membership), for
+ * decisions on it: null — NOT_FOUND — unless the caller's organization is a member there.
+ */
+export async function rowScope<T extends { id: string; consortium: { id: string } }>(
+  ctx: GatewayContext,
+  entity: EntityClass<T>,
+  id: string,
+  membershipId?: string | null,
+): Promise<{ consortiumId: string; membershipId: string | null } | null> {
+  if (!isId(id)) return null;
+  const row = await ctx.loaders.byId(entity).load(id);
+  if (!row) return null;
+  const consortiumId = row.consortium.id;
+  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
+  return { consortiumId, membershipId: membershipId ?? null };
 }
