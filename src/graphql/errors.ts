@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from '../errors';
+import { QueryLimitError } from './limits';
 
 const PASS_THROUGH = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -18,6 +19,13 @@ const PASS_THROUGH = new Set([
   'QUERY_TOO_COMPLEX',
 ]);
 
+function limitError(error: unknown): QueryLimitError | null {
+  for (let e = error as { originalError?: unknown } | undefined, i = 0; e && i < 5; e = e.originalError as never, i++) {
+    if (e instanceof QueryLimitError) return e;
+  }
+  return null;
+}
+
 /** True for errors the client caused or may know about; anything else is ours and is masked. */
 export function isExpectedError(error: unknown): boolean {
   const original = unwrapResolverError(error);
@@ -29,6 +37,9 @@ export function isExpectedError(error: unknown): boolean {
 /** One error shape for clients: `extensions.code` always, details of coded errors, no internals. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, production: boolean): GraphQLFormattedError {
   const original = unwrapResolverError(error);
+  // Apollo files limit refusals found during validation under GRAPHQL_VALIDATION_FAILED.
+  const limit = limitError(error);
+  if (limit) return { message: limit.message, locations: formatted.locations, extensions: { ...limit.extensions } };
   if (original instanceof AppError) {
     return {
       message: original.message,

@@ -19,8 +19,15 @@ type Limits = Config['limits'];
 /** How many rows an unpaginated list field is assumed to return when costing a query. */
 const ASSUMED_LIST_SIZE = 20;
 
-function tooComplex(message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extra } });
+/** A refusal of an operation by a limit; reaches the client with code QUERY_TOO_COMPLEX. */
+export class QueryLimitError extends GraphQLError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extra } });
+  }
+}
+
+function tooComplex(message: string, extra: Record<string, unknown> = {}): QueryLimitError {
+  return new QueryLimitError(message, extra);
 }
 
 function selectionDepth(
