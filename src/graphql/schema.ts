@@ -3,7 +3,7 @@ import { GraphQLError, lexicographicSortSchema, printSchema, type GraphQLSchema 
 import { applyMiddleware, middleware } from 'graphql-middleware';
 import { deny, shield } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { MODULES } from '../modules';
 import './enums';
 import type { RuleMap } from './module';
@@ -25,10 +25,23 @@ export function ruleTree(): RuleMap {
   return tree;
 }
 
+/**
+ * Every subscription brings its own `subscribe` (the event feed); type-graphql still insists on
+ * a PubSub once a schema has subscriptions, so it gets one that refuses to be used.
+ */
+const noPubSub: PubSub = {
+  publish: () => {
+    throw new Error('Subscriptions are fed by the event log, not by a PubSub');
+  },
+  subscribe: () => {
+    throw new Error('Subscriptions are fed by the event log, not by a PubSub');
+  },
+};
+
 /** The schema as type-graphql builds it from the resolvers, without authorization. */
 export async function buildBareSchema(): Promise<GraphQLSchema> {
   const resolvers = MODULES.flatMap((m) => m.resolvers) as [Function, ...Function[]];
-  return buildSchema({ resolvers, validate: false, emitSchemaFile: false });
+  return buildSchema({ resolvers, validate: false, emitSchemaFile: false, pubSub: noPubSub });
 }
 
 /**

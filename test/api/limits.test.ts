@@ -58,6 +58,7 @@ describe('query limits', () => {
     expect(await two.json()).toHaveLength(2);
     const three = await send(3);
     expect(three.status).toBe(400);
-    expect((await three.json()).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    const body = (await three.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 });

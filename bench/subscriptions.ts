@@ -1,0 +1,339 @@
+// Fan-out benchmark of live subscriptions, end to end, as a user runs the gateway:
+//
+//   npm run build && node dist/bench/subscriptions.js [--subscribers 5000] [--mutations 20] [--timeout 120]
+//
+// It creates a fresh database on BENCH_DATABASE_URL's server (e.g. postgres://postgres@127.0.0.1:5432/postgres),
+// or on an embedded PostgreSQL in .data/bench when unset; spawns `node dist/src/main.js` against it;
+// creates an organization and a consortium through the API; seeds N member users (100 per member
+// organization); opens N graphql-ws connections (raw `ws`, protocol graphql-transport-ws), each
+// subscribed to consortiumEvents; then runs K updateConsortium mutations one after another and
+// measures, for each, the time from sending the mutation until the LAST subscriber has the event.
+// Memory per connection is the gateway's VmRSS growth while the N subscriptions opened, divided by N.
+// Results: bench/results/subscriptions.json, and a table on stdout. Aborts after --timeout seconds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { Client } from 'pg';
+import WebSocket from 'ws';
+import { signToken } from '../src/auth/jwt';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded';
+import { createLogger } from '../src/logger';
+
+const ROOT = resolve(__dirname, '../..');
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const N = arg('subscribers', 5000);
+const K = arg('mutations', 20);
+const TIMEOUT_S = arg('timeout', 120);
+const USERS_PER_ORG = 100;
+const CONNECT_CONCURRENCY = 200;
+const JWT_SECRET = randomBytes(32).toString('base64url');
+
+const SUBSCRIPTION = 'subscription($c: ID!, $a: Float) { consortiumEvents(consortiumId: $c, after: $a) { sequence kind } }';
+
+let gateway: ChildProcess | null = null;
+let embedded: EmbeddedDatabase | null = null;
+let dropDatabase: (() => Promise<void>) | null = null;
+const sockets: WebSocket[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => ok(port));
+    });
+    srv.once('error', fail);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const begin = Date.now();
+const progress = (what: string) => console.error(`[${((Date.now() - begin) / 1000).toFixed(1)} s] ${what}`);
+
+function rssKiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? NaN);
+}
+
+function quantile(sorted: number[], q: number): number {
+  // nearest rank: with K = 20, p99 is the slowest of the K
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+async function graphql<T>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data as T;
+}
+
+/** A fresh database on the given server (or on an embedded one), dropped at the end. */
+async function freshDatabase(): Promise<{ url: string; server: string }> {
+  let server = process.env.BENCH_DATABASE_URL;
+  if (!server) {
+    embedded = await startEmbeddedDatabase({ dataDir: resolve(ROOT, '.data/bench'), port: 54359, database: 'postgres', log: createLogger('warn') });
+    server = embedded.url;
+  }
+  const name = `bench_subscriptions_${Date.now()}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database "${name}"`);
+  await admin.end();
+  dropDatabase = async () => {
+    const c = new Client({ connectionString: server });
+    await c.connect();
+    await c.query(`drop database if exists "${name}" with (force)`);
+    await c.end();
+  };
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), server: server.replace(/\/\/[^@]*@/, '//***@') };
+}
+
+async function startGateway(databaseUrl: string): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the gateway.
+  const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/src/main.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      JWT_SECRET,
+      CA_KEY_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  gateway = child;
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return { url: `${base}/graphql`, pid: child.pid! };
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('the gateway did not become ready within 60 s');
+}
+
+/** One organization and its consortium through the API; N member users seeded in bulk. */
+async function seed(databaseUrl: string, url: string): Promise<{ consortiumId: string; adminToken: string; tokens: string[]; head: number }> {
+  const adminToken = await signToken(JWT_SECRET, { sub: 'bench|admin', email: 'admin@bench.test' });
+  await graphql(url, adminToken, 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }', { i: { name: 'Bench admin' } });
+  const { createConsortium } = await graphql<{ createConsortium: { id: string } }>(
+    url,
+    adminToken,
+    'mutation($i: CreateConsortiumInput!) { createConsortium(input: $i) { id } }',
+    { i: { name: 'Bench consortium' } },
+  );
+  const consortiumId = createConsortium.id;
+  const orgs = Math.ceil(N / USERS_PER_ORG);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  const orgIds = Array.from({ length: orgs }, () => randomUUID());
+  await db.query(
+    `insert into organization (id, name) select id, 'Bench member ' || n from unnest($1::uuid[]) with ordinality as t(id, n)`,
+    [orgIds],
+  );
+  await db.query(
+    `insert into membership (id, consortium_id, organization_id, display_name, role, status)
+     select gen_random_uuid(), $1, id, 'seat ' || n, 'MEMBER', 'ACTIVE' from unnest($2::uuid[]) with ordinality as t(id, n)`,
+    [consortiumId, orgIds],
+  );
+  const userOrg = Array.from({ length: N }, (_, i) => orgIds[Math.floor(i / USERS_PER_ORG)]);
+  await db.query(
+    `insert into app_user (id, subject, email, organization_id, account_role)
+     select gen_random_uuid(), 'bench|' || n, 'user' || n || '@bench.test', org, 'MEMBER'
+       from unnest($1::uuid[]) with ordinality as t(org, n)`,
+    [userOrg],
+  );
+  const [{ head }] = (await db.query<{ head: string }>('select coalesce(max(sequence), 0) as head from event')).rows;
+  await db.end();
+  const tokens = await Promise.all(userOrg.map((_, i) => signToken(JWT_SECRET, { sub: `bench|${i + 1}`, email: `user${i + 1}@bench.test` })));
+  return { consortiumId, adminToken, tokens, head: Number(head) };
+}
+
+interface Fleet {
+  counts: Int32Array;
+  /** Per target count: how many clients reached it, and when the last one did. */
+  reached: Map<number, { clients: number; last: number; first: number }>;
+  failures: string[];
+}
+
+/** Opens the N connections; each subscribes once acknowledged. Resolves when all are subscribed (sent). */
+async function connectAll(wsUrl: string, tokens: string[], consortiumId: string, after: number, fleet: Fleet): Promise<void> {
+  let next = 0;
+  const subscribeMessage = JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { c: consortiumId, a: after } } });
+  const openOne = (i: number) =>
+    new Promise<void>((ok, fail) => {
+      const ws = new WebSocket(wsUrl, 'graphql-transport-ws', { perMessageDeflate: false });
+      sockets.push(ws);
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${tokens[i]}` } })));
+      ws.on('message', (raw: Buffer) => {
+        const text = raw.toString();
+        if (text.includes('"type":"next"')) {
+          if (text.includes('"errors"')) fleet.failures.push(`client ${i}: ${text}`);
+          const count = ++fleet.counts[i];
+          const now = performance.now();
+          const r = fleet.reached.get(count) ?? { clients: 0, last: 0, first: now };
+          r.clients++;
+          r.last = now;
+          fleet.reached.set(count, r);
+        } else if (text.includes('"type":"connection_ack"')) {
+          ws.send(subscribeMessage);
+          ok();
+        } else if (text.includes('"type":"error"') || text.includes('"type":"complete"')) {
+          fleet.failures.push(`client ${i}: ${text}`);
+        }
+      });
+      ws.on('close', (code) => {
+        if (code !== 1000) fleet.failures.push(`client ${i} closed with ${code}`);
+        ok();
+      });
+      ws.on('error', fail);
+    });
+  const workers = Array.from({ length: CONNECT_CONCURRENCY }, async () => {
+    while (next < tokens.length) {
+      const i = next++;
+      await openOne(i);
+      if ((i + 1) % 1000 === 0) progress(`${i + 1} connections acknowledged`);
+    }
+  });
+  await Promise.all(workers);
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
+  const abort = setTimeout(() => {
+    console.error(`aborting: the benchmark took longer than ${TIMEOUT_S} s`);
+    void cleanup().finally(() => process.exit(1));
+  }, TIMEOUT_S * 1000);
+  abort.unref();
+
+  const { url: databaseUrl, server } = await freshDatabase();
+  const gw = await startGateway(databaseUrl);
+  progress('gateway ready');
+  const { consortiumId, adminToken, tokens, head } = await seed(databaseUrl, gw.url);
+  progress(`seeded ${N} member users and signed their tokens`);
+  await sleep(500);
+  const rssBefore = rssKiB(gw.pid);
+
+  const fleet: Fleet = { counts: new Int32Array(N), reached: new Map(), failures: [] };
+  const t0 = performance.now();
+  await connectAll(gw.url.replace(/^http/, 'ws'), tokens, consortiumId, head, fleet);
+  const mutate = (name: string) =>
+    graphql(gw.url, adminToken, 'mutation($id: ID!, $i: UpdateConsortiumInput!) { updateConsortium(id: $id, input: $i) { id } }', {
+      id: consortiumId,
+      i: { name },
+    });
+  // Warm-up: the first event reaching all N also proves every subscription is registered.
+  progress('all connections acknowledged and subscribed; warm-up mutation');
+  await mutate('warm-up');
+  await waitFor(() => (fleet.reached.get(1)?.clients ?? 0) >= N || fleet.failures.length > 0, 60_000, 'every subscriber to be registered');
+  const connectSeconds = (performance.now() - t0) / 1000;
+  if (fleet.failures.length) throw new Error(`subscriptions failed: ${fleet.failures.slice(0, 3).join(' | ')}`);
+  await sleep(1000);
+  const rssAfter = rssKiB(gw.pid);
+  progress(`every subscriber registered (warm-up event received by all); measuring ${K} mutations`);
+
+  const latencies: number[] = [];
+  const firsts: number[] = [];
+  const responses: number[] = [];
+  for (let k = 0; k < K; k++) {
+    const target = k + 2;
+    const sent = performance.now();
+    await mutate(`bench ${k}`);
+    responses.push(performance.now() - sent);
+    await waitFor(() => (fleet.reached.get(target)?.clients ?? 0) >= N || fleet.failures.length > 0, 30_000, `event ${k} to reach all`);
+    if (fleet.failures.length) throw new Error(`subscriptions failed: ${fleet.failures.slice(0, 3).join(' | ')}`);
+    const r = fleet.reached.get(target)!;
+    latencies.push(r.last - sent);
+    firsts.push(r.first - sent);
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const results = {
+    date: new Date().toISOString(),
+    subscribers: N,
+    mutations: K,
+    database: server,
+    node: process.version,
+    // The gateway, PostgreSQL and the N clients share these cores (and whatever else runs there).
+    machine: { cpus: cpus().length, totalMemMiB: Math.round(totalmem() / 2 ** 20), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map(round) },
+    connectAndRegisterSeconds: round(connectSeconds),
+    lastSubscriberLatencyMs: {
+      median: round(quantile(sorted, 0.5)),
+      p99: round(quantile(sorted, 0.99)),
+      min: round(sorted[0]),
+      max: round(sorted[sorted.length - 1]),
+      each: latencies.map(round),
+    },
+    firstSubscriberLatencyMsMedian: round(quantile([...firsts].sort((a, b) => a - b), 0.5)),
+    mutationResponseMsMedian: round(quantile([...responses].sort((a, b) => a - b), 0.5)),
+    gatewayMemory: {
+      rssBeforeMiB: round(rssBefore / 1024),
+      rssAfterMiB: round(rssAfter / 1024),
+      perConnectionKiB: round((rssAfter - rssBefore) / N),
+    },
+    durationSeconds: round((Date.now() - started) / 1000),
+  };
+  mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(ROOT, 'bench/results/subscriptions.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.table({
+    subscribers: { value: N },
+    'mutations (K)': { value: K },
+    'connect + register all (s)': { value: results.connectAndRegisterSeconds },
+    'last subscriber, median (ms)': { value: results.lastSubscriberLatencyMs.median },
+    'last subscriber, p99 (ms)': { value: results.lastSubscriberLatencyMs.p99 },
+    'first subscriber, median (ms)': { value: results.firstSubscriberLatencyMsMedian },
+    'mutation response, median (ms)': { value: results.mutationResponseMsMedian },
+    'gateway RSS before / after (MiB)': { value: `${results.gatewayMemory.rssBeforeMiB} / ${results.gatewayMemory.rssAfterMiB}` },
+    'memory per connection (KiB)': { value: results.gatewayMemory.perConnectionKiB },
+  });
+  console.log('written to bench/results/subscriptions.json');
+}
+
+async function cleanup(): Promise<void> {
+  for (const ws of sockets) ws.terminate();
+  if (gateway && gateway.exitCode === null) {
+    const exited = new Promise((r) => gateway!.once('exit', r));
+    gateway.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+    if (gateway.exitCode === null) gateway.kill('SIGKILL');
+  }
+  await dropDatabase?.().catch((err) => console.error('could not drop the bench database:', err));
+  await embedded?.stop();
+}
+
+main()
+  .then(cleanup)
+  .then(() => process.exit(0))
+  .catch(async (err) => {
+    console.error(err);
+    await cleanup();
+    process.exit(1);
+  });

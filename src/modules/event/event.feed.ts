@@ -1,0 +1,291 @@
+import { Client } from 'pg';
+import type { Orm } from '../../db/orm';
+import { CONSORTIUM_GRID, EffectiveRole, MembershipStatus } from '../../governance';
+import type { Logger } from '../../logger';
+import { Event } from './event.entity';
+import { EVENT_CHANNEL } from './event.recorder';
+import { EventStream, type EventFilter } from './event.stream';
+
+/** The registry key of the gateway instance's feed. */
+export const EVENT_FEED = 'eventFeed';
+
+export interface EventFeedOptions {
+  /** Safety poll: the table is read this often even if no NOTIFY arrives. */
+  pollMs: number;
+  /** Rows read per statement, by the feed and by a subscription's replay. */
+  batchSize: number;
+  /** Live events a subscriber may have waiting before it is failed as lagging. */
+  maxBuffered: number;
+  /** Backoff of the LISTEN connection's reconnects. */
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+const DEFAULTS: EventFeedOptions = { pollMs: 5_000, batchSize: 500, maxBuffered: 1_000, reconnectMinMs: 100, reconnectMaxMs: 5_000 };
+
+const CURRENT = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
+
+/**
+ * The per-event check below is "the user's current organization holds an ACTIVE or FROZEN
+ * membership", which is consortium.view only while the grid opens it to every role of every
+ * current member. Refuse to start if the grid ever says otherwise.
+ */
+function assertViewIsMembership(): void {
+  const view = CONSORTIUM_GRID['consortium.view'];
+  if (view.member !== true || !view.administrator || !view.frozenAllowed || view.minRole !== EffectiveRole.GUEST) {
+    throw new Error('consortium.view is no longer open to every current member: the event feed’s per-event check must follow the grid');
+  }
+}
+
+/**
+ * One per gateway instance. The event table is the truth and NOTIFY only a wake-up: on every
+ * notification (bursts coalesce), after every reconnect of the LISTEN connection, and on a slow
+ * safety poll, the feed reads the rows after the last sequence it delivered, in batches, and
+ * dispatches them to its in-memory subscribers. Sequence order is commit order (the recorder's
+ * append lock), so reading `sequence > head` never skips a late commit.
+ */
+export class EventFeed {
+  private readonly options: EventFeedOptions;
+  private head = 0;
+  private readonly byConsortium = new Map<string, Set<EventStream>>();
+  private readonly byOrganization = new Map<string, Set<EventStream>>();
+  private listener: Client | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectAttempt = 0;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  /** True from reading a batch until it is dispatched: a subscriber registered then must replay it. */
+  private inFlight = false;
+  private stopped = false;
+  /** Subscriptions registered since start; tests and operators read it. */
+  registrations = 0;
+
+  constructor(
+    private readonly orm: Orm,
+    private readonly log: Logger,
+    options: Partial<EventFeedOptions> = {},
+  ) {
+    assertViewIsMembership();
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Starts at the current head of the log: live subscriptions begin there. */
+  async start(): Promise<void> {
+    const [{ head }] = await this.orm.em.getConnection().execute<{ head: string }[]>(
+      'select coalesce(max(sequence), 0) as head from event',
+    );
+    this.head = Number(head);
+    await this.listen();
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs);
+    this.pollTimer.unref();
+  }
+
+  /** Stops listening and completes every subscription still open. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+    await this.draining;
+    for (const set of [...this.byConsortium.values(), ...this.byOrganization.values()]) {
+      for (const stream of set) stream.end();
+    }
+  }
+
+  /**
+   * Registers a subscription before anything is read, so no live event can slip between its
+   * replay and its live part. With `after` behind the feed's head it replays from there;
+   * otherwise it starts live (replaying only a batch being dispatched at this very moment).
+   */
+  subscribe(userId: string, filter: EventFilter, after: number | null): EventStream {
+    const start = after ?? this.head;
+    const stream = new EventStream(
+      userId,
+      filter,
+      { after: start, replay: start < this.head || this.inFlight },
+      {
+        readPage: (f, from, limit) => this.readPage(f, from, limit),
+        pageSize: this.options.batchSize,
+        maxBuffered: this.options.maxBuffered,
+        onClose: (s) => this.unregister(s),
+      },
+    );
+    const [index, key] = filter.consortiumId ? [this.byConsortium, filter.consortiumId] : [this.byOrganization, filter.organizationId!];
+    let set = index.get(key);
+    if (!set) index.set(key, (set = new Set()));
+    set.add(stream);
+    this.registrations++;
+    return stream;
+  }
+
+  get subscriberCount(): number {
+    let n = 0;
+    for (const set of [...this.byConsortium.values(), ...this.byOrganization.values()]) n += set.size;
+    return n;
+  }
+
+  /** The backend pid of the LISTEN connection, or null while it is down. */
+  get listenerPid(): number | null {
+    return (this.listener as unknown as { processID?: number } | null)?.processID ?? null;
+  }
+
+  /** Committed events of a filter after a sequence, ascending. */
+  readPage(filter: EventFilter, after: number, limit: number): Promise<Event[]> {
+    const where = filter.consortiumId ? { consortiumId: filter.consortiumId } : { audienceOrganizationId: filter.organizationId };
+    return this.orm.em.fork().find(Event, { ...where, sequence: { $gt: after } }, { orderBy: { sequence: 'asc' }, limit, disableIdentityMap: true });
+  }
+
+  /** Reads what is new now; wake-ups during a pass coalesce into one more pass. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.again = false;
+    this.draining = this.catchUp()
+      // The next notification or poll retries from the same head: nothing is skipped.
+      .catch((err) => this.log.error({ err }, 'event feed could not read the event log'))
+      .finally(() => {
+        this.draining = null;
+        if (this.again) this.wake();
+      });
+  }
+
+  private unregister(stream: EventStream): void {
+    const [index, key] = stream.filter.consortiumId
+      ? [this.byConsortium, stream.filter.consortiumId]
+      : [this.byOrganization, stream.filter.organizationId!];
+    const set = index.get(key);
+    if (set?.delete(stream) && set.size === 0) index.delete(key);
+  }
+
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      let rows: Event[];
+      this.inFlight = true;
+      try {
+        rows = await this.orm.em
+          .fork()
+          .find(Event, { sequence: { $gt: this.head } }, { orderBy: { sequence: 'asc' }, limit: this.options.batchSize, disableIdentityMap: true });
+        if (rows.length === 0 || this.stopped) return;
+        await this.dispatch(rows);
+        this.head = rows[rows.length - 1].sequence;
+      } finally {
+        this.inFlight = false;
+      }
+      if (rows.length < this.options.batchSize) return;
+    }
+  }
+
+  /**
+   * Authorizes a batch for every interested subscriber with two statements in all (the current
+   * members of the batch's consortia, the current organization of the subscribed users), then
+   * checks each subscriber in memory. A subscriber that lost access is completed.
+   */
+  private async dispatch(rows: Event[]): Promise<void> {
+    const consortia = new Set<string>();
+    const users = new Set<string>();
+    for (const row of rows) {
+      const c = row.consortiumId ? this.byConsortium.get(row.consortiumId) : undefined;
+      if (c) {
+        consortia.add(row.consortiumId!);
+        for (const s of c) users.add(s.userId);
+      }
+      const o = row.audienceOrganizationId ? this.byOrganization.get(row.audienceOrganizationId) : undefined;
+      if (o) for (const s of o) users.add(s.userId);
+    }
+    if (users.size === 0) return;
+    const [members, orgOfUser] = await Promise.all([this.currentMembers([...consortia]), this.organizationsOf([...users])]);
+    for (const row of rows) {
+      const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
+      // A stream registered while the facts were loading is skipped here: it replays this batch.
+      for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
+        if (!orgOfUser.has(s.userId)) continue;
+        const org = orgOfUser.get(s.userId);
+        if (org && allowed?.has(org)) s.push(row);
+        else s.end();
+      }
+      for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
+        if (!orgOfUser.has(s.userId)) continue;
+        if (orgOfUser.get(s.userId) === s.filter.organizationId) s.push(row);
+        else s.end();
+      }
+    }
+  }
+
+  /** Organizations holding an ACTIVE or FROZEN membership, per consortium that is not deleted. */
+  private async currentMembers(consortiumIds: string[]): Promise<Map<string, Set<string>>> {
+    const members = new Map<string, Set<string>>();
+    if (consortiumIds.length === 0) return members;
+    const rows = await this.orm.em.getConnection().execute<{ consortium_id: string; organization_id: string }[]>(
+      `select m.consortium_id, m.organization_id
+         from membership m join consortium c on c.id = m.consortium_id
+        where m.consortium_id = any(?::uuid[]) and c.deleted_at is null and m.status in (?, ?)`,
+      [pgArray(consortiumIds), ...CURRENT],
+    );
+    for (const r of rows) {
+      let set = members.get(r.consortium_id);
+      if (!set) members.set(r.consortium_id, (set = new Set()));
+      set.add(r.organization_id);
+    }
+    return members;
+  }
+
+  /** The current organization of each user (null when none or when the user is gone). */
+  private async organizationsOf(userIds: string[]): Promise<Map<string, string | null>> {
+    const rows = await this.orm.em.getConnection().execute<{ id: string; organization_id: string | null }[]>(
+      'select id, organization_id from app_user where id = any(?::uuid[])',
+      [pgArray(userIds)],
+    );
+    const result = new Map<string, string | null>(userIds.map((id) => [id, null]));
+    for (const r of rows) result.set(r.id, r.organization_id);
+    return result;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({
+      connectionString: this.orm.config.get('clientUrl'),
+      application_name: 'gateway-event-feed',
+      keepAlive: true,
+    });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client));
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENT_CHANNEL}`);
+    } catch (err) {
+      this.lost(client, err);
+      return;
+    }
+    if (this.reconnectAttempt > 0) this.log.info('event feed listening again; catching up from the log');
+    this.reconnectAttempt = 0;
+    // Whatever was committed while not listening is read now.
+    this.wake();
+  }
+
+  private lost(client: Client, err?: unknown): void {
+    if (this.stopped || this.listener !== client) return;
+    this.listener = null;
+    client.end().catch(() => undefined);
+    const { reconnectMinMs, reconnectMaxMs } = this.options;
+    const delay = Math.min(reconnectMaxMs, reconnectMinMs * 2 ** this.reconnectAttempt) * (0.75 + Math.random() * 0.5);
+    this.reconnectAttempt++;
+    this.log.warn({ err, retryInMs: Math.round(delay) }, 'event feed lost its LISTEN connection');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.listen();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+}
+
+/** A text literal of a uuid[] (ids come from the database, never from a client). */
+function pgArray(ids: string[]): string {
+  return `{${ids.join(',')}}`;
+}

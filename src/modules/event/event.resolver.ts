@@ -1,0 +1,55 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { GatewayContext } from '../../graphql/context';
+import { Consortium } from '../consortium/consortium.entity';
+import { Event } from './event.entity';
+import {
+  consortiumEventPage,
+  guardSubscribe,
+  subscribeConsortiumEvents,
+  subscribeOrganizationEvents,
+  verifyEventChain,
+} from './event.service';
+import { ConsortiumEventsArgs, EventChainVerification, EventConnection, EventPageArgs, OrganizationEventsArgs } from './event.types';
+
+type Subscribe<A> = SubscribeResolverData<unknown, A, GatewayContext>;
+
+const LIVE_NOTE =
+  'Authorization is checked when subscribing and again for every event: a subscriber that loses access ' +
+  'receives nothing more and the subscription completes. A subscriber that falls too far behind ' +
+  '(a bounded buffer) gets an error with extensions.code SUBSCRIPTION_LAGGING and extensions.resumeAfter: ' +
+  'subscribe again with after = resumeAfter (or the last sequence it saw) to continue without a gap.';
+
+@Resolver()
+export class EventResolver {
+  @Query(() => EventChainVerification, {
+    description: 'consortium.view: recomputes every hash of the consortium’s event chain, in sequence order',
+  })
+  verifyEventChain(@Arg('consortiumId', () => ID) consortiumId: string, @Ctx() ctx: GatewayContext): Promise<EventChainVerification> {
+    return verifyEventChain(ctx, consortiumId);
+  }
+
+  @Subscription(() => Event, {
+    description: `consortium.view: every event of one consortium; with after, replays what followed it first. ${LIVE_NOTE}`,
+    subscribe: ({ args, context }: Subscribe<ConsortiumEventsArgs>) => guardSubscribe(context, () => subscribeConsortiumEvents(context, args)),
+  })
+  consortiumEvents(@Root() event: Event, @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs): Event {
+    return event;
+  }
+
+  @Subscription(() => Event, {
+    description: `Events addressed to your organization (invitations, applications, its memberships frozen or unfrozen). ${LIVE_NOTE}`,
+    subscribe: ({ args, context }: Subscribe<OrganizationEventsArgs>) =>
+      guardSubscribe(context, () => subscribeOrganizationEvents(context, args)),
+  })
+  organizationEvents(@Root() event: Event, @Args(() => OrganizationEventsArgs) _args: OrganizationEventsArgs): Event {
+    return event;
+  }
+}
+
+@Resolver(() => Consortium)
+export class ConsortiumEventsResolver {
+  @FieldResolver(() => EventConnection, { description: 'The audit trail (consortium.view), ascending by sequence' })
+  events(@Root() consortium: Consortium, @Args(() => EventPageArgs) args: EventPageArgs, @Ctx() ctx: GatewayContext): Promise<EventConnection> {
+    return consortiumEventPage(ctx, consortium.id, args);
+  }
+}

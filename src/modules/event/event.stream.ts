@@ -1,0 +1,133 @@
+import { GraphQLError } from 'graphql';
+import type { Event } from './event.entity';
+
+/** Which events a subscription follows. */
+export type EventFilter = { consortiumId: string; organizationId?: undefined } | { organizationId: string; consortiumId?: undefined };
+
+/** Reads committed events of a filter with `sequence > after`, ascending, at most `limit`. */
+export type PageReader = (filter: EventFilter, after: number, limit: number) => Promise<Event[]>;
+
+/** The code a lagging subscriber's error carries; `extensions.resumeAfter` says where to resume. */
+export const SUBSCRIPTION_LAGGING = 'SUBSCRIPTION_LAGGING';
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * One live subscription: the async iterator graphql-ws pulls from. It first replays committed
+ * events from the table (when it starts behind the feed), then yields the live events the feed
+ * pushed meanwhile and afterwards, skipping every sequence it already yielded: no gap, no
+ * duplicate. The live buffer is bounded: a subscriber that falls `maxBuffered` events behind
+ * is failed with SUBSCRIPTION_LAGGING (and `resumeAfter`), so memory stays bounded and the
+ * client resumes with `after`. A subscriber that loses access is completed without another event.
+ */
+export class EventStream implements AsyncIterableIterator<Event> {
+  private queue: Event[] = [];
+  private last: number;
+  private replaying: boolean;
+  private page: Event[] = [];
+  private wakeUp: (() => void) | null = null;
+  private outcome: 'complete' | GraphQLError | null = null;
+  private closed = false;
+
+  constructor(
+    readonly userId: string,
+    readonly filter: EventFilter,
+    start: { after: number; replay: boolean },
+    private readonly deps: { readPage: PageReader; pageSize: number; maxBuffered: number; onClose: (s: EventStream) => void },
+  ) {
+    this.last = start.after;
+    this.replaying = start.replay;
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.outcome !== null;
+  }
+
+  /** Called by the feed with an authorized live event. */
+  push(event: Event): void {
+    if (this.isClosed) return;
+    if (this.queue.length >= this.deps.maxBuffered) {
+      this.finish(
+        new GraphQLError(
+          `This subscription fell more than ${this.deps.maxBuffered} events behind and was stopped; subscribe again with after: ${this.last}`,
+          { extensions: { code: SUBSCRIPTION_LAGGING, resumeAfter: this.last } },
+        ),
+      );
+      return;
+    }
+    this.queue.push(event);
+    this.notify();
+  }
+
+  /** Access lost (or the gateway stops): nothing more is delivered, the subscription completes. */
+  end(): void {
+    this.finish('complete');
+  }
+
+  async next(): Promise<IteratorResult<Event>> {
+    for (;;) {
+      if (this.closed) return DONE;
+      if (this.outcome) {
+        const outcome = this.outcome;
+        this.close();
+        if (outcome === 'complete') return DONE;
+        throw outcome;
+      }
+      const candidate = this.page.shift() ?? (this.replaying ? undefined : this.queue.shift());
+      if (candidate) {
+        if (candidate.sequence <= this.last) continue;
+        this.last = candidate.sequence;
+        return { value: candidate, done: false };
+      }
+      if (this.replaying) {
+        // The table is read page by page, only as fast as the client takes the events.
+        const rows = await this.deps.readPage(this.filter, this.last, this.deps.pageSize);
+        if (rows.length < this.deps.pageSize) this.replaying = false;
+        this.page = rows;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+    }
+  }
+
+  /** The client completed or the socket closed: unregister at once, even while waiting. */
+  async return(): Promise<IteratorResult<Event>> {
+    this.close();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<Event>> {
+    this.close();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private finish(outcome: 'complete' | GraphQLError): void {
+    if (this.isClosed) return;
+    this.outcome = outcome;
+    this.queue = [];
+    this.page = [];
+    this.deps.onClose(this);
+    this.notify();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.page = [];
+    this.deps.onClose(this);
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wakeUp;
+    this.wakeUp = null;
+    wake?.();
+  }
+}
