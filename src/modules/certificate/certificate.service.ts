@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
 import { actingMembershipId, eventActor, liveEnvironment } from '../environment/scope';
-import { EnvironmentStatus } from '../environment/environment.entity';
+import { Environment, EnvironmentStatus } from '../environment/environment.entity';
 import { MembershipCertificateStatus } from '../environment/environment.types';
 import { EventKind } from '../event/event.entity';
 import { recordEvent } from '../event/event.recorder';
@@ -45,7 +45,7 @@ export async function uploadCertificate(ctx: GatewayContext, input: UploadCertif
     const revoked = await revokeActive(tem, found.id, membershipId);
     const certificate = tem.create(Certificate, {
       membership: tem.getReference(Membership, membershipId),
-      environment: found,
+      environment: tem.getReference(Environment, found.id),
       pem: issued.certificatePem,
       serial: issued.serial,
       subject: csr.subject,

@@ -8,6 +8,7 @@ import { lockLive } from '../environment/environment.service';
 import { actingMembershipId, conflictOnUnique, eventActor, liveEnvironmentOrNull, loadById, requireName } from '../environment/scope';
 import { EventKind } from '../event/event.entity';
 import { recordEvent } from '../event/event.recorder';
+import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
 import { Compilation, CompilationPromotion, CompilationStatus } from './compilation.entity';
 import { compilationRunner } from './compilation.runner';
@@ -122,7 +123,7 @@ export async function promoteCompilation(
           throw conflict('This compilation is already promoted to that environment', { field: 'environmentId' });
         }
         const promotion = tem.create(CompilationPromotion, {
-          compilation, environment: env, promotedBy: tem.getReference(Membership, actingMembershipId(acting)),
+          compilation, environment: tem.getReference(Environment, env.id), promotedBy: tem.getReference(Membership, actingMembershipId(acting)),
         });
         await recordEvent(tem, {
           kind: EventKind.COMPILATION_PROMOTED,

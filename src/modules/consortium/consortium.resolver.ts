@@ -73,7 +73,7 @@ export class ConsortiumResolver {
   async myMemberships(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Membership[]> {
     const mine = (await ctx.authz.memberships()).filter((m) => m.consortiumId === consortium.id && DEFAULT_STATUSES.includes(m.status));
     const rows = await ctx.loaders.byId(Membership).loadMany(mine.map((m) => m.id));
-    return rows.filter((m): m is Membership => m instanceof Membership);
+    return rows.filter((m): m is Membership => Boolean(m) && !(m instanceof Error));
   }
 
   @FieldResolver(() => EffectiveRole, { description: 'Your account role and network role here, combined (Layer B)' })

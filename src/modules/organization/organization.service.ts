@@ -185,5 +185,5 @@ export async function consortiaOf(ctx: GatewayContext, org: Organization): Promi
     ids = ids.filter((id) => networkRoles.has(id));
   }
   const consortia = await ctx.loaders.byId(Consortium).loadMany(ids);
-  return consortia.filter((c): c is Consortium => c instanceof Consortium && !c.deletedAt);
+  return consortia.filter((c): c is Consortium => Boolean(c) && !(c instanceof Error) && !(c as Consortium).deletedAt);
 }
