@@ -46,7 +46,15 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
   const em = app.orm.em.fork();
   const user = identity ? await loadPrincipal(em, identity) : null;
   const authz = new Authz(em, user, app.config.benchDisableAuthz);
-  return { requestId, em, authz, loaders: new Loaders(em), log: app.log.child({ requestId }), app };
+  return {
+    requestId,
+    em,
+    authz,
+    loaders: new Loaders(em),
+    log: app.log.child({ requestId }),
+    app,
+    tokenExpiresAt: identity?.expiresAt ?? null,
+  };
 }
 
 /** The HTTP + WebSocket server on one port and one path, with Sandbox, health and readiness. */

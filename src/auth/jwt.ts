@@ -7,6 +7,8 @@ export interface Identity {
   subject: string;
   email: string;
   name: string | null;
+  /** When the token expires (ms since the epoch): an open subscription ends then. */
+  expiresAt: number | null;
 }
 
 /** Verifies bearer tokens: HS256 with a shared secret, or RS256/ES256 from an OIDC provider's JWKS. */
@@ -49,7 +51,7 @@ export class TokenVerifier {
       throw unauthenticated('The token must carry `sub` and a valid `email` claim');
     }
     const name = typeof payload.name === 'string' ? payload.name : null;
-    return { subject: payload.sub, email, name };
+    return { subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
   }
 }
 

@@ -28,4 +28,6 @@ export interface GatewayContext {
   loaders: Loaders;
   log: Logger;
   app: AppServices;
+  /** When the caller's token expires (ms since the epoch), for long-lived subscriptions. */
+  tokenExpiresAt: number | null;
 }

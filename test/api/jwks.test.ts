@@ -32,7 +32,7 @@ afterAll(async () => {
   await new Promise((ok) => jwks?.close(ok));
 });
 
-async function token(alg: 'RS256' | 'ES256', kid: string, email: string, privateKey: CryptoKey) {
+async function token(alg: 'RS256' | 'ES256', kid: string, email: string, privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey']) {
   return new SignJWT({ email })
     .setProtectedHeader({ alg, kid })
     .setSubject(`idp|${email}`)

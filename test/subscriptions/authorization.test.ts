@@ -74,6 +74,20 @@ describe('subscriptions: checked again for every event', () => {
     expect((await sub.next()).data?.consortiumEvents.kind).toBe('CONSORTIUM_UPDATED');
   });
 
+  it('a subscription whose token has expired receives nothing more and ends with UNAUTHENTICATED', async () => {
+    const { admin, consortium, member } = await consortiumWithMember(gw);
+    const short = track(
+      await subscribe(gw, await gw.tokenFor(member.owner.email, { expiresIn: '2s' }), ConsortiumEventsDocument, { consortiumId: consortium.id }),
+    );
+    await touchConsortium(admin.owner.client, consortium.id);
+    expect((await short.next()).data?.consortiumEvents.kind).toBe('CONSORTIUM_UPDATED');
+    await new Promise((r) => setTimeout(r, 2100));
+    await touchConsortium(admin.owner.client, consortium.id);
+    const end = await short.end();
+    expect(end).toMatchObject({ kind: 'error' });
+    expect(JSON.stringify(end)).toMatch(/UNAUTHENTICATED/);
+  });
+
   it('an organization that left receives nothing more, and its subscription completes', async () => {
     const { admin, consortium, member, membership } = await consortiumWithMember(gw);
     const leaver = track(await subscribe(gw, await gw.tokenFor(member.owner.email), ConsortiumEventsDocument, { consortiumId: consortium.id }));

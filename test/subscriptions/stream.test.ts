@@ -9,7 +9,7 @@ const ev = (sequence: number) => ({ sequence, consortiumId: 'c' }) as unknown as
 function streamOver(table: Event[], opts: { after: number; replay: boolean; pageSize?: number; maxBuffered?: number }) {
   const reads: number[] = [];
   let closed = 0;
-  const stream = new EventStream('u', { consortiumId: 'c' } as EventFilter, opts, {
+  const stream = new EventStream('u', { consortiumId: 'c' } as EventFilter, null, opts, {
     readPage: async (_f, after, limit) => {
       reads.push(after);
       return table.filter((e) => e.sequence > after).slice(0, limit);

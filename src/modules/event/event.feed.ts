@@ -100,11 +100,12 @@ export class EventFeed {
    * replay and its live part. With `after` behind the feed's head it replays from there;
    * otherwise it starts live (replaying only a batch being dispatched at this very moment).
    */
-  subscribe(userId: string, filter: EventFilter, after: number | null): EventStream {
+  subscribe(userId: string, filter: EventFilter, after: number | null, expiresAt: number | null = null): EventStream {
     const start = after ?? this.head;
     const stream = new EventStream(
       userId,
       filter,
+      expiresAt,
       { after: start, replay: start < this.head || this.inFlight },
       {
         readPage: (f, from, limit) => this.readPage(f, from, limit),
@@ -200,17 +201,23 @@ export class EventFeed {
     }
     if (users.size === 0) return;
     const [members, orgOfUser] = await Promise.all([this.currentMembers([...consortia]), this.organizationsOf([...users])]);
+    const now = Date.now();
+    const expired = (s: EventStream) => {
+      if (s.expiresAt === null || now < s.expiresAt) return false;
+      s.expire();
+      return true;
+    };
     for (const row of rows) {
       const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
       // A stream registered while the facts were loading is skipped here: it replays this batch.
       for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
-        if (!orgOfUser.has(s.userId)) continue;
+        if (!orgOfUser.has(s.userId) || expired(s)) continue;
         const org = orgOfUser.get(s.userId);
         if (org && allowed?.has(org)) s.push(row);
         else s.end();
       }
       for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
-        if (!orgOfUser.has(s.userId)) continue;
+        if (!orgOfUser.has(s.userId) || expired(s)) continue;
         if (orgOfUser.get(s.userId) === s.filter.organizationId) s.push(row);
         else s.end();
       }

@@ -45,7 +45,7 @@ export async function guardSubscribe(ctx: GatewayContext, open: () => Promise<Ev
 export async function subscribeConsortiumEvents(ctx: GatewayContext, args: ConsortiumEventsArgs): Promise<EventStream> {
   const acting = await ctx.authz.requireConsortium('consortium.view', args.consortiumId);
   const after = sequenceArg(args.after);
-  return feedOf(ctx).subscribe(acting.user.id, { consortiumId: args.consortiumId }, after);
+  return feedOf(ctx).subscribe(acting.user.id, { consortiumId: args.consortiumId }, after, ctx.tokenExpiresAt);
 }
 
 /** organizationEvents: events addressed to the caller's organization, while the caller belongs to it. */
@@ -53,7 +53,7 @@ export async function subscribeOrganizationEvents(ctx: GatewayContext, args: Org
   const organizationId = ctx.authz.requireOrganizationId();
   ctx.authz.requireOrganization('organization.view');
   const after = sequenceArg(args.after);
-  return feedOf(ctx).subscribe(ctx.authz.requireUser().id, { organizationId }, after);
+  return feedOf(ctx).subscribe(ctx.authz.requireUser().id, { organizationId }, after, ctx.tokenExpiresAt);
 }
 
 /**

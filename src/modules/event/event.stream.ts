@@ -32,6 +32,8 @@ export class EventStream implements AsyncIterableIterator<Event> {
   constructor(
     readonly userId: string,
     readonly filter: EventFilter,
+    /** When the subscriber's token expires (ms since the epoch); null: never. */
+    readonly expiresAt: number | null,
     start: { after: number; replay: boolean },
     private readonly deps: { readPage: PageReader; pageSize: number; maxBuffered: number; onClose: (s: EventStream) => void },
   ) {
@@ -62,6 +64,15 @@ export class EventStream implements AsyncIterableIterator<Event> {
   /** Access lost (or the gateway stops): nothing more is delivered, the subscription completes. */
   end(): void {
     this.finish('complete');
+  }
+
+  /** Ends a subscription whose token has expired: the client reconnects with a fresh token. */
+  expire(): void {
+    this.finish(
+      new GraphQLError('The token of this subscription has expired: connect again with a fresh token', {
+        extensions: { code: 'UNAUTHENTICATED', resumeAfter: this.last },
+      }),
+    );
   }
 
   async next(): Promise<IteratorResult<Event>> {
