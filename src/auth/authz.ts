@@ -128,6 +128,17 @@ export class Authz {
     return [...ids];
   }
 
+  /**
+   * Consortia the caller may list: the visible ones; without organization.consortia.list (a
+   * GUEST) only those where the user holds a network role — the grid's N denies the full list.
+   */
+  async listableConsortiumIds(): Promise<string[]> {
+    const ids = await this.visibleConsortiumIds();
+    if (this.disabled || decideOrganization('organization.consortia.list', this.accountRole).allowed) return ids;
+    const roles = await this.networkRoles();
+    return ids.filter((id) => roles.has(id));
+  }
+
   /** Throws NOT_FOUND unless the caller may see the consortium at all. */
   async requireVisible(consortiumId: string): Promise<void> {
     this.requireUser();

@@ -81,11 +81,7 @@ export async function getConsortium(ctx: GatewayContext, id: string): Promise<Co
  */
 export async function listConsortia(ctx: GatewayContext, args: PageArgs): Promise<Page<Consortium>> {
   ctx.authz.requireUser();
-  let ids = await ctx.authz.visibleConsortiumIds();
-  if (!ctx.authz.decideOrganization('organization.consortia.list').allowed) {
-    const roles = await ctx.authz.networkRoles();
-    ids = ids.filter((id) => roles.has(id));
-  }
+  const ids = await ctx.authz.listableConsortiumIds();
   const page = await keysetPage(ctx.em, Consortium, { id: { $in: ids }, deletedAt: null }, args, ctx.app.config.limits.maxPageSize);
   // Nested fields (a membership's consortium) find these rows without another statement.
   const byId = ctx.loaders.byId(Consortium);

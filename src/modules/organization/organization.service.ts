@@ -4,11 +4,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
-import { AccountRole, MembershipStatus, Plan } from '../../governance';
+import { AccountRole, Plan } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
-import { Membership } from '../membership/membership.entity';
 import { User } from '../user/user.entity';
 import { Organization } from './organization.entity';
 import type { Billing, CreateOrganizationInput, UpdateBillingInput } from './organization.types';
@@ -176,14 +175,7 @@ export async function licensesInUse(ctx: GatewayContext, org: Organization): Pro
  */
 export async function consortiaOf(ctx: GatewayContext, org: Organization): Promise<Consortium[]> {
   ctx.authz.requireOrganization('organization.view', org.id);
-  const memberships = await ctx.loaders
-    .listBy(Membership, 'organization', { where: { status: { $ne: MembershipStatus.LEFT } }, key: 'current' })
-    .load(org.id);
-  let ids = [...new Set(memberships.map((m) => m.consortium.id))];
-  if (!ctx.authz.decideOrganization('organization.consortia.list', org.id).allowed) {
-    const networkRoles = await ctx.authz.networkRoles();
-    ids = ids.filter((id) => networkRoles.has(id));
-  }
+  const ids = await ctx.authz.listableConsortiumIds();
   const consortia = await ctx.loaders.byId(Consortium).loadMany(ids);
   return consortia.filter((c): c is Consortium => Boolean(c) && !(c instanceof Error) && !(c as Consortium).deletedAt);
 }
