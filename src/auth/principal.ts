@@ -46,6 +46,11 @@ export async function loadPrincipal(em: EntityManager, identity: Identity): Prom
   throw unauthenticated('The user could not be provisioned; try again');
 }
 
+/** The ORM's driver leaves timestamps as text; entities hold dates. */
+function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
 /**
  * The hot path of every request: the user of a known subject and their organization in one
  * statement, made managed entities with `em.merge` (no further query). The ORM's own findOne
@@ -69,7 +74,7 @@ async function knownUser(em: EntityManager, subject: string): Promise<User | nul
       licenses: row.o_licenses,
       billingContact: row.o_billing_contact,
       paymentMethod: row.o_payment_method,
-      createdAt: row.o_created_at,
+      createdAt: asDate(row.o_created_at),
     });
   }
   return em.merge(User, {
@@ -79,6 +84,6 @@ async function knownUser(em: EntityManager, subject: string): Promise<User | nul
     name: row.name,
     organization: row.organization_id,
     accountRole: row.account_role,
-    createdAt: row.created_at,
+    createdAt: asDate(row.created_at),
   });
 }

@@ -23,6 +23,14 @@ describe('identity', () => {
     expect((await client.ok(MeDocument)).me.id).toBe(a.me.id);
   });
 
+  it('answers a known user from the fast path with the same fields as on first sight', async () => {
+    const client = gw.as(uniqueEmail('again'));
+    const first = await client.ok<{ me: { id: string; createdAt: string } }, Record<string, never>>('{ me { id createdAt } }');
+    const again = await client.ok<{ me: { id: string; createdAt: string } }, Record<string, never>>('{ me { id createdAt } }');
+    expect(again.me).toEqual(first.me);
+    expect(new Date(again.me.createdAt).toISOString()).toBe(again.me.createdAt);
+  });
+
   it('refuses a request without a token', async () => {
     await gw.anonymous().fails('UNAUTHENTICATED', MeDocument);
   });
