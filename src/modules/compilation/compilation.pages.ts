@@ -22,7 +22,7 @@ export function compilationsOf(ctx: GatewayContext, consortiumId: string, args: 
        ) ranked where rn <= ?`,
       [[...consortiumIds], size + 1],
     );
-    const found = rows.length ? await ctx.em.find(Compilation, { id: { $in: rows.map((r) => r.id) } }) : [];
+    const found = rows.length ? await ctx.loaders.read(Compilation, { id: { $in: rows.map((r) => r.id) } }) : [];
     const byId = new Map(found.map((c) => [c.id, c]));
     return consortiumIds.map((id) => {
       const mine = rows.filter((r) => r.consortium_id === id);
