@@ -65,6 +65,8 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
 
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  // An ETag hashes every response body; GraphQL POST answers are never revalidated.
+  expressApp.set('etag', false);
   const httpServer = createServer(expressApp);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });

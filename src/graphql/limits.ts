@@ -7,6 +7,8 @@ import {
   isListType,
   Kind,
   type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -97,24 +99,20 @@ const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
 
 /** Refuses, before execution, operations whose estimated cost exceeds the limit. */
 export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }) {
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [listEstimator],
-            });
-          } catch (error) {
-            // getComplexity coerces the variables first: a value of the wrong type (1.5 or 2^31
-            // for an Int) is the client's fault, as graphql-js itself would report it.
-            if (!(error instanceof GraphQLError)) throw error;
-            throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          // Apollo reuses one parsed document per query text: costs are remembered per document
+          // and variables, so a repeated operation is not estimated again.
+          const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          let known = costs.get(document);
+          if (!known) costs.set(document, (known = new Map()));
+          let cost = known.get(key);
+          if (cost === undefined) {
+            cost = estimate(schema, document, request.operationName ?? undefined, request.variables ?? {});
+            if (known.size < 100) known.set(key, cost);
           }
           if (cost > limits.maxCost) {
             throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
@@ -123,6 +121,17 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
       };
     },
   };
+}
+
+function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+  try {
+    return getComplexity({ schema, query: document, operationName, variables, estimators: [listEstimator] });
+  } catch (error) {
+            // getComplexity coerces the variables first: a value of the wrong type (1.5 or 2^31
+            // for an Int) is the client's fault, as graphql-js itself would report it.
+    if (!(error instanceof GraphQLError)) throw error;
+    throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  }
 }
 
 /** Caps the number of operations in one batched HTTP request. */
