@@ -23,6 +23,8 @@ export interface Config {
   /** Secret from which the key that encrypts every environment CA's private key is derived. */
   caKeySecret: string;
   invitationTtlDays: number;
+  /** How often overdue invitations are marked EXPIRED (they are also expired when touched). */
+  invitationSweepSeconds: number;
   compiler: { workers: number | null; timeoutMs: number; maxSourceBytes: number };
   limits: {
     maxDepth: number;
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     caKeySecret: caKeySecret!,
     invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
+    invitationSweepSeconds: int(env, 'INVITATION_SWEEP_SECONDS', 60, 1, 86_400),
     compiler: {
       workers: compilerWorkers,
       timeoutMs: int(env, 'COMPILE_TIMEOUT_MS', 20_000, 100, 600_000),

@@ -7,7 +7,7 @@ import { EventKind } from '../event/event.entity';
 import { recordEvent } from '../event/event.recorder';
 
 /** How often the sweeper looks for invitations past their expiry. */
-export const SWEEP_INTERVAL_MS = 60_000;
+export const SWEEP_INTERVAL_MS = 60_000; // default of INVITATION_SWEEP_SECONDS
 const SWEEP_BATCH = 200;
 const REGISTRY_KEY = 'invitationSweeper';
 
@@ -63,7 +63,7 @@ interface Sweeper {
 }
 
 /** Starts the periodic sweep; the timer does not keep the process alive. */
-export function startInvitationSweeper(app: AppServices, intervalMs = SWEEP_INTERVAL_MS): void {
+export function startInvitationSweeper(app: AppServices, intervalMs = app.config.invitationSweepSeconds * 1000 || SWEEP_INTERVAL_MS): void {
   const sweeper: Sweeper = {
     running: null,
     timer: setInterval(() => {
