@@ -54,10 +54,19 @@ export function decideTowardsConsortium(
 ): Decision {
   const byRole = decideByAccountRole(TOWARDS_CONSORTIUM_GRID[action], accountRole);
   if (!byRole.allowed || action !== 'application.submit' || context === undefined) return byRole;
+  return decideSeat(context.memberships);
+}
+
+/**
+ * May an organization take one more seat in a consortium, given its memberships there (§4: no
+ * current membership, or an ACTIVE one holding MULTIPLE_MEMBERSHIPS)? Checked on applying, on
+ * inviting, accepting and approving.
+ */
+export function decideSeat(memberships: TowardsConsortiumContext['memberships']): Decision {
   // "No active membership" is read as no current one: a FROZEN seat counts, or an organization
   // could sidestep its freeze by applying again. The MULTIPLE_MEMBERSHIPS exception only comes
   // from an ACTIVE seat, since a frozen membership may do nothing but view.
-  const current = context.memberships.filter((m) => m.status !== MembershipStatus.LEFT);
+  const current = memberships.filter((m) => m.status !== MembershipStatus.LEFT);
   if (current.length === 0) return ALLOW;
   const mayAddSeat = current.some(
     (m) => m.status === MembershipStatus.ACTIVE && heldPermissions(m).includes(Permission.MULTIPLE_MEMBERSHIPS),
@@ -67,6 +76,15 @@ export function decideTowardsConsortium(
     'your organization already holds a membership in this consortium, and none holds MULTIPLE_MEMBERSHIPS',
     { kind: 'membership', need: Permission.MULTIPLE_MEMBERSHIPS, have: 'existing membership' },
   );
+}
+
+/**
+ * §6: accepting an invitation sent by an ADMINISTRATOR makes a membership at once; one sent by a
+ * MEMBER becomes an application that an administrator approves (Alibaba: anyone may invite, only
+ * the administrator approves).
+ */
+export function invitationNeedsApproval(inviterRole: ConsortiumRole): boolean {
+  return inviterRole !== ConsortiumRole.ADMINISTRATOR;
 }
 
 /** Who acts on a consortium: the acting membership (if any) and the user's Layer B role there. */

@@ -4,7 +4,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
-import { ConsortiumRole, MembershipStatus, Plan, resolveOffer } from '../../governance';
+import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, Plan, resolveOffer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { keysetPage, type Page } from '../../graphql/pagination';
 import { Application } from '../application/application.entity';
@@ -168,7 +168,7 @@ export async function acceptInvitation(ctx: GatewayContext, id: string, displayN
         payload: { ...common, invitingMembershipId: inviting.id, next },
       });
 
-    if (inviting.role === ConsortiumRole.ADMINISTRATOR) {
+    if (!invitationNeedsApproval(inviting.role)) {
       const membership = em.create(Membership, {
         consortium: consortiumId,
         organization: orgId,

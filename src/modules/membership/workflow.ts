@@ -6,8 +6,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseTextArray, type Acting } from '../../auth/authz';
 import { AppError, badInput, conflict, forbidden, notFound } from '../../errors';
 import {
-  AccountRole,
   ConsortiumRole,
+  decideSeat,
   decideTowardsConsortium,
   MembershipStatus,
   Permission,
@@ -112,7 +112,7 @@ export async function requireSeat(em: EntityManager, consortiumId: string, organ
     status: r.status as MembershipStatus,
     permissions: parseTextArray(r.permissions) as Permission[],
   }));
-  const decision = decideTowardsConsortium('application.submit', AccountRole.OWNER, { memberships });
+  const decision = decideSeat(memberships);
   if (!decision.allowed) throw conflict(`The organization cannot take a seat: ${decision.reason}`, { ...decision.missing });
 }
 
