@@ -11,6 +11,7 @@ import { signToken } from '../src/auth/jwt';
 import { loadConfig } from '../src/config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded';
 import { openDatabase } from '../src/db/orm';
+import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { LARGE, SMALL, seedDataset, type Dataset } from './seed';
@@ -104,16 +105,14 @@ async function load(url: string, token: string, s: Scenario, d: Dataset): Promis
   };
 }
 
-/** SQL statements per request, counted in-process on the ORM's connection for one request. */
+/** SQL statements per request, counted in-process on the ORM's connection and the reader for one request. */
 async function sqlPerRequest(dbUrl: string, d: Dataset, jwtSecret: string, caKeySecret: string): Promise<Record<string, number>> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: dbUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'silent' });
   const app = await startApp(config, createLogger('silent'), { port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${app.gateway.port}/graphql`;
   const token = await signToken(jwtSecret, { sub: d.user.subject, email: d.user.email });
   let statements = 0;
-  const knex = app.services.orm.em.getKnex();
-  const count = () => statements++;
-  knex.on('query', count);
+  const unwatch = watchStatements(app.services, () => statements++);
   const out: Record<string, number> = {};
   try {
     for (const s of SCENARIOS) {
@@ -124,7 +123,7 @@ async function sqlPerRequest(dbUrl: string, d: Dataset, jwtSecret: string, caKey
       out[s.name] = statements;
     }
   } finally {
-    knex.removeListener('query', count);
+    unwatch();
     await app.stop();
   }
   return out;

@@ -2,6 +2,7 @@ import { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { openDatabase } from './db/orm';
+import { SqlReader } from './db/reader';
 import type { AppServices } from './graphql/context';
 import type { Logger } from './logger';
 import { MODULES } from './modules';
@@ -32,7 +33,9 @@ export async function startApp(config: Config, log: Logger, opts: { port?: numbe
       log.debug('database connections closed');
     });
     log.info('database migrated');
-    const services: AppServices = { config, orm, log, verifier: new TokenVerifier(config.jwt), registry: new Map() };
+    const reader = new SqlReader(url, config.dbPoolMax);
+    cleanups.push(() => reader.close());
+    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new Map() };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);
       if (mod.stop) cleanups.push(async () => mod.stop!(services));

@@ -44,13 +44,14 @@ function asGraphQLError(error: unknown): GraphQLError {
 /** Builds the context of one HTTP request or one WS operation: identity, principal, em fork, loaders. */
 export async function buildContext(app: AppServices, identity: Identity | null, requestId: string): Promise<GatewayContext> {
   const em = app.orm.em.fork();
-  const user = identity ? await loadPrincipal(em, identity) : null;
-  const authz = new Authz(em, user, app.config.benchDisableAuthz);
+  const principal = identity ? await loadPrincipal(em, app.reader, identity) : null;
+  const user = principal?.user ?? null;
+  const authz = new Authz(em, user, app.config.benchDisableAuthz, principal?.rights);
   return {
     requestId,
     em,
     authz,
-    loaders: new Loaders(em),
+    loaders: new Loaders(em, app.reader),
     log: app.log.child({ requestId }),
     app,
     tokenExpiresAt: identity?.expiresAt ?? null,

@@ -19,6 +19,7 @@ import {
   type TowardsConsortiumAction,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
+import type { MembershipRow, PreloadedRights } from './principal';
 
 /** A membership of the caller's organization, as the policy needs it. */
 export interface MembershipView {
@@ -61,7 +62,14 @@ export class Authz {
     readonly user: User | null,
     /** Benchmark-only switch; configuration refuses it in production. */
     readonly disabled = false,
-  ) {}
+    /** The rights read together with the user (see loadPrincipal), saving two statements. */
+    rights: PreloadedRights | null = null,
+  ) {
+    if (rights) {
+      this.membershipsP = Promise.resolve(this.membershipViews(rights.memberships));
+      this.networkRolesP = Promise.resolve(new Map(rights.networkRoles.map((r) => [r.consortium_id, r.role as NetworkRole])));
+    }
+  }
 
   get organizationId(): string | null {
     return this.user?.organization?.id ?? null;
@@ -108,6 +116,12 @@ export class Authz {
     const memberships = consortiumId ? (await this.memberships()).filter((m) => m.consortiumId === consortiumId) : undefined;
     const decision = decideTowardsConsortium(action, this.accountRole, memberships ? { memberships } : undefined);
     if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+  }
+
+  /** Drops what was read, so that the next decision reads the rights as they are now. */
+  forget(): void {
+    this.membershipsP = undefined;
+    this.networkRolesP = undefined;
   }
 
   /** Every membership of the caller's organization in a consortium that is not deleted. */
@@ -184,17 +198,20 @@ export class Authz {
   }
 
   private async loadMemberships(): Promise<MembershipView[]> {
-    const organizationId = this.organizationId;
-    if (!organizationId) return [];
-    const rows = await this.em.execute<
-      { id: string; consortium_id: string; display_name: string; role: string; status: string; permissions: string[] | string }[]
-    >(
+    if (!this.organizationId) return [];
+    const rows = await this.em.execute<MembershipRow[]>(
       `select m.id, m.consortium_id, m.display_name, m.role, m.status, m.permissions
          from membership m join consortium c on c.id = m.consortium_id
         where m.organization_id = ? and c.deleted_at is null
         order by m.created_at`,
-      [organizationId],
+      [this.organizationId],
     );
+    return this.membershipViews(rows);
+  }
+
+  private membershipViews(rows: MembershipRow[]): MembershipView[] {
+    const organizationId = this.organizationId;
+    if (!organizationId) return [];
     return rows.map((r) => ({
       id: r.id,
       consortiumId: r.consortium_id,

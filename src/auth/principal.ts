@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlReader } from '../db/reader';
 import { unauthenticated } from '../errors';
 import { Organization } from '../modules/organization/organization.entity';
 import { User } from '../modules/user/user.entity';
@@ -9,9 +10,14 @@ import type { Identity } from './jwt';
  * The user behind a verified identity, provisioned on first sight: an existing row for the
  * token's subject, else an invitation by email (claimed now), else a new user with no organization.
  */
-export async function loadPrincipal(em: EntityManager, identity: Identity): Promise<User> {
-  const known = await knownUser(em, identity.subject);
+export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
+  const known = await knownUser(em, reader, identity.subject);
   if (known) return known;
+  return { user: await provision(em, identity), rights: null };
+}
+
+/** First sight of a subject: claim an invitation by email, or create the user. */
+async function provision(em: EntityManager, identity: Identity): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const bySubject = await em.findOne(User, { subject: identity.subject }, { populate: ['organization'] });
     if (bySubject) return bySubject;
@@ -51,20 +57,51 @@ function asDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
+/** The caller's memberships and network roles, when read together with the user. */
+export interface PreloadedRights {
+  memberships: MembershipRow[];
+  networkRoles: { consortium_id: string; role: string }[];
+}
+
+/** A membership row of the caller's organization, as `Authz` reads it. */
+export interface MembershipRow {
+  id: string;
+  consortium_id: string;
+  display_name: string;
+  role: string;
+  status: string;
+  permissions: string[] | string;
+}
+
+/** The user behind an identity, and the rights read in the same statement when it was known. */
+export interface Principal {
+  user: User;
+  rights: PreloadedRights | null;
+}
+
 /**
- * The hot path of every request: the user of a known subject and their organization in one
- * statement, made managed entities with `em.merge` (no further query). The ORM's own findOne
- * with populate costs several times the statement itself, on every request.
+ * The hot path of every request: the user of a known subject, their organization, and what
+ * authorization will ask next — the organization's memberships in consortia that are not deleted
+ * and the user's network roles — in one statement on the read path. The user and organization
+ * are made managed entities with `em.merge` (no further query). The ORM's own findOne with
+ * populate, then two more statements for the rights, cost several times this one, on every request.
  */
-async function knownUser(em: EntityManager, subject: string): Promise<User | null> {
-  const [row] = await em.execute<Record<string, any>[]>(
-    `select u.id, u.subject, u.email, u.name, u.organization_id, u.account_role, u.created_at,
-            o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
-            o.payment_method as o_payment_method, o.created_at as o_created_at
-       from app_user u left join organization o on o.id = u.organization_id
-      where u.subject = ?`,
-    [subject],
-  );
+const KNOWN_USER = `
+  select u.id, u.subject, u.email, u.name, u.organization_id, u.account_role, u.created_at,
+         o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
+         o.payment_method as o_payment_method, o.created_at as o_created_at,
+         (select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
+                   'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions)
+                   order by m.created_at), '[]'::json)
+            from membership m join consortium c on c.id = m.consortium_id
+           where m.organization_id = u.organization_id and c.deleted_at is null) as memberships,
+         (select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json)
+            from network_role nr where nr.user_id = u.id) as network_roles
+    from app_user u left join organization o on o.id = u.organization_id
+   where u.subject = $1`;
+
+async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<Principal | null> {
+  const [row] = await reader.rows<Record<string, any>>(KNOWN_USER, [subject]);
   if (!row) return null;
   if (row.organization_id) {
     em.merge(Organization, {
@@ -77,7 +114,7 @@ async function knownUser(em: EntityManager, subject: string): Promise<User | nul
       createdAt: asDate(row.o_created_at),
     });
   }
-  return em.merge(User, {
+  const user = em.merge(User, {
     id: row.id,
     subject: row.subject,
     email: row.email,
@@ -86,4 +123,5 @@ async function knownUser(em: EntityManager, subject: string): Promise<User | nul
     accountRole: row.account_role,
     createdAt: asDate(row.created_at),
   });
+  return { user, rights: { memberships: row.memberships, networkRoles: row.network_roles } };
 }

@@ -3,6 +3,7 @@ import type { Authz } from '../auth/authz';
 import type { TokenVerifier } from '../auth/jwt';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
+import type { SqlReader } from '../db/reader';
 import type { Logger } from '../logger';
 import type { Loaders } from './loaders';
 
@@ -13,6 +14,8 @@ import type { Loaders } from './loaders';
 export interface AppServices {
   config: Config;
   orm: Orm;
+  /** The read path of queries: its own pool, plain prepared statements (see SqlReader). */
+  reader: SqlReader;
   log: Logger;
   verifier: TokenVerifier;
   /** Named singletons of feature modules (e.g. 'compiler', 'eventFeed'). */

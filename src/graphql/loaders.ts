@@ -1,6 +1,7 @@
 import { ReferenceKind, type EntityClass, type EntityMetadata, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { SqlReader } from '../db/reader';
 
 type WithId = { id: string };
 
@@ -8,15 +9,21 @@ type WithId = { id: string };
  * Batch loaders for one request: every relation field goes through one of these, so the number
  * of SQL statements grows with a query's depth, not with the number of rows.
  *
- * They return read-only snapshots, not managed entities: plain objects with the entity's
- * properties, a many-to-one relation as `{ id }`, lazy columns left out. Hydrating managed
- * entities (identity map, change tracking, per-instance accessors) cost more than everything else
- * on a list of a few hundred rows. Changes always re-read their rows inside their transaction.
+ * They return read-only snapshots, not managed entities: objects with the entity's properties,
+ * a many-to-one relation as `{ id }`, lazy columns left out. Hydrating managed entities (identity
+ * map, change tracking, per-instance accessors) cost more than everything else on a list of a few
+ * hundred rows. They read through the reader's pool, so always committed data, as before: the
+ * request's entity manager never joins a change's transaction, and changes re-read their rows
+ * inside their transaction.
  */
 export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** The read path's own pool (see SqlReader). */
+    private readonly reader: SqlReader,
+  ) {}
 
   /** Entities by primary key; a missing id resolves to null. */
   byId<T extends WithId>(entity: EntityClass<T>): DataLoader<string, T | null> {
@@ -29,17 +36,19 @@ export class Loaders {
 
   /**
    * The children of many parents at once: `listBy(Node, 'environment')` loads the nodes of every
-   * requested environment in one statement. `where` narrows the rows, `orderBy` orders each list.
+   * requested environment in one statement. `where` narrows the rows, `orderBy` orders each list,
+   * `include` names many-to-one relations read in the same statement (a join each) and put into
+   * their by-id loaders, so that resolving them costs no statement.
    */
   listBy<T extends object>(
     entity: EntityClass<T>,
     foreignKey: keyof T & string,
-    opts: { where?: FilterQuery<T>; orderBy?: Record<string, 'asc' | 'desc'>; key?: string } = {},
+    opts: { where?: FilterQuery<T>; orderBy?: Record<string, 'asc' | 'desc'>; key?: string; include?: (keyof T & string)[] } = {},
   ): DataLoader<string, T[]> {
-    const name = `${entity.name}@${foreignKey}${opts.key ? `:${opts.key}` : ''}`;
+    const name = `${entity.name}@${foreignKey}${opts.key ? `:${opts.key}` : ''}${opts.include ? `+${opts.include.join('+')}` : ''}`;
     return this.memo(name, async (parentIds) => {
       const where = { [foreignKey]: { $in: [...parentIds] }, ...(opts.where ?? {}) } as unknown as FilterQuery<T>;
-      const rows = await this.read(entity, where, opts.orderBy ?? { createdAt: 'asc', id: 'asc' });
+      const rows = await this.read(entity, where, opts.orderBy ?? { createdAt: 'asc', id: 'asc' }, opts.include);
       const groups = new Map<string, T[]>();
       for (const row of rows) {
         const ref = (row as Record<string, unknown>)[foreignKey] as { id: string } | string;
@@ -58,19 +67,64 @@ export class Loaders {
   }
 
   /** Rows as read-only snapshots shaped like the entity (see the class comment). */
-  async read<T extends object>(entity: EntityClass<T>, where: FilterQuery<T>, orderBy?: Record<string, 'asc' | 'desc'>): Promise<T[]> {
-    const meta = this.em.getMetadata().get<T>(entity.name);
-    const fields = meta.props.filter((p) => p.persist !== false && !p.lazy && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE));
-    const direct = directSql(meta, fields, where as Record<string, unknown>, orderBy);
+  async read<T extends object>(
+    entity: EntityClass<T>,
+    where: FilterQuery<T>,
+    orderBy?: Record<string, 'asc' | 'desc'>,
+    include: (keyof T & string)[] = [],
+  ): Promise<T[]> {
+    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    const joins = include.map((name, i) => {
+      const prop = shape.meta.properties[name as never] as EntityMetadata<T>['props'][number] | undefined;
+      if (prop?.kind !== ReferenceKind.MANY_TO_ONE) throw new Error(`${entity.name}.${name} is not a many-to-one relation`);
+      const target = shapeOf(prop.targetMeta!);
+      return { name, target, alias: `j${i}`, column: prop.fieldNames[0], prefix: `j${i}_` };
+    });
+    const direct = directSql(shape, where as Record<string, unknown>, orderBy, joins);
     if (direct) {
       if (direct.empty) return [];
-      const rows = await this.em.execute<Record<string, unknown>[]>(direct.sql, direct.params);
-      return rows.map((row) => snapshot(fields, row, (p) => p.fieldNames[0]) as T);
+      const rows = await this.reader.rows<Record<string, unknown>>(direct.sql, direct.params);
+      for (const j of joins) {
+        const loader = this.byId(j.target.meta.class as EntityClass<WithId>);
+        for (const row of rows) {
+          if (row[`${j.prefix}id`] == null) continue;
+          const related = snapshot(j.target, row, 'column', j.prefix) as WithId;
+          loader.prime(related.id, related);
+        }
+      }
+      return rows.map((row) => snapshot(shape, row, 'column') as T);
     }
-    const qb = this.em.createQueryBuilder(entity).select(fields.map((p) => p.name) as never).where(where);
+    if (joins.length) throw new Error(`include needs a plain filter on ${entity.name}`);
+    const qb = this.em.createQueryBuilder(entity).select(shape.fields.map((p) => p.name) as never).where(where);
     if (orderBy) qb.orderBy(orderBy as never);
     const rows = (await qb.execute('all', true)) as Record<string, unknown>[];
-    return rows.map((row) => snapshot(fields, row, (p) => p.name) as T);
+    return rows.map((row) => snapshot(shape, row, 'property') as T);
+  }
+
+  /** Rows of one statement of the read path (`$1`… parameters). */
+  rows<R = Record<string, unknown>>(sql: string, params: unknown[]): Promise<R[]> {
+    return this.reader.rows<R>(sql, params);
+  }
+
+  /**
+   * The columns a snapshot of `entity` needs, for a statement of one's own: `t."id", …` with a
+   * table alias, and with a prefix `t."id" as "p_id", …` (read back with `snapshots(…, prefix)`).
+   */
+  columns(entity: EntityClass<object>, alias: string, prefix = ''): string {
+    const shape = shapeOf(this.em.getMetadata().get(entity.name));
+    return shape.columns.map((c) => `${alias}."${c.column}"${prefix ? ` as "${prefix}${c.column}"` : ''}`).join(', ');
+  }
+
+  /** Raw rows made snapshots of `entity`, as `read` returns them; `prefix` selects aliased columns. */
+  snapshots<T extends object>(entity: EntityClass<T>, rows: Record<string, unknown>[], prefix = ''): T[] {
+    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    return rows.map((row) => snapshot(shape, row, 'column', prefix) as T);
+  }
+
+  /** Puts rows read elsewhere (a join) into the by-id loader, so that fields reading them cost nothing. */
+  prime<T extends WithId>(entity: EntityClass<T>, rows: T[]): void {
+    const loader = this.byId(entity);
+    for (const row of rows) loader.prime(row.id, row);
   }
 
   private memo<V>(name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
@@ -85,14 +139,57 @@ export class Loaders {
 
 type Prop<T> = EntityMetadata<T>['props'][number];
 
-function snapshot<T>(fields: Prop<T>[], row: Record<string, unknown>, key: (p: Prop<T>) => string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const prop of fields) {
-    const value = row[key(prop)];
-    if (prop.kind === ReferenceKind.MANY_TO_ONE) out[prop.name] = value == null ? null : { id: value };
+/**
+ * What reading an entity as snapshots needs, computed once per entity: its stored scalar and
+ * many-to-one columns (lazy ones left out), and the prototype snapshots are made from.
+ */
+interface Shape<T> {
+  meta: EntityMetadata<T>;
+  fields: Prop<T>[];
+  columns: { prop: string; column: string; reference: boolean; date: boolean }[];
+  byName: Map<string, string>;
+  proto: object;
+}
+
+const shapes = new WeakMap<object, Shape<unknown>>();
+
+function shapeOf<T>(meta: EntityMetadata<T>): Shape<T> {
+  let shape = shapes.get(meta) as Shape<T> | undefined;
+  if (shape) return shape;
+  const fields = meta.props.filter((p) => p.persist !== false && !p.lazy && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE));
+  const columns = fields.map((p) => ({
+    prop: p.name,
+    column: p.fieldNames[0],
+    reference: p.kind === ReferenceKind.MANY_TO_ONE,
+    date: p.runtimeType === 'Date',
+  }));
+  // A snapshot is an instance of the entity's class as far as `instanceof` goes (so type-graphql
+  // uses it as it is, where it would copy a plain object into a new instance for every field
+  // resolver), but its fields are its own plain properties: the prototype in between declares
+  // them as data properties, which shadow the ORM's change-tracking accessors.
+  const descriptors: PropertyDescriptorMap = {
+    toJSON: { value(this: object) { return { ...this }; } },
+  };
+  for (const c of columns) descriptors[c.prop] = { value: undefined, writable: true, enumerable: false, configurable: true };
+  shape = {
+    meta,
+    fields,
+    columns,
+    byName: new Map(columns.map((c) => [c.prop, `"${c.column}"`])),
+    proto: Object.create(meta.class.prototype as object, descriptors),
+  };
+  shapes.set(meta, shape as Shape<unknown>);
+  return shape;
+}
+
+function snapshot<T>(shape: Shape<T>, row: Record<string, unknown>, by: 'column' | 'property', prefix = ''): Record<string, unknown> {
+  const out = Object.create(shape.proto) as Record<string, unknown>;
+  for (const c of shape.columns) {
+    const value = row[by === 'column' ? prefix + c.column : c.prop];
+    if (c.reference) out[c.prop] = value == null ? null : { id: value };
     // The ORM's driver leaves timestamps as text (it converts them itself); plain SQL must too.
-    else if (typeof value === 'string' && prop.runtimeType === 'Date') out[prop.name] = new Date(value);
-    else out[prop.name] = value;
+    else if (c.date && typeof value === 'string') out[c.prop] = new Date(value);
+    else out[c.prop] = value;
   }
   return out;
 }
@@ -100,50 +197,55 @@ function snapshot<T>(fields: Prop<T>[], row: Record<string, unknown>, key: (p: P
 /**
  * Plain SQL for the filters loaders use (equality, `$in`, `$ne`, null on one column), skipping
  * the ORM's query builder, whose cost per statement is about that of the statement itself. Any
- * other filter returns null and takes the query builder.
+ * other filter returns null and takes the query builder. Lists are one `= any($n)` parameter,
+ * so a statement has one text whatever the list's length and is prepared once per connection.
  */
 function directSql<T>(
-  meta: EntityMetadata<T>,
-  fields: Prop<T>[],
+  shape: Shape<T>,
   where: Record<string, unknown>,
-  orderBy?: Record<string, 'asc' | 'desc'>,
+  orderBy: Record<string, 'asc' | 'desc'> | undefined,
+  joins: { target: Shape<unknown>; alias: string; column: string; prefix: string }[] = [],
 ): { sql: string; params: unknown[]; empty?: boolean } | null {
-  const column = (name: string) => {
-    const prop = fields.find((p) => p.name === name);
-    return prop ? `"${prop.fieldNames[0]}"` : null;
-  };
   const conditions: string[] = [];
   const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
   for (const [name, value] of Object.entries(where)) {
-    const col = column(name);
-    if (!col) return null;
+    const bare = shape.byName.get(name);
+    if (!bare) return null;
+    const col = `t.${bare}`;
     if (value === null) conditions.push(`${col} is null`);
-    else if (typeof value !== 'object') {
-      conditions.push(`${col} = ?`);
-      params.push(value);
-    } else {
+    else if (typeof value !== 'object') conditions.push(`${col} = ${param(value)}`);
+    else {
       const ops = Object.entries(value as Record<string, unknown>);
       if (ops.length !== 1) return null;
       const [op, operand] = ops[0];
       if (op === '$in' && Array.isArray(operand) && operand.every((v) => typeof v === 'string' || typeof v === 'number')) {
         if (operand.length === 0) return { sql: '', params: [], empty: true };
-        conditions.push(`${col} in (${operand.map(() => '?').join(', ')})`);
-        params.push(...operand);
+        conditions.push(`${col} = any(${param(operand)})`);
       } else if (op === '$ne' && (typeof operand === 'string' || typeof operand === 'number')) {
-        conditions.push(`${col} <> ?`);
-        params.push(operand);
+        conditions.push(`${col} <> ${param(operand)}`);
       } else return null;
     }
   }
   const order: string[] = [];
   for (const [name, dir] of Object.entries(orderBy ?? {})) {
-    const col = column(name);
+    const col = shape.byName.get(name);
     if (!col || (dir !== 'asc' && dir !== 'desc')) return null;
-    order.push(`${col} ${dir}`);
+    order.push(`t.${col} ${dir}`);
   }
-  const columns = fields.map((p) => `"${p.fieldNames[0]}"`).join(', ');
+  const select = [
+    shape.columns.map((c) => `t."${c.column}"`).join(', '),
+    ...joins.map((j) => j.target.columns.map((c) => `${j.alias}."${c.column}" as "${j.prefix}${c.column}"`).join(', ')),
+  ].join(', ');
+  const from = [
+    `"${shape.meta.tableName}" t`,
+    ...joins.map((j) => `left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = t."${j.column}"`),
+  ].join(' ');
   const sql =
-    `select ${columns} from "${meta.tableName}"` +
+    `select ${select} from ${from}` +
     (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
     (order.length ? ` order by ${order.join(', ')}` : '');
   return { sql, params };

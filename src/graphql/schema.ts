@@ -6,6 +6,7 @@ import type { IRule } from 'graphql-shield';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { MODULES } from '../modules';
 import './enums';
+import type { GatewayContext } from './context';
 import type { RuleMap } from './module';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
@@ -70,9 +71,26 @@ export function applyAuthorization(schema: GraphQLSchema): GraphQLSchema {
   return applyMiddleware(schema, onlyGuarded);
 }
 
+/**
+ * After every mutation field, the caller's rights are read again when next needed: a change
+ * may have given or taken a membership (creating a consortium, accepting an invitation,
+ * leaving), and the fields of its payload must be decided on what holds now.
+ */
+function rereadRightsAfterChanges(schema: GraphQLSchema): GraphQLSchema {
+  return applyMiddleware(schema, {
+    Mutation: async (resolve, parent, args, ctx: GatewayContext, info) => {
+      try {
+        return await resolve(parent, args, ctx, info);
+      } finally {
+        ctx.authz.forget();
+      }
+    },
+  });
+}
+
 /** The executable schema: authorization applied unless a benchmark switched it off. */
 export async function buildGatewaySchema(opts: { authorization: boolean } = { authorization: true }): Promise<GraphQLSchema> {
-  const bare = await buildBareSchema();
+  const bare = rereadRightsAfterChanges(await buildBareSchema());
   return opts.authorization ? applyAuthorization(bare) : bare;
 }
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decideSeat, invitationNeedsApproval, type ConsortiumRole, type MembershipStatus, type Permission } from '../../src/governance';
 
+type Role = `${ConsortiumRole}`;
+type Status = `${MembershipStatus}`;
+
 // §4 "an organization that has no active membership in the consortium (or holds
 // MULTIPLE_MEMBERSHIPS there)", and §6 "Accepting an invitation sent by an ADMINISTRATOR creates
 // an ACTIVE MEMBER membership at once. Accepting one sent by a MEMBER creates a PENDING application".
-const seat = (role: ConsortiumRole, status: MembershipStatus, permissions: Permission[] = []) => ({ role, status, permissions });
+const seat = (role: Role, status: Status, permissions: `${Permission}`[] = []) => ({ role, status, permissions });
 
 describe('decideSeat', () => {
   it.each([
@@ -24,7 +27,7 @@ describe('decideSeat', () => {
 
 describe('invitationNeedsApproval', () => {
   it("an ADMINISTRATOR's invitation activates at once; a MEMBER's goes through approval", () => {
-    expect(invitationNeedsApproval('ADMINISTRATOR')).toBe(false);
-    expect(invitationNeedsApproval('MEMBER')).toBe(true);
+    expect(invitationNeedsApproval('ADMINISTRATOR' as ConsortiumRole)).toBe(false);
+    expect(invitationNeedsApproval('MEMBER' as ConsortiumRole)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsortiumEventsDocument, type ConsortiumEventsSubscription } from '../generated/graphql';
+import { watchStatements } from '../../src/db/reader';
 import { sql } from '../support/db';
 import { appendEvent, consortiumWithMember, storedSequences, touchConsortium } from '../support/factories/event';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -120,15 +121,13 @@ describe('per-event authorization', () => {
     const { admin, consortium, member } = await consortiumWithMember(gw);
     const subs: Sub[] = [];
     for (let i = 0; i < 12; i++) subs.push(await consortiumSub(i % 2 ? member.owner.email : admin.owner.email, consortium.id));
-    const knex = gw.app.services.orm.em.getKnex();
     const statements: string[] = [];
-    const onQuery = (q: { sql: string }) => statements.push(q.sql);
-    knex.on('query', onQuery);
+    const unwatch = watchStatements(gw.app.services, (sql) => statements.push(sql));
     try {
       await appendEvent(consortium.id, { label: 'fan-out' });
       for (const sub of subs) expect((await collect(sub, 1))[0].label).toBe('fan-out');
     } finally {
-      knex.off('query', onQuery);
+      unwatch();
     }
     // Besides reading the log (which other test files' events also wake): one statement for the
     // consortium's current members and one for the subscribed users' organizations, for all twelve.

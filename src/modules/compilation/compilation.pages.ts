@@ -5,8 +5,8 @@ import { Compilation, CompilationPromotion } from './compilation.entity';
 
 /**
  * One page of a consortium's compilations, oldest first. A first page is batched across every
- * consortium of the request (one window query, one fetch), so `consortia { compilations }`
- * costs two statements however many consortia it lists; a later page (`after`) concerns one
+ * consortium of the request (one window query), so `consortia { compilations }` costs one
+ * statement however many consortia it lists; a later page (`after`) concerns one
  * consortium and uses the common keyset page.
  */
 export function compilationsOf(ctx: GatewayContext, consortiumId: string, args: PageArgs): Promise<Page<Compilation>> {
@@ -14,27 +14,30 @@ export function compilationsOf(ctx: GatewayContext, consortiumId: string, args: 
   if (args.after) return keysetPage(ctx.em, Compilation, { consortium: consortiumId }, args, max);
   const size = pageSize(args.first, max);
   return ctx.loaders.custom<string, Page<Compilation>>(`compilations-first:${size}`, async (consortiumIds) => {
-    const rows = await ctx.em.execute<{ id: string; consortium_id: string; total: number }[]>(
-      `select id, consortium_id, total from (
-         select id, consortium_id, (count(*) over w_all)::int as total, row_number() over w_page as rn
-           from compilation where consortium_id in (?)
-         window w_all as (partition by consortium_id), w_page as (partition by consortium_id order by created_at, id)
-       ) ranked where rn <= ?`,
+    const rows = await ctx.loaders.rows<Record<string, unknown> & { total__: number }>(
+      `select * from (
+         select ${ctx.loaders.columns(Compilation, 'k')}, (count(*) over w_all)::int as total__, row_number() over w_page as rn__
+           from compilation k where k.consortium_id = any($1)
+         window w_all as (partition by k.consortium_id), w_page as (partition by k.consortium_id order by k.created_at, k.id)
+       ) ranked where rn__ <= $2 order by rn__`,
       [[...consortiumIds], size + 1],
     );
-    const found = rows.length ? await ctx.loaders.read(Compilation, { id: { $in: rows.map((r) => r.id) } }) : [];
-    const byId = new Map(found.map((c) => [c.id, c]));
+    const found = ctx.loaders.snapshots(Compilation, rows);
     return consortiumIds.map((id) => {
-      const mine = rows.filter((r) => r.consortium_id === id);
-      const all = mine.map((r) => byId.get(r.id)).filter((c): c is Compilation => Boolean(c));
-      all.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
-      const nodes = all.slice(0, size);
+      const mine: Compilation[] = [];
+      let total = 0;
+      found.forEach((c, i) => {
+        if (c.consortium.id !== id) return;
+        mine.push(c);
+        total = rows[i].total__;
+      });
+      const nodes = mine.slice(0, size);
       const last = nodes.at(-1);
       return {
         nodes,
-        totalCount: mine[0]?.total ?? 0,
+        totalCount: total,
         pageInfo: {
-          hasNextPage: all.length > size,
+          hasNextPage: mine.length > size,
           endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
         },
       };

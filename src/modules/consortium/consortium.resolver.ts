@@ -54,9 +54,10 @@ export class ConsortiumResolver {
   ): Promise<Membership[]> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
     const list = await ctx.loaders
-      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, key: statuses.join(',') })
+      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, key: statuses.join(','), include: ['organization'] })
       .load(consortium.id);
-    // Inviters are memberships of the same consortium: most are in this list already.
+    // Inviters are memberships of the same consortium: most are in this list already. Their
+    // organizations came with them (include).
     const byId = ctx.loaders.byId(Membership);
     for (const membership of list) byId.prime(membership.id, membership);
     return list;

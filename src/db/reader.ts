@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Pool } from 'pg';
+import type { Orm } from './orm';
+
+/** Reported for every statement the reader sends, as the ORM's knex reports its own. */
+export interface ReaderQueryEvent {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+/**
+ * The read path of GraphQL queries: a node-postgres pool of its own, beside the ORM's.
+ *
+ * Every statement is a named prepared statement with `$n` parameters (`= any($1)` for lists), so
+ * a connection parses and plans each shape once, and a request skips the ORM's and knex's
+ * per-statement machinery (connection acquisition through two pools, query building, result
+ * mapping), which cost about as much as the statement itself. Values arrive as the ORM's own
+ * driver delivers them (the same `pg` module and type parsers). Changes never go through here:
+ * they run in the ORM's transactions and re-read their rows there.
+ *
+ * Emits `'query'` with `{ sql, bindings }` for each statement, for counting.
+ */
+export class SqlReader extends EventEmitter {
+  private readonly pool: Pool;
+  private readonly names = new Map<string, string>();
+
+  constructor(url: string, max: number) {
+    super();
+    this.pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+    // An idle client that loses its connection (server restart) must not crash the process;
+    // the next query opens a new one.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Rows of one parameterized statement (`$1`, `$2`, …). */
+  async rows<R = Record<string, unknown>>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `r_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      this.names.set(text, name);
+    }
+    if (this.listenerCount('query') > 0) this.emit('query', { sql: text, bindings: values } satisfies ReaderQueryEvent);
+    const result = await this.pool.query({ name, text, values: values as unknown[] });
+    return result.rows as R[];
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/**
+ * Calls `listener` with the text of every statement sent through the ORM's connection or the
+ * reader, until the returned function is called (statement counts in tests and benchmarks).
+ */
+export function watchStatements(services: { orm: Orm; reader: SqlReader }, listener: (sql: string) => void): () => void {
+  const knex = services.orm.em.getKnex();
+  const onQuery = (q: { sql: string }) => listener(q.sql);
+  knex.on('query', onQuery);
+  services.reader.on('query', onQuery);
+  return () => {
+    knex.removeListener('query', onQuery);
+    services.reader.removeListener('query', onQuery);
+  };
+}
