@@ -33,6 +33,8 @@ export interface Config {
     maxAliases: number;
     maxBatch: number;
   };
+  /** Execute operations compiled by graphql-jit (default) rather than interpreted by graphql-js. */
+  compiledExecution: boolean;
   /** Benchmark-only: skip authorization. Refused in production. */
   benchDisableAuthz: boolean;
 }
@@ -59,6 +61,15 @@ function str(env: Env, name: string): string | null {
 function bool(env: Env, name: string): boolean {
   const raw = (env[name] ?? '').toLowerCase();
   return raw === '1' || raw === 'true' || raw === 'yes';
+}
+
+/** A yes/no setting with a default; anything but 1/0, true/false, yes/no is refused. */
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
 }
 
 interface DevSecrets {
@@ -112,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: str(env, 'DATABASE_URL'),
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
+    compiledExecution: flag(env, 'GRAPHQL_JIT', true),
     jwt: {
       secret: jwtSecret,
       jwksUrl: jwks,

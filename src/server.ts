@@ -21,6 +21,7 @@ import { loadPrincipal } from './auth/principal';
 import { AppError } from './errors';
 import type { AppServices, GatewayContext } from './graphql/context';
 import { formatError, isExpectedError } from './graphql/errors';
+import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
 import { buildGatewaySchema } from './graphql/schema';
@@ -107,7 +108,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   };
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    ...(config.compiledExecution ? { gateway: compiledExecution(schema, { cacheSize: 1000 }) } : { schema }),
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: true,

@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Pool } from 'pg';
+import { Pool, types } from 'pg';
 import type { Orm } from './orm';
+
+const TIMESTAMP_OIDS = new Set([1114, 1184]);
+
+/**
+ * Timestamps stay text, as the ORM's driver leaves them: snapshots turn them into dates, and
+ * V8's own date parsing costs about half of node-postgres' parser, on every row of a list.
+ */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (TIMESTAMP_OIDS.has(oid)) return (value: string) => value;
+  return types.getTypeParser(oid, format as 'text');
+}
 
 /** Reported for every statement the reader sends, as the ORM's knex reports its own. */
 export interface ReaderQueryEvent {
@@ -16,8 +27,8 @@ export interface ReaderQueryEvent {
  * a connection parses and plans each shape once, and a request skips the ORM's and knex's
  * per-statement machinery (connection acquisition through two pools, query building, result
  * mapping), which cost about as much as the statement itself. Values arrive as the ORM's own
- * driver delivers them (the same `pg` module and type parsers). Changes never go through here:
- * they run in the ORM's transactions and re-read their rows there.
+ * driver delivers them (the same `pg` module and type parsers, timestamps as text). Changes
+ * never go through here: they run in the ORM's transactions and re-read their rows there.
  *
  * Emits `'query'` with `{ sql, bindings }` for each statement, for counting.
  */
@@ -27,7 +38,7 @@ export class SqlReader extends EventEmitter {
 
   constructor(url: string, max: number) {
     super();
-    this.pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+    this.pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, types: { getTypeParser } });
     // An idle client that loses its connection (server restart) must not crash the process;
     // the next query opens a new one.
     this.pool.on('error', () => undefined);

@@ -6,11 +6,23 @@ import type { SqlReader } from '../db/reader';
 type WithId = { id: string };
 
 /**
+ * Columns too large to read with every row of a list (sources, compiled bytecode and ABIs, PEM
+ * certificates), by entity: snapshots leave them out and `deferred` reads them, in one batched
+ * statement per entity, only when something asks for one. Reading them with every row made a
+ * list of compilations cost several times its answer.
+ */
+const DEFERRED: Readonly<Record<string, readonly string[]>> = {
+  Compilation: ['source', 'bytecode', 'deployedBytecode', 'abi', 'errors'],
+  Environment: ['caCertificatePem'],
+};
+
+/**
  * Batch loaders for one request: every relation field goes through one of these, so the number
  * of SQL statements grows with a query's depth, not with the number of rows.
  *
  * They return read-only snapshots, not managed entities: objects with the entity's properties,
- * a many-to-one relation as `{ id }`, lazy columns left out. Hydrating managed entities (identity
+ * a many-to-one relation as `{ id }`, lazy and deferred columns left out (read those with
+ * `deferred`). Hydrating managed entities (identity
  * map, change tracking, per-instance accessors) cost more than everything else on a list of a few
  * hundred rows. They read through the reader's pool, so always committed data, as before: the
  * request's entity manager never joins a change's transaction, and changes re-read their rows
@@ -59,6 +71,26 @@ export class Loaders {
       }
       return parentIds.map((id) => groups.get(id) ?? []);
     });
+  }
+
+  /**
+   * A deferred column of a row (see DEFERRED): the row's own value when it has one (a managed
+   * entity, a snapshot of a change), else read with the same columns of every row asked for
+   * in this tick, in one statement.
+   */
+  async deferred<T extends WithId, K extends keyof T & string>(entity: EntityClass<T>, row: T, prop: K): Promise<T[K]> {
+    if (Object.hasOwn(row, prop) || !(DEFERRED[entity.name] ?? []).includes(prop)) return row[prop];
+    const meta = this.em.getMetadata().get<T>(entity.name);
+    const values = await this.memo<Record<string, unknown> | null>(`${entity.name}#deferred`, async (ids) => {
+      const columns = DEFERRED[entity.name].map((name) => `"${(meta.properties as Record<string, { fieldNames: string[] }>)[name].fieldNames[0]}" as "${name}"`);
+      const rows = await this.reader.rows<Record<string, unknown>>(
+        `select "id", ${columns.join(', ')} from "${meta.tableName}" where "id" = any($1)`,
+        [[...ids]],
+      );
+      const byId = new Map(rows.map((r) => [r.id as string, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }).load(row.id);
+    return (values?.[prop] ?? null) as T[K];
   }
 
   /** A loader of any shape, created once per request under `name`. */
@@ -156,7 +188,14 @@ const shapes = new WeakMap<object, Shape<unknown>>();
 function shapeOf<T>(meta: EntityMetadata<T>): Shape<T> {
   let shape = shapes.get(meta) as Shape<T> | undefined;
   if (shape) return shape;
-  const fields = meta.props.filter((p) => p.persist !== false && !p.lazy && (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE));
+  const deferred = DEFERRED[meta.className] ?? [];
+  const fields = meta.props.filter(
+    (p) =>
+      p.persist !== false &&
+      !p.lazy &&
+      !deferred.includes(p.name) &&
+      (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE),
+  );
   const columns = fields.map((p) => ({
     prop: p.name,
     column: p.fieldNames[0],

@@ -46,7 +46,8 @@ export class CertificateResolver {
   @FieldResolver(() => String, { description: 'The certificate followed by the environment CA certificate (PEM)' })
   async chainPem(@Root() certificate: Certificate, @Ctx() ctx: GatewayContext): Promise<string> {
     const env = await ctx.loaders.byId(Environment).load(certificate.environment.id);
-    return `${certificate.pem.trimEnd()}\n${env?.caCertificatePem.trimEnd() ?? ''}\n`;
+    const caPem = env ? await ctx.loaders.deferred(Environment, env, 'caCertificatePem') : '';
+    return `${certificate.pem.trimEnd()}\n${caPem.trimEnd()}\n`;
   }
 
   @FieldResolver(() => Environment)

@@ -69,10 +69,37 @@ export class CompilationResolver {
     return livePromotionsOf(ctx, c.id);
   }
 
+  // The large columns are read only when asked for (Loaders.deferred).
+  @FieldResolver()
+  source(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<string> {
+    return ctx.loaders.deferred(Compilation, c, 'source');
+  }
+
+  @FieldResolver()
+  bytecode(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<string | null | undefined> {
+    return ctx.loaders.deferred(Compilation, c, 'bytecode');
+  }
+
+  @FieldResolver()
+  deployedBytecode(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<string | null | undefined> {
+    return ctx.loaders.deferred(Compilation, c, 'deployedBytecode');
+  }
+
+  @FieldResolver()
+  abi(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<unknown[] | null | undefined> {
+    return ctx.loaders.deferred(Compilation, c, 'abi');
+  }
+
+  @FieldResolver()
+  errors(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<string[] | null | undefined> {
+    return ctx.loaders.deferred(Compilation, c, 'errors');
+  }
+
   @FieldResolver(() => ContractApi, { nullable: true, description: 'Callable methods and an OpenAPI document; null unless COMPILED' })
-  api(@Root() c: Compilation): ContractApi | null {
-    if (c.status !== CompilationStatus.COMPILED || !c.abi) return null;
-    const abi = c.abi as AbiItem[];
+  async api(@Root() c: Compilation, @Ctx() ctx: GatewayContext): Promise<ContractApi | null> {
+    if (c.status !== CompilationStatus.COMPILED) return null;
+    const abi = (await ctx.loaders.deferred(Compilation, c, 'abi')) as AbiItem[] | null | undefined;
+    if (!abi) return null;
     return {
       methods: abiMethods(abi),
       openApi: openApiDocument(abi, {

@@ -14,9 +14,10 @@ import { actingMembershipId } from './scope';
 export async function connectionProfile(ctx: GatewayContext, env: Environment, membershipId?: string | null): Promise<ConnectionProfile> {
   const acting = await ctx.authz.requireConsortium('environment.view', env.consortium.id, { membershipId });
   const member = actingMembershipId(acting);
-  const [nodes, certificateStatus] = await Promise.all([
+  const [nodes, certificateStatus, caCertificatePem] = await Promise.all([
     runningNodes(ctx).load(env.id),
     certificateStatusLoader(ctx).load(`${env.id}|${member}`),
+    ctx.loaders.deferred(Environment, env, 'caCertificatePem'),
   ]);
   return {
     environmentId: env.id,
@@ -27,7 +28,7 @@ export async function connectionProfile(ctx: GatewayContext, env: Environment, m
     release: env.release,
     nodes: nodes.map((n) => ({ nodeId: n.id, name: n.name, role: n.role, ...nodeEndpoints(n) })),
     certificateStatus,
-    caCertificatePem: env.caCertificatePem,
+    caCertificatePem,
   };
 }
 

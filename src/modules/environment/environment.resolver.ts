@@ -54,6 +54,12 @@ export class EnvironmentResolver {
     return deleteEnvironment(ctx, id, membershipId);
   }
 
+  /** Read only when asked for (Loaders.deferred). */
+  @FieldResolver()
+  caCertificatePem(@Root() env: Environment, @Ctx() ctx: GatewayContext): Promise<string> {
+    return ctx.loaders.deferred(Environment, env, 'caCertificatePem');
+  }
+
   @FieldResolver(() => Consortium)
   consortium(@Root() env: Environment, @Ctx() ctx: GatewayContext) {
     return ctx.loaders.byId(Consortium).load(env.consortium.id);
