@@ -25,10 +25,16 @@ const root = resolve(__dirname, '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn');
 const children: ChildProcess[] = [];
 
-type Target = 'gateway' | 'gatewayNoAuthz' | 'baseline';
+/**
+ * gateway: as deployed (NODE_ENV=production). The benchmark switch is refused in production, so
+ * the cost of authorization compares two gateways in development mode (graphql-js adds checks
+ * there): gatewayDevelopment, and gatewayNoAuthz with the switch on.
+ */
+type Target = 'gateway' | 'gatewayDevelopment' | 'gatewayNoAuthz' | 'baseline';
 interface Measurement {
   rps: number;
   p50: number;
@@ -88,12 +94,12 @@ async function post(url: string, token: string, s: Scenario, d: Dataset): Promis
   return (await res.json()) as { data?: unknown; errors?: unknown[] };
 }
 
-async function load(url: string, token: string, s: Scenario, d: Dataset): Promise<Measurement> {
+async function load(url: string, token: string, s: Scenario, d: Dataset, duration = DURATION): Promise<Measurement> {
   const result = await autocannon({
     url,
     method: 'POST',
     connections: CONNECTIONS,
-    duration: DURATION,
+    duration,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: s.query, variables: s.variables(d) }),
   });
@@ -155,16 +161,13 @@ async function main(): Promise<void> {
     const sqlLarge = await sqlPerRequest(bigUrl, big, jwtSecret, caKeySecret);
     const sqlSmall = await sqlPerRequest(smallUrl, small, jwtSecret, caKeySecret);
 
-    const env = { DATABASE_URL: bigUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-    const ports = { gateway: 4101, gatewayNoAuthz: 4102, baseline: 4103 };
-    launch('dist/src/main.js', [], { ...env, PORT: String(ports.gateway) });
-    launch('dist/src/main.js', [], { ...env, PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' });
+    const env = { DATABASE_URL: bigUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'warn' };
+    const ports: Record<Target, number> = { gateway: 4101, gatewayDevelopment: 4102, gatewayNoAuthz: 4103, baseline: 4104 };
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) });
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) });
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' });
     launch('dist/bench/baseline.js', [bigUrl, String(ports.baseline)], {});
-    const urls: Record<Target, string> = {
-      gateway: `http://127.0.0.1:${ports.gateway}/graphql`,
-      gatewayNoAuthz: `http://127.0.0.1:${ports.gatewayNoAuthz}/graphql`,
-      baseline: `http://127.0.0.1:${ports.baseline}/graphql`,
-    };
+    const urls = Object.fromEntries(Object.entries(ports).map(([t, port]) => [t, `http://127.0.0.1:${port}/graphql`])) as Record<Target, string>;
     for (const url of Object.values(urls)) await waitFor(url);
     const token = await signToken(jwtSecret, { sub: big.user.subject, email: big.user.email });
 
@@ -173,7 +176,13 @@ async function main(): Promise<void> {
       const answers = await Promise.all(Object.values(urls).map((u) => post(u, token, s, big)));
       for (const a of answers) if (a.errors) throw new Error(`${s.name}: ${JSON.stringify(a.errors)}`);
       const sizes = answers.map((a) => JSON.stringify(a.data).length);
-      console.log(`${s.name}: response sizes ${sizes.join(' / ')} bytes (gateway / no authz / baseline)`);
+      console.log(`${s.name}: response sizes ${sizes.join(' / ')} bytes (${Object.keys(urls).join(' / ')})`);
+    }
+
+    // Compiled operations, V8's optimizing compiler and connection pools settle before measuring.
+    if (WARMUP > 0) {
+      console.log(`warming up (${WARMUP} s per server and request)`);
+      for (const s of SCENARIOS) for (const url of Object.values(urls)) await load(url, token, s, big, WARMUP);
     }
 
     const runs: Record<string, Record<Target, Measurement>>[] = [];
@@ -192,35 +201,36 @@ async function main(): Promise<void> {
 
     const summary = SCENARIOS.map((s) => {
       const pick = (t: Target, k: keyof Measurement) => median(runs.map((r) => r[s.name][t][k]));
-      const authzCost = median(runs.map((r) => 1 - r[s.name].gateway.rps / r[s.name].gatewayNoAuthz.rps));
+      const authzCost = median(runs.map((r) => 1 - r[s.name].gatewayDevelopment.rps / r[s.name].gatewayNoAuthz.rps));
       const shareOfBaseline = median(runs.map((r) => r[s.name].gateway.rps / r[s.name].baseline.rps));
       return {
         scenario: s.name,
         description: s.description,
         gateway: { rps: pick('gateway', 'rps'), p50: pick('gateway', 'p50'), p99: pick('gateway', 'p99') },
+        gatewayDevelopment: { rps: pick('gatewayDevelopment', 'rps'), p50: pick('gatewayDevelopment', 'p50'), p99: pick('gatewayDevelopment', 'p99') },
         gatewayNoAuthz: { rps: pick('gatewayNoAuthz', 'rps'), p50: pick('gatewayNoAuthz', 'p50'), p99: pick('gatewayNoAuthz', 'p99') },
         baseline: { rps: pick('baseline', 'rps'), p50: pick('baseline', 'p50'), p99: pick('baseline', 'p99') },
         authorizationCost: authzCost,
         shareOfBaseline,
         sqlPerRequest: { large: sqlLarge[s.name], small: sqlSmall[s.name] },
-        errors: runs.reduce((n, r) => n + r[s.name].gateway.errors + r[s.name].gatewayNoAuthz.errors + r[s.name].baseline.errors, 0),
+        errors: runs.reduce((n, r) => n + Object.values(r[s.name]).reduce((m, x) => m + x.errors, 0), 0),
       };
     });
     const report = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      settings: { durationSeconds: DURATION, runs: RUNS, connections: CONNECTIONS, dataset: LARGE },
+      settings: { durationSeconds: DURATION, runs: RUNS, connections: CONNECTIONS, warmupSeconds: WARMUP, dataset: LARGE },
       summary,
       runs,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(resolve(root, 'bench/results'), { recursive: true });
     writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log('\n| scenario | gateway req/s | p50 / p99 ms | no-authz req/s | baseline req/s | authz cost | share of baseline | SQL/request (large / small) |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('\n| scenario | gateway req/s | p50 / p99 ms | development req/s | no-authz req/s | baseline req/s | baseline p50 / p99 ms | authz cost | share of baseline | SQL/request (large / small) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const r of summary) {
       console.log(
-        `| ${r.scenario} | ${r.gateway.rps.toFixed(0)} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.gatewayNoAuthz.rps.toFixed(0)} | ${r.baseline.rps.toFixed(0)} | ${(r.authorizationCost * 100).toFixed(1)}% | ${(r.shareOfBaseline * 100).toFixed(0)}% | ${r.sqlPerRequest.large} / ${r.sqlPerRequest.small} |`,
+        `| ${r.scenario} | ${r.gateway.rps.toFixed(0)} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.gatewayDevelopment.rps.toFixed(0)} | ${r.gatewayNoAuthz.rps.toFixed(0)} | ${r.baseline.rps.toFixed(0)} | ${r.baseline.p50} / ${r.baseline.p99} | ${(r.authorizationCost * 100).toFixed(1)}% | ${(r.shareOfBaseline * 100).toFixed(0)}% | ${r.sqlPerRequest.large} / ${r.sqlPerRequest.small} |`,
       );
     }
     console.log(`\nwritten to bench/results/latest.json in ${report.elapsedSeconds} s`);

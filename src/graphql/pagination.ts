@@ -6,7 +6,7 @@ import { badInput } from '../errors';
 /** Page size when the client names none. */
 export const DEFAULT_PAGE_SIZE = 50;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -32,7 +32,7 @@ export interface Page<T> {
 
 /** A `<Name>Connection` object type for a list that grows: nodes, pageInfo, totalCount. */
 export function Connection<T extends object>(item: ClassType<T>, name: string) {
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   abstract class ConnectionClass implements Page<T> {
     @Field(() => [item])
     nodes!: T[];

@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, ...secrets }).production).toBe(true);
   });
 
+  it('executes compiled operations unless GRAPHQL_JIT says otherwise, and refuses a value that is not yes or no', () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).compiledExecution).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir, GRAPHQL_JIT: 'false' }).compiledExecution).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, GRAPHQL_JIT: '0' }).compiledExecution).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir, GRAPHQL_JIT: 'yes' }).compiledExecution).toBe(true);
+    expect(() => loadConfig({ DATA_DIR: dataDir, GRAPHQL_JIT: 'sometimes' })).toThrow(/GRAPHQL_JIT/);
+  });
+
   it('refuses the benchmark switch that turns authorization off in production', () => {
     expect(loadConfig({ DATA_DIR: dataDir, BENCH_DISABLE_AUTHZ: '1' }).benchDisableAuthz).toBe(true);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir, ...secrets, BENCH_DISABLE_AUTHZ: '1' })).toThrow(

@@ -19,7 +19,7 @@ export enum ApplicationStatus {
  * A request to join that waits for an administrator: an organization applying by itself, or an
  * accepted invitation that a MEMBER sent.
  */
-@ObjectType('Application')
+@ObjectType('Application', { simpleResolvers: true })
 @Entity({ tableName: 'application' })
 @Check({ name: 'application_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Index({ name: 'application_consortium_status_idx', properties: ['consortium', 'status'] })

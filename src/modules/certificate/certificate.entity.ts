@@ -10,7 +10,7 @@ export enum CertificateStatus {
 }
 
 /** A membership's X.509 identity for one environment, issued by the environment's CA. */
-@ObjectType('Certificate')
+@ObjectType('Certificate', { simpleResolvers: true })
 @Entity({ tableName: 'certificate' })
 @Index({
   name: 'certificate_one_active',

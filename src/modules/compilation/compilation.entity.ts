@@ -13,7 +13,7 @@ export enum CompilationStatus {
 }
 
 /** A smart contract in the consortium's shared assets. A promoted version is immutable. */
-@ObjectType('Compilation')
+@ObjectType('Compilation', { simpleResolvers: true })
 @Entity({ tableName: 'compilation' })
 @Unique({ name: 'compilation_name_version_unique', properties: ['consortium', 'name', 'version'] })
 @Index({ name: 'compilation_status_idx', properties: ['status'] })

@@ -36,7 +36,7 @@ export class UpdateCompilationInput {
   membershipId?: string | null;
 }
 
-@ObjectType('CompilationPromotion', { description: 'A compiled contract made available on one environment' })
+@ObjectType('CompilationPromotion', { simpleResolvers: true, description: 'A compiled contract made available on one environment' })
 export class PromotionType {
   @Field(() => ID)
   id!: string;
@@ -45,7 +45,7 @@ export class PromotionType {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'One ABI parameter; components are the fields of a tuple' })
+@ObjectType({ simpleResolvers: true, description: 'One ABI parameter; components are the fields of a tuple' })
 export class ContractMethodParam {
   @Field(() => String)
   name!: string;
@@ -57,7 +57,7 @@ export class ContractMethodParam {
   components?: ContractMethodParam[];
 }
 
-@ObjectType({ description: 'A callable function of a compiled contract' })
+@ObjectType({ simpleResolvers: true, description: 'A callable function of a compiled contract' })
 export class ContractMethod {
   @Field(() => String)
   name!: string;
@@ -84,7 +84,7 @@ export class ContractMethod {
   outputs!: ContractMethodParam[];
 }
 
-@ObjectType({ description: 'The generated REST API of a compiled contract (Kaleido)' })
+@ObjectType({ simpleResolvers: true, description: 'The generated REST API of a compiled contract (Kaleido)' })
 export class ContractApi {
   @Field(() => [ContractMethod])
   methods!: ContractMethod[];

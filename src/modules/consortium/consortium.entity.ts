@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Organization } from '../organization/organization.entity';
 
 /** A virtual organization made of memberships. Deletion is soft: its events stay in the log. */
-@ObjectType('Consortium')
+@ObjectType('Consortium', { simpleResolvers: true })
 @Entity({ tableName: 'consortium' })
 @Check({ name: 'consortium_name_check', expression: "length(btrim(name)) > 0" })
 export class Consortium {

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { AccountRole, EffectiveRole, NetworkRole, Permission } from '../../governance';
 
-@ObjectType({ description: 'What a refusal lacked: the kind of check, what it needs, what the caller has' })
+@ObjectType({ simpleResolvers: true, description: 'What a refusal lacked: the kind of check, what it needs, what the caller has' })
 export class MissingRight {
   @Field(() => String, { description: 'accountRole, effectiveRole, consortiumRole, permission, status, membership, ownership or integrity' })
   kind!: string;
@@ -13,7 +13,7 @@ export class MissingRight {
   have?: string | null;
 }
 
-@ObjectType({ description: 'One consortium action and whether the caller may perform it, decided as enforcement decides' })
+@ObjectType({ simpleResolvers: true, description: 'One consortium action and whether the caller may perform it, decided as enforcement decides' })
 export class ConsortiumPermission {
   @Field(() => String)
   action!: string;
@@ -31,7 +31,7 @@ export class ConsortiumPermission {
   missing!: MissingRight | null;
 }
 
-@ObjectType({ description: 'A Layer A action (or one taken towards a consortium) and the account roles allowed' })
+@ObjectType({ simpleResolvers: true, description: 'A Layer A action (or one taken towards a consortium) and the account roles allowed' })
 export class AccountRoleRule {
   @Field(() => String)
   action!: string;
@@ -46,7 +46,7 @@ export class AccountRoleRule {
   allowedRoles!: AccountRole[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EffectiveRoleCell {
   @Field(() => AccountRole)
   accountRole!: AccountRole;
@@ -55,7 +55,7 @@ export class EffectiveRoleCell {
   effectiveRole!: EffectiveRole;
 }
 
-@ObjectType({ description: 'One row of the Layer B priority table' })
+@ObjectType({ simpleResolvers: true, description: 'One row of the Layer B priority table' })
 export class EffectiveRoleRow {
   @Field(() => NetworkRole, { nullable: true, description: 'Null: the user holds no network role in the consortium' })
   networkRole!: NetworkRole | null;
@@ -64,7 +64,7 @@ export class EffectiveRoleRow {
   cells!: EffectiveRoleCell[];
 }
 
-@ObjectType({ description: 'A Layer C row: consortium role rule, minimum effective role, frozen allowance' })
+@ObjectType({ simpleResolvers: true, description: 'A Layer C row: consortium role rule, minimum effective role, frozen allowance' })
 export class ConsortiumActionRule {
   @Field(() => String)
   action!: string;
@@ -88,7 +88,7 @@ export class ConsortiumActionRule {
   frozenAllowed!: boolean;
 }
 
-@ObjectType({ description: 'The three permission layers, as the gateway enforces them' })
+@ObjectType({ simpleResolvers: true, description: 'The three permission layers, as the gateway enforces them' })
 export class PermissionGrid {
   @Field(() => [AccountRoleRule])
   organizationActions!: AccountRoleRule[];

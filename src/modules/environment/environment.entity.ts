@@ -11,7 +11,7 @@ export enum EnvironmentStatus {
 }
 
 /** One chain of a consortium, with its own certificate authority. */
-@ObjectType('Environment')
+@ObjectType('Environment', { simpleResolvers: true })
 @Entity({ tableName: 'environment' })
 @Check({ name: 'environment_max_signers_check', expression: 'max_signers is null or max_signers > 0' })
 @Index({

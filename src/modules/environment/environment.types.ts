@@ -48,7 +48,7 @@ export class UpdateEnvironmentInput {
   membershipId?: string | null;
 }
 
-@ObjectType({ description: 'Where a running node answers. Derived from the node id: the gateway governs chains, it does not run them' })
+@ObjectType({ simpleResolvers: true, description: 'Where a running node answers. Derived from the node id: the gateway governs chains, it does not run them' })
 export class NodeEndpoint {
   @Field(() => ID)
   nodeId!: string;
@@ -66,7 +66,7 @@ export class NodeEndpoint {
   wsUrl!: string;
 }
 
-@ObjectType({ description: '“Download the SDK”: what a member needs to connect to one environment' })
+@ObjectType({ simpleResolvers: true, description: '“Download the SDK”: what a member needs to connect to one environment' })
 export class ConnectionProfile {
   @Field(() => ID)
   environmentId!: string;

@@ -39,7 +39,7 @@ export enum EventKind {
  * transaction as its change; per consortium the rows form a hash chain. No foreign keys: an event
  * outlives what it speaks of.
  */
-@ObjectType('Event')
+@ObjectType('Event', { simpleResolvers: true })
 @Entity({ tableName: 'event' })
 @Index({ name: 'event_consortium_seq_idx', properties: ['consortiumId', 'sequence'] })
 @Index({ name: 'event_audience_seq_idx', properties: ['audienceOrganizationId', 'sequence'] })

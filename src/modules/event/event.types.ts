@@ -10,7 +10,7 @@ export class EventPageArgs {
   first?: number | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class EventPageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -19,7 +19,7 @@ export class EventPageInfo {
   endSequence!: number | null;
 }
 
-@ObjectType({ description: 'A page of the audit trail, ascending by sequence' })
+@ObjectType({ simpleResolvers: true, description: 'A page of the audit trail, ascending by sequence' })
 export class EventConnection {
   @Field(() => [Event])
   nodes!: Event[];
@@ -28,7 +28,7 @@ export class EventConnection {
   pageInfo!: EventPageInfo;
 }
 
-@ObjectType({ description: 'The result of recomputing a consortium’s hash chain, event by event' })
+@ObjectType({ simpleResolvers: true, description: 'The result of recomputing a consortium’s hash chain, event by event' })
 export class EventChainVerification {
   @Field(() => Boolean, { description: 'True when every event’s hash and link to its predecessor hold' })
   intact!: boolean;

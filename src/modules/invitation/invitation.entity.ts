@@ -16,7 +16,7 @@ export enum InvitationStatus {
 }
 
 /** An offer of a membership to an organization, with the permissions it would hold. */
-@ObjectType('Invitation')
+@ObjectType('Invitation', { simpleResolvers: true })
 @Entity({ tableName: 'invitation' })
 @Check({ name: 'invitation_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Index({ name: 'invitation_invitee_status_idx', properties: ['inviteeOrganization', 'status'] })

@@ -15,7 +15,7 @@ export class ApplyToJoinInput {
   displayName?: string | null;
 }
 
-@ObjectType({ description: 'An approved application and the membership it created' })
+@ObjectType({ simpleResolvers: true, description: 'An approved application and the membership it created' })
 export class ApproveApplicationPayload {
   @Field(() => Application)
   application!: Application;

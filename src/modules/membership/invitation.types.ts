@@ -29,6 +29,7 @@ export class InviteOrganizationInput {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'An accepted invitation and what it created: a membership (sent by an ADMINISTRATOR) or an application (sent by a MEMBER)',
 })
 export class AcceptInvitationPayload {

@@ -6,7 +6,7 @@ import { Consortium } from '../consortium/consortium.entity';
 import { Organization } from '../organization/organization.entity';
 
 /** One organization's seat in one consortium. Its permissions never change once created. */
-@ObjectType('Membership')
+@ObjectType('Membership', { simpleResolvers: true })
 @Entity({ tableName: 'membership' })
 @Check({ name: 'membership_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Unique({ name: 'membership_consortium_display_name_unique', properties: ['consortium', 'displayName'] })

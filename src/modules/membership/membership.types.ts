@@ -5,7 +5,7 @@ import { MembershipStatus, Permission } from '../../governance';
  * What an organization that is not (yet) a member may know of a consortium: its id and name.
  * Invitations and applications show this instead of the Consortium, whose details are members' only.
  */
-@ObjectType('ConsortiumSummary')
+@ObjectType('ConsortiumSummary', { simpleResolvers: true })
 export class ConsortiumSummary {
   @Field(() => ID)
   id!: string;
@@ -15,7 +15,7 @@ export class ConsortiumSummary {
 }
 
 /** A membership as an outsider (an invitee) may see it: who is inviting. */
-@ObjectType('MembershipSummary')
+@ObjectType('MembershipSummary', { simpleResolvers: true })
 export class MembershipSummary {
   @Field(() => ID)
   id!: string;
@@ -42,7 +42,7 @@ export class CreateMembershipInput {
   membershipId?: string | null;
 }
 
-@ObjectType({ description: 'A membership that left, and what leaving undid' })
+@ObjectType({ simpleResolvers: true, description: 'A membership that left, and what leaving undid' })
 export class LeaveConsortiumPayload {
   @Field(() => ID)
   membershipId!: string;

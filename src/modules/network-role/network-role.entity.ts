@@ -6,7 +6,7 @@ import { Consortium } from '../consortium/consortium.entity';
 import { User } from '../user/user.entity';
 
 /** A user's role inside one consortium's network (G.U. network roles). */
-@ObjectType('NetworkRoleGrant')
+@ObjectType('NetworkRoleGrant', { simpleResolvers: true })
 @Entity({ tableName: 'network_role' })
 @Unique({ name: 'network_role_user_consortium_unique', properties: ['user', 'consortium'] })
 export class NetworkRoleGrant {

@@ -15,7 +15,7 @@ export enum NodeStatus {
 }
 
 /** A node of an environment, owned by a membership; a RUNNING node uses one license. */
-@ObjectType('Node')
+@ObjectType('Node', { simpleResolvers: true })
 @Entity({ tableName: 'node' })
 @Index({ name: 'node_environment_idx', properties: ['environment'] })
 @Index({ name: 'node_membership_idx', properties: ['membership'] })

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Plan } from '../../governance/roles';
 
 /** A tenant: a company or a business unit. */
-@ObjectType('Organization')
+@ObjectType('Organization', { simpleResolvers: true })
 @Entity({ tableName: 'organization' })
 @Check({ name: 'organization_licenses_check', expression: 'licenses >= 0' })
 @Check({ name: 'organization_name_check', expression: "length(btrim(name)) > 0" })

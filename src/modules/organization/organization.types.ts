@@ -27,7 +27,7 @@ export class UpdateBillingInput {
   plan?: Plan | null;
 }
 
-@ObjectType({ description: 'Payment details of an organization' })
+@ObjectType({ simpleResolvers: true, description: 'Payment details of an organization' })
 export class Billing {
   @Field(() => String, { nullable: true, description: 'The billing contact (email)' })
   contact!: string | null;

@@ -8,7 +8,7 @@ import { Organization } from '../organization/organization.entity';
  * A person. A row with no `subject` is an invitation by email into an organization: the first
  * verified sign-in with that email claims it.
  */
-@ObjectType('User')
+@ObjectType('User', { simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
 @Check({ name: 'app_user_email_check', expression: 'email = lower(email)' })
 export class User {
