@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -61,8 +61,14 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await admin.end();
 }
 
-function launch(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [resolve(root, script), ...args], {
+/** The node options `npm start` gives the gateway (e.g. the young generation's size). */
+function startOptions(): string[] {
+  const start = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts.start as string;
+  return start.split(/\s+/).slice(1, -1);
+}
+
+function launch(script: string, args: string[], env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeOptions, resolve(root, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -163,9 +169,10 @@ async function main(): Promise<void> {
 
     const env = { DATABASE_URL: bigUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'warn' };
     const ports: Record<Target, number> = { gateway: 4101, gatewayDevelopment: 4102, gatewayNoAuthz: 4103, baseline: 4104 };
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) });
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) });
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' });
+    const gatewayOptions = startOptions();
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) }, gatewayOptions);
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) }, gatewayOptions);
+    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' }, gatewayOptions);
     launch('dist/bench/baseline.js', [bigUrl, String(ports.baseline)], {});
     const urls = Object.fromEntries(Object.entries(ports).map(([t, port]) => [t, `http://127.0.0.1:${port}/graphql`])) as Record<Target, string>;
     for (const url of Object.values(urls)) await waitFor(url);

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
 
@@ -11,10 +12,21 @@ export interface Identity {
   expiresAt: number | null;
 }
 
-/** Verifies bearer tokens: HS256 with a shared secret, or RS256/ES256 from an OIDC provider's JWKS. */
+/** How long a verified token is taken as verified again without checking its signature. */
+const VERIFIED_TTL_MS = 60_000;
+
+/**
+ * Verifies bearer tokens: HS256 with a shared secret, or RS256/ES256 from an OIDC provider's JWKS.
+ *
+ * A client sends the same token with every request until it expires, so a token that verified
+ * is remembered (by its whole text, signature included) for at most a minute and never past its
+ * expiry; a remembered token that has expired meanwhile is verified again, to be refused with the
+ * reason. A key withdrawn from the provider's JWKS therefore stops being accepted within a minute.
+ */
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly verified = new LRUCache<string, Identity>({ max: 10_000 });
 
   constructor(private readonly cfg: Config['jwt']) {
     if (cfg.jwksUrl) {
@@ -30,6 +42,15 @@ export class TokenVerifier {
 
   /** Returns the identity of a valid token, or throws UNAUTHENTICATED saying why. */
   async verify(token: string): Promise<Identity> {
+    const known = this.verified.get(token);
+    if (known && (known.expiresAt ?? 0) > Date.now()) return known;
+    const identity = await this.verifySignature(token);
+    const ttl = Math.min(VERIFIED_TTL_MS, (identity.expiresAt ?? 0) - Date.now());
+    if (ttl > 0) this.verified.set(token, identity, { ttl });
+    return identity;
+  }
+
+  private async verifySignature(token: string): Promise<Identity> {
     let payload: JWTPayload;
     try {
       const options = {
@@ -51,7 +72,7 @@ export class TokenVerifier {
       throw unauthenticated('The token must carry `sub` and a valid `email` claim');
     }
     const name = typeof payload.name === 'string' ? payload.name : null;
-    return { subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
+    return Object.freeze({ subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
   }
 }
 

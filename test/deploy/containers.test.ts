@@ -35,9 +35,10 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('runs the same entry point as npm start', () => {
-    const entry = /node (\S+)$/.exec(pkg.scripts.start)![1];
-    expect(dockerfile).toContain(`CMD ["node", "${entry}"]`);
+  it('runs the same entry point with the same node options as npm start', () => {
+    const args = /^node (.+)$/.exec(pkg.scripts.start)![1].split(/\s+/);
+    expect(args.at(-1)).toBe('dist/src/main.js');
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...args]).replaceAll(',', ', ')}`);
   });
 
   it('copies only files that exist', () => {
