@@ -73,7 +73,9 @@ export class EnvironmentResolver {
   @FieldResolver(() => [Node], { description: 'Every node of the environment, oldest first' })
   async nodes(@Root() env: Environment, @Ctx() ctx: GatewayContext): Promise<Node[]> {
     if (env.status !== EnvironmentStatus.LIVE) return [];
-    return ctx.loaders.listBy(Node, 'environment').load(env.id);
+    // Each node's membership comes in the same statement: resolving it never waits on a batch
+    // of its own, whichever of the consortium's lists arrives first.
+    return ctx.loaders.listBy(Node, 'environment', { include: ['membership'] }).load(env.id);
   }
 
   @FieldResolver(() => ConnectionProfile, { description: '“Download the SDK” for your acting membership (environment.view)' })
