@@ -54,4 +54,14 @@ describe('large columns in lists', () => {
       expect(env.caCertificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     }
   });
+
+  it('carry timestamps as the stored instants, to the millisecond', async () => {
+    const c = await newConsortium(gw);
+    const id = await seedCompilation(c.consortiumId, c.admin.membershipId);
+    await sql("update compilation set created_at = '2026-03-04 05:06:07.891234+00', updated_at = '2026-03-04 05:06:08+00' where id = ?", [id]);
+    const { consortium } = await c.admin.owner.client.ok(ConsortiumCompilationColumnsDocument, { id: c.consortiumId, large: false });
+    expect(consortium.compilations.nodes).toEqual([
+      expect.objectContaining({ id, createdAt: '2026-03-04T05:06:07.891Z', updatedAt: '2026-03-04T05:06:08.000Z' }),
+    ]);
+  });
 });
