@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
@@ -14,6 +14,7 @@ import { openDatabase } from '../src/db/orm';
 import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
 import { SCENARIOS, type Scenario } from './scenarios';
+import { startOptions } from './start-options';
 import { LARGE, SMALL, seedDataset, type Dataset } from './seed';
 
 /**
@@ -59,12 +60,6 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await admin.connect();
   await admin.query(`drop database if exists "${name}" with (force)`);
   await admin.end();
-}
-
-/** The node options `npm start` gives the gateway (e.g. the young generation's size). */
-function startOptions(): string[] {
-  const start = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).scripts.start as string;
-  return start.split(/\s+/).slice(1, -1);
 }
 
 function launch(script: string, args: string[], env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
@@ -169,7 +164,7 @@ async function main(): Promise<void> {
 
     const env = { DATABASE_URL: bigUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'warn' };
     const ports: Record<Target, number> = { gateway: 4101, gatewayDevelopment: 4102, gatewayNoAuthz: 4103, baseline: 4104 };
-    const gatewayOptions = startOptions();
+    const gatewayOptions = startOptions(root);
     launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) }, gatewayOptions);
     launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) }, gatewayOptions);
     launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' }, gatewayOptions);

@@ -3,7 +3,7 @@
 //   npm run build && node dist/bench/subscriptions.js [--subscribers 5000] [--mutations 20] [--timeout 120]
 //
 // It creates a fresh database on BENCH_DATABASE_URL's server (e.g. postgres://postgres@127.0.0.1:5432/postgres),
-// or on an embedded PostgreSQL in .data/bench when unset; spawns `node dist/src/main.js` against it;
+// or on an embedded PostgreSQL in .data/bench when unset; starts the gateway against it as `npm start` does;
 // creates an organization and a consortium through the API; seeds N member users (100 per member
 // organization); opens N graphql-ws connections (raw `ws`, protocol graphql-transport-ws), each
 // subscribed to consortiumEvents; then runs K updateConsortium mutations one after another and
@@ -21,6 +21,7 @@ import WebSocket from 'ws';
 import { signToken } from '../src/auth/jwt';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
+import { startOptions } from './start-options';
 
 const ROOT = resolve(__dirname, '../..');
 const arg = (name: string, fallback: number) => {
@@ -103,7 +104,7 @@ async function startGateway(databaseUrl: string): Promise<{ url: string; pid: nu
   const port = await freePort();
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the gateway.
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, resolve(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...startOptions(ROOT), ...nodeArgs, resolve(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
