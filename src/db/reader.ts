@@ -46,14 +46,30 @@ export class SqlReader extends EventEmitter {
 
   /** Rows of one parameterized statement (`$1`, `$2`, …). */
   async rows<R = Record<string, unknown>>(text: string, values: readonly unknown[] = []): Promise<R[]> {
+    this.report(text, values);
+    const result = await this.pool.query({ name: this.nameOf(text), text, values: values as unknown[] });
+    return result.rows as R[];
+  }
+
+  /** Rows of one statement as arrays, in select-list order (no object per row to build). */
+  async arrays(text: string, values: readonly unknown[] = []): Promise<unknown[][]> {
+    this.report(text, values);
+    const result = await this.pool.query({ name: this.nameOf(text), text, values: values as unknown[], rowMode: 'array' });
+    return result.rows as unknown[][];
+  }
+
+  /** The prepared statement's name: one per text, for the life of the process. */
+  private nameOf(text: string): string {
     let name = this.names.get(text);
     if (!name) {
       name = `r_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
       this.names.set(text, name);
     }
-    if (this.listenerCount('query') > 0) this.emit('query', { sql: text, bindings: values } satisfies ReaderQueryEvent);
-    const result = await this.pool.query({ name, text, values: values as unknown[] });
-    return result.rows as R[];
+    return name;
+  }
+
+  private report(sql: string, bindings: readonly unknown[]): void {
+    if (this.listenerCount('query') > 0) this.emit('query', { sql, bindings } satisfies ReaderQueryEvent);
   }
 
   async close(): Promise<void> {

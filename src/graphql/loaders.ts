@@ -115,16 +115,22 @@ export class Loaders {
     const direct = directSql(shape, where as Record<string, unknown>, orderBy, joins);
     if (direct) {
       if (direct.empty) return [];
-      const rows = await this.reader.rows<Record<string, unknown>>(direct.sql, direct.params);
+      // Rows as arrays, in select-list order: the entity's columns, then each join's.
+      const rows = await this.reader.arrays(direct.sql, direct.params);
+      let offset = shape.columns.length;
       for (const j of joins) {
         const loader = this.byId(j.target.meta.class as EntityClass<WithId>);
+        const idAt = offset + j.target.columns.findIndex((c) => c.prop === 'id');
+        const seen = new Set<unknown>();
         for (const row of rows) {
-          if (row[`${j.prefix}id`] == null) continue;
-          const related = snapshot(j.target, row, 'column', j.prefix) as WithId;
-          loader.prime(related.id, related);
+          const id = row[idAt];
+          if (id == null || seen.has(id)) continue;
+          seen.add(id);
+          loader.prime(id as string, snapshotAt(j.target, row, offset) as WithId);
         }
+        offset += j.target.columns.length;
       }
-      return rows.map((row) => snapshot(shape, row, 'column') as T);
+      return rows.map((row) => snapshotAt(shape, row, 0) as T);
     }
     if (joins.length) throw new Error(`include needs a plain filter on ${entity.name}`);
     const qb = this.em.createQueryBuilder(entity).select(shape.fields.map((p) => p.name) as never).where(where);
@@ -235,6 +241,20 @@ function selectList<T>(shape: Shape<T>, alias: string, prefix = ''): string {
         : `${alias}."${c.column}"${prefix ? ` as "${prefix}${c.column}"` : ''}`,
     )
     .join(', ');
+}
+
+/** A snapshot from an array row whose columns for `shape` start at `offset` (see selectList). */
+function snapshotAt<T>(shape: Shape<T>, row: unknown[], offset: number): Record<string, unknown> {
+  const out = Object.create(shape.proto) as Record<string, unknown>;
+  const columns = shape.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i];
+    const value = row[offset + i];
+    if (c.reference) out[c.prop] = value == null ? null : { id: value };
+    else if (c.date && typeof value === 'number') out[c.prop] = new Date(value);
+    else out[c.prop] = value;
+  }
+  return out;
 }
 
 function snapshot<T>(shape: Shape<T>, row: Record<string, unknown>, by: 'column' | 'property', prefix = ''): Record<string, unknown> {
