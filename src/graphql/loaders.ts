@@ -22,11 +22,10 @@ const DEFERRED: Readonly<Record<string, readonly string[]>> = {
  *
  * They return read-only snapshots, not managed entities: objects with the entity's properties,
  * a many-to-one relation as `{ id }`, lazy and deferred columns left out (read those with
- * `deferred`). Hydrating managed entities (identity
- * map, change tracking, per-instance accessors) cost more than everything else on a list of a few
- * hundred rows. They read through the reader's pool, so always committed data, as before: the
- * request's entity manager never joins a change's transaction, and changes re-read their rows
- * inside their transaction.
+ * `deferred`). Hydrating managed entities (identity map, change tracking, per-instance
+ * accessors) cost more than everything else on a list of a few hundred rows. They read through
+ * the reader's pool, so always committed data: the request's entity manager never joins a
+ * change's transaction, and changes re-read their rows inside their transaction.
  */
 export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
@@ -159,12 +158,6 @@ export class Loaders {
     return rows.map((row) => snapshot(shape, row, 'column', prefix) as T);
   }
 
-  /** Puts rows read elsewhere (a join) into the by-id loader, so that fields reading them cost nothing. */
-  prime<T extends WithId>(entity: EntityClass<T>, rows: T[]): void {
-    const loader = this.byId(entity);
-    for (const row of rows) loader.prime(row.id, row);
-  }
-
   private memo<V>(name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
     let loader = this.cache.get(name) as DataLoader<string, V> | undefined;
     if (!loader) {
@@ -179,7 +172,7 @@ type Prop<T> = EntityMetadata<T>['props'][number];
 
 /**
  * What reading an entity as snapshots needs, computed once per entity: its stored scalar and
- * many-to-one columns (lazy ones left out), and the prototype snapshots are made from.
+ * many-to-one columns (lazy and deferred ones left out), and the prototype snapshots are made from.
  */
 interface Shape<T> {
   meta: EntityMetadata<T>;
