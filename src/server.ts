@@ -47,7 +47,7 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
   const em = app.orm.em.fork();
   const principal = identity ? await loadPrincipal(em, app.reader, identity) : null;
   const user = principal?.user ?? null;
-  const authz = new Authz(em, user, app.config.benchDisableAuthz, principal?.rights);
+  const authz = new Authz(app.reader, user, app.config.benchDisableAuthz, principal?.rights);
   return {
     requestId,
     em,

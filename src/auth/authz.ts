@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SqlReader } from '../db/reader';
 import { badInput, forbidden, notFound, unauthenticated } from '../errors';
 import {
   AccountRole,
@@ -19,7 +19,6 @@ import {
   type TowardsConsortiumAction,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
-import type { MembershipRow, PreloadedRights } from './principal';
 
 /** A membership of the caller's organization, as the policy needs it. */
 export interface MembershipView {
@@ -49,26 +48,61 @@ export interface ConsortiumScopeInput {
   ownerMembershipId?: string;
 }
 
+/** A membership row of the caller's organization, as the rights statement returns it. */
+export interface MembershipRow {
+  id: string;
+  consortium_id: string;
+  display_name: string;
+  role: string;
+  status: string;
+  permissions: string[] | string;
+}
+
+/** The caller's rights as read from the database: the organization's memberships, the user's network roles. */
+export interface PreloadedRights {
+  memberships: MembershipRow[];
+  networkRoles: { consortium_id: string; role: string }[];
+}
+
+/**
+ * The caller's rights as two JSON columns, `memberships` and `network_roles`, for a select list:
+ * every membership of the organization in a consortium that is not deleted (oldest first), and
+ * the user's network roles. The principal statement reads them with the user; Authz alone after
+ * a change.
+ */
+export function rightsColumns(organizationId: string, userId: string): string {
+  return `(select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
+                   'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions)
+                   order by m.created_at), '[]'::json)
+            from membership m join consortium c on c.id = m.consortium_id
+           where m.organization_id = ${organizationId} and c.deleted_at is null) as memberships,
+         (select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json)
+            from network_role nr where nr.user_id = ${userId}) as network_roles`;
+}
+
+const RIGHTS = `select ${rightsColumns('$1::uuid', '$2::uuid')}`;
+
+interface Rights {
+  memberships: MembershipView[];
+  networkRoles: Map<string, NetworkRole>;
+}
+
 /**
  * The caller's rights for one request or one subscription event batch. Roles are read from the
  * database (once, then cached here), never from the token, so a change applies on the next request.
  */
 export class Authz {
-  private membershipsP?: Promise<MembershipView[]>;
-  private networkRolesP?: Promise<Map<string, NetworkRole>>;
+  private rightsP?: Promise<Rights>;
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly reader: SqlReader,
     readonly user: User | null,
     /** Benchmark-only switch; configuration refuses it in production. */
     readonly disabled = false,
-    /** The rights read together with the user (see loadPrincipal), saving two statements. */
+    /** The rights read together with the user (see loadPrincipal), saving a statement. */
     rights: PreloadedRights | null = null,
   ) {
-    if (rights) {
-      this.membershipsP = Promise.resolve(this.membershipViews(rights.memberships));
-      this.networkRolesP = Promise.resolve(new Map(rights.networkRoles.map((r) => [r.consortium_id, r.role as NetworkRole])));
-    }
+    if (rights) this.rightsP = Promise.resolve(this.toRights(rights));
   }
 
   get organizationId(): string | null {
@@ -120,20 +154,22 @@ export class Authz {
 
   /** Drops what was read, so that the next decision reads the rights as they are now. */
   forget(): void {
-    this.membershipsP = undefined;
-    this.networkRolesP = undefined;
+    this.rightsP = undefined;
   }
 
   /** Every membership of the caller's organization in a consortium that is not deleted. */
-  memberships(): Promise<MembershipView[]> {
-    this.membershipsP ??= this.loadMemberships();
-    return this.membershipsP;
+  async memberships(): Promise<MembershipView[]> {
+    return (await this.rights()).memberships;
   }
 
   /** The caller's network roles by consortium id. */
-  networkRoles(): Promise<Map<string, NetworkRole>> {
-    this.networkRolesP ??= this.loadNetworkRoles();
-    return this.networkRolesP;
+  async networkRoles(): Promise<Map<string, NetworkRole>> {
+    return (await this.rights()).networkRoles;
+  }
+
+  private rights(): Promise<Rights> {
+    this.rightsP ??= this.loadRights();
+    return this.rightsP;
   }
 
   /** Consortium ids the caller may see: where its organization holds an ACTIVE or FROZEN membership. */
@@ -197,39 +233,31 @@ export class Authz {
     return { consortiumId, user, organizationId, membership, effectiveRole: actor.effectiveRole };
   }
 
-  private async loadMemberships(): Promise<MembershipView[]> {
-    if (!this.organizationId) return [];
-    const rows = await this.em.execute<MembershipRow[]>(
-      `select m.id, m.consortium_id, m.display_name, m.role, m.status, m.permissions
-         from membership m join consortium c on c.id = m.consortium_id
-        where m.organization_id = ? and c.deleted_at is null
-        order by m.created_at`,
-      [this.organizationId],
-    );
-    return this.membershipViews(rows);
+  private async loadRights(): Promise<Rights> {
+    if (!this.user) return { memberships: [], networkRoles: new Map() };
+    const [row] = await this.reader.rows<{ memberships: MembershipRow[]; network_roles: PreloadedRights['networkRoles'] }>(RIGHTS, [
+      this.organizationId,
+      this.user.id,
+    ]);
+    return this.toRights({ memberships: row.memberships, networkRoles: row.network_roles });
   }
 
-  private membershipViews(rows: MembershipRow[]): MembershipView[] {
+  private toRights(rights: PreloadedRights): Rights {
     const organizationId = this.organizationId;
-    if (!organizationId) return [];
-    return rows.map((r) => ({
-      id: r.id,
-      consortiumId: r.consortium_id,
-      organizationId,
-      displayName: r.display_name,
-      role: r.role as ConsortiumRole,
-      status: r.status as MembershipStatus,
-      permissions: parseTextArray(r.permissions) as Permission[],
-    }));
-  }
-
-  private async loadNetworkRoles(): Promise<Map<string, NetworkRole>> {
-    if (!this.user) return new Map();
-    const rows = await this.em.execute<{ consortium_id: string; role: NetworkRole }[]>(
-      'select consortium_id, role from network_role where user_id = ?',
-      [this.user.id],
-    );
-    return new Map(rows.map((r) => [r.consortium_id, r.role]));
+    return {
+      memberships: organizationId
+        ? rights.memberships.map((r) => ({
+            id: r.id,
+            consortiumId: r.consortium_id,
+            organizationId,
+            displayName: r.display_name,
+            role: r.role as ConsortiumRole,
+            status: r.status as MembershipStatus,
+            permissions: parseTextArray(r.permissions) as Permission[],
+          }))
+        : [],
+      networkRoles: new Map(rights.networkRoles.map((r) => [r.consortium_id, r.role as NetworkRole])),
+    };
   }
 }
 

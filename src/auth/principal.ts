@@ -4,6 +4,7 @@ import type { SqlReader } from '../db/reader';
 import { unauthenticated } from '../errors';
 import { Organization } from '../modules/organization/organization.entity';
 import { User } from '../modules/user/user.entity';
+import { rightsColumns, type PreloadedRights } from './authz';
 import type { Identity } from './jwt';
 
 /**
@@ -57,22 +58,6 @@ function asDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
-/** The caller's memberships and network roles, when read together with the user. */
-export interface PreloadedRights {
-  memberships: MembershipRow[];
-  networkRoles: { consortium_id: string; role: string }[];
-}
-
-/** A membership row of the caller's organization, as `Authz` reads it. */
-export interface MembershipRow {
-  id: string;
-  consortium_id: string;
-  display_name: string;
-  role: string;
-  status: string;
-  permissions: string[] | string;
-}
-
 /** The user behind an identity, and the rights read in the same statement when it was known. */
 export interface Principal {
   user: User;
@@ -90,13 +75,7 @@ const KNOWN_USER = `
   select u.id, u.subject, u.email, u.name, u.organization_id, u.account_role, u.created_at,
          o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
          o.payment_method as o_payment_method, o.created_at as o_created_at,
-         (select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
-                   'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions)
-                   order by m.created_at), '[]'::json)
-            from membership m join consortium c on c.id = m.consortium_id
-           where m.organization_id = u.organization_id and c.deleted_at is null) as memberships,
-         (select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json)
-            from network_role nr where nr.user_id = u.id) as network_roles
+         ${rightsColumns('u.organization_id', 'u.id')}
     from app_user u left join organization o on o.id = u.organization_id
    where u.subject = $1`;
 

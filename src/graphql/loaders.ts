@@ -109,7 +109,7 @@ export class Loaders {
       const prop = shape.meta.properties[name as never] as EntityMetadata<T>['props'][number] | undefined;
       if (prop?.kind !== ReferenceKind.MANY_TO_ONE) throw new Error(`${entity.name}.${name} is not a many-to-one relation`);
       const target = shapeOf(prop.targetMeta!);
-      return { name, target, alias: `j${i}`, column: prop.fieldNames[0], prefix: `j${i}_` };
+      return { name, target, alias: `j${i}`, column: prop.fieldNames[0] };
     });
     const direct = directSql(shape, where as Record<string, unknown>, orderBy, joins);
     if (direct) {
@@ -135,27 +135,22 @@ export class Loaders {
     const qb = this.em.createQueryBuilder(entity).select(shape.fields.map((p) => p.name) as never).where(where);
     if (orderBy) qb.orderBy(orderBy as never);
     const rows = (await qb.execute('all', true)) as Record<string, unknown>[];
-    return rows.map((row) => snapshot(shape, row, 'property') as T);
+    return rows.map((row) => snapshotAt(shape, shape.columns.map((c) => row[c.prop]), 0) as T);
   }
 
-  /** Rows of one statement of the read path (`$1`… parameters). */
-  rows<R = Record<string, unknown>>(sql: string, params: unknown[]): Promise<R[]> {
-    return this.reader.rows<R>(sql, params);
+  /** The columns a snapshot of `entity` needs, for a statement of one's own (see `query`). */
+  columns(entity: EntityClass<object>, alias: string): string {
+    return selectList(shapeOf(this.em.getMetadata().get(entity.name)), alias);
   }
 
   /**
-   * The columns a snapshot of `entity` needs, for a statement of one's own: `t."id", …` with a
-   * table alias, and with a prefix `t."id" as "p_id", …` (read back with `snapshots(…, prefix)`).
+   * A statement of one's own (`$1`… parameters) whose select list starts with `columns(entity)`:
+   * each row as a snapshot, and the values of the columns after those.
    */
-  columns(entity: EntityClass<object>, alias: string, prefix = ''): string {
-    const shape = shapeOf(this.em.getMetadata().get(entity.name));
-    return selectList(shape, alias, prefix);
-  }
-
-  /** Raw rows made snapshots of `entity`, as `read` returns them; `prefix` selects aliased columns. */
-  snapshots<T extends object>(entity: EntityClass<T>, rows: Record<string, unknown>[], prefix = ''): T[] {
+  async query<T extends object>(entity: EntityClass<T>, sql: string, params: unknown[]): Promise<{ row: T; extra: unknown[] }[]> {
     const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
-    return rows.map((row) => snapshot(shape, row, 'column', prefix) as T);
+    const rows = await this.reader.arrays(sql, params);
+    return rows.map((r) => ({ row: snapshotAt(shape, r, 0) as T, extra: r.slice(shape.columns.length) }));
   }
 
   private memo<V>(name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
@@ -221,17 +216,17 @@ function shapeOf<T>(meta: EntityMetadata<T>): Shape<T> {
 }
 
 /**
- * The columns of a snapshot in a select list, `alias."column"` each (as `"prefix column"` with a
- * prefix). Timestamps are sent as epoch milliseconds: a Date from a number costs nothing, where
+ * The columns of a snapshot in a select list, `alias."column"` each, in the shape's order (rows
+ * are read as arrays by position). Timestamps are sent as epoch milliseconds: a Date from a number costs nothing, where
  * parsing the text of a few hundred timestamps per answer showed in profiles. Microseconds are
  * dropped exactly as parsing the text drops them.
  */
-function selectList<T>(shape: Shape<T>, alias: string, prefix = ''): string {
+function selectList<T>(shape: Shape<T>, alias: string): string {
   return shape.columns
     .map((c) =>
       c.date
-        ? `floor(extract(epoch from ${alias}."${c.column}") * 1000)::float8 as "${prefix}${c.column}"`
-        : `${alias}."${c.column}"${prefix ? ` as "${prefix}${c.column}"` : ''}`,
+        ? `floor(extract(epoch from ${alias}."${c.column}") * 1000)::float8 as "${c.column}"`
+        : `${alias}."${c.column}"`,
     )
     .join(', ');
 }
@@ -244,18 +239,7 @@ function snapshotAt<T>(shape: Shape<T>, row: unknown[], offset: number): Record<
     const c = columns[i];
     const value = row[offset + i];
     if (c.reference) out[c.prop] = value == null ? null : { id: value };
-    else if (c.date && typeof value === 'number') out[c.prop] = new Date(value);
-    else out[c.prop] = value;
-  }
-  return out;
-}
-
-function snapshot<T>(shape: Shape<T>, row: Record<string, unknown>, by: 'column' | 'property', prefix = ''): Record<string, unknown> {
-  const out = Object.create(shape.proto) as Record<string, unknown>;
-  for (const c of shape.columns) {
-    const value = row[by === 'column' ? prefix + c.column : c.prop];
-    if (c.reference) out[c.prop] = value == null ? null : { id: value };
-    // Timestamps arrive as epoch milliseconds (see selectList); through the ORM, as text.
+    // Timestamps arrive as epoch milliseconds (see selectList); through the ORM's query builder, as text.
     else if (c.date && (typeof value === 'number' || typeof value === 'string')) out[c.prop] = new Date(value);
     else out[c.prop] = value;
   }
@@ -272,7 +256,7 @@ function directSql<T>(
   shape: Shape<T>,
   where: Record<string, unknown>,
   orderBy: Record<string, 'asc' | 'desc'> | undefined,
-  joins: { target: Shape<unknown>; alias: string; column: string; prefix: string }[] = [],
+  joins: { target: Shape<unknown>; alias: string; column: string }[] = [],
 ): { sql: string; params: unknown[]; empty?: boolean } | null {
   const conditions: string[] = [];
   const params: unknown[] = [];
@@ -306,7 +290,7 @@ function directSql<T>(
   }
   const select = [
     selectList(shape, 't'),
-    ...joins.map((j) => selectList(j.target, j.alias, j.prefix)),
+    ...joins.map((j) => selectList(j.target, j.alias)),
   ].join(', ');
   const from = [
     `"${shape.meta.tableName}" t`,

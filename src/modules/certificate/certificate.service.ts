@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
-import { actingMembershipId, eventActor, liveEnvironment } from '../environment/scope';
+import { actingMembershipId, liveEnvironment } from '../environment/scope';
 import { Environment, EnvironmentStatus } from '../environment/environment.entity';
 import { MembershipCertificateStatus } from '../environment/environment.types';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { CsrError, decryptPrivateKey, issueCertificate, parseAndVerifyCsr } from './ca';

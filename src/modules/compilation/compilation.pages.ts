@@ -14,7 +14,9 @@ export function compilationsOf(ctx: GatewayContext, consortiumId: string, args: 
   if (args.after) return keysetPage(ctx.em, Compilation, { consortium: consortiumId }, args, max);
   const size = pageSize(args.first, max);
   return ctx.loaders.custom<string, Page<Compilation>>(`compilations-first:${size}`, async (consortiumIds) => {
-    const rows = await ctx.loaders.rows<Record<string, unknown> & { total__: number }>(
+    // The select list: the snapshot's columns, then the consortium's total.
+    const found = await ctx.loaders.query(
+      Compilation,
       `select * from (
          select ${ctx.loaders.columns(Compilation, 'k')}, (count(*) over w_all)::int as total__, row_number() over w_page as rn__
            from compilation k where k.consortium_id = any($1)
@@ -22,15 +24,14 @@ export function compilationsOf(ctx: GatewayContext, consortiumId: string, args: 
        ) ranked where rn__ <= $2 order by rn__`,
       [[...consortiumIds], size + 1],
     );
-    const found = ctx.loaders.snapshots(Compilation, rows);
     return consortiumIds.map((id) => {
       const mine: Compilation[] = [];
       let total = 0;
-      found.forEach((c, i) => {
-        if (c.consortium.id !== id) return;
-        mine.push(c);
-        total = rows[i].total__;
-      });
+      for (const { row, extra } of found) {
+        if (row.consortium.id !== id) continue;
+        mine.push(row);
+        total = extra[0] as number;
+      }
       const nodes = mine.slice(0, size);
       const last = nodes.at(-1);
       return {

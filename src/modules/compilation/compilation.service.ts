@@ -3,11 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Acting } from '../../auth/authz';
 import { badInput, conflict, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
+import { requireText } from '../../validation';
 import { Consortium } from '../consortium/consortium.entity';
 import { lockLive } from '../environment/environment.service';
-import { actingMembershipId, conflictOnUnique, eventActor, liveEnvironmentOrNull, loadById, requireName } from '../environment/scope';
+import { actingMembershipId, conflictOnUnique, liveEnvironmentOrNull, loadById } from '../environment/scope';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
 import { Compilation, CompilationPromotion, CompilationStatus } from './compilation.entity';
@@ -21,7 +22,7 @@ const taken = (name: string) => `A compilation named "${name}" already exists in
 /** Stores a PENDING compilation and returns at once; the pool compiles it off the request path (compilation.create). */
 export async function createCompilation(ctx: GatewayContext, input: CreateCompilationInput): Promise<Compilation> {
   const acting = await ctx.authz.requireConsortium('compilation.create', input.consortiumId, { membershipId: input.membershipId });
-  const name = requireName(input.name, 'name', 100);
+  const name = requireText(input.name, 'name', 100);
   const source = requireSource(ctx, input.source);
   const contractName = optionalContractName(input.contractName);
   const compilation = await conflictOnUnique(
@@ -50,7 +51,7 @@ export async function createCompilation(ctx: GatewayContext, input: CreateCompil
 export async function updateCompilation(ctx: GatewayContext, id: string, input: UpdateCompilationInput): Promise<Compilation> {
   const found = await visibleCompilation(ctx, id);
   const acting = await ctx.authz.requireConsortium('compilation.update', found.consortium.id, { membershipId: input.membershipId });
-  const name = input.name === undefined || input.name === null ? undefined : requireName(input.name, 'name', 100);
+  const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', 100);
   const source = input.source === undefined || input.source === null ? undefined : requireSource(ctx, input.source);
   const contractName = input.contractName === undefined ? undefined : optionalContractName(input.contractName);
   if (name === undefined && source === undefined && contractName === undefined) {

@@ -7,7 +7,7 @@ import { ALL_PERMISSIONS, ConsortiumRole, MembershipStatus, NetworkRole } from '
 import type { GatewayContext } from '../../graphql/context';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { NetworkRoleGrant } from '../network-role/network-role.entity';
 import { Organization } from '../organization/organization.entity';
@@ -110,7 +110,7 @@ export async function updateConsortium(ctx: GatewayContext, id: string, input: U
     await recordEvent(em, {
       kind: EventKind.CONSORTIUM_UPDATED,
       consortiumId: id,
-      actor: { userId: acting.user.id, organizationId: acting.organizationId, membershipId: acting.membership?.id },
+      actor: eventActor(acting),
       subject: { type: 'Consortium', id },
       payload: { changed },
     });
@@ -148,7 +148,7 @@ export async function deleteConsortium(ctx: GatewayContext, id: string, membersh
     await recordEvent(em, {
       kind: EventKind.CONSORTIUM_DELETED,
       consortiumId: id,
-      actor: { userId: acting.user.id, organizationId: acting.organizationId, membershipId: acting.membership?.id },
+      actor: eventActor(acting),
       subject: { type: 'Consortium', id },
       payload: { name: consortium.name, nodesStopped: stopped.length },
     });

@@ -2,18 +2,19 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
+import { requireText } from '../../validation';
 import { createCertificateAuthority, encryptPrivateKey } from '../certificate/ca';
 import { caKey } from '../certificate/ca-key';
 import { Certificate, CertificateStatus } from '../certificate/certificate.entity';
 import { Consortium } from '../consortium/consortium.entity';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { Node, NodeRole, NodeStatus } from '../node/node.entity';
 import { chainIdFor, validateEnvironmentSpec, validateUpgrade } from './catalog';
 import { Environment, EnvironmentStatus } from './environment.entity';
 import type { CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
-import { actingMembershipId, conflictOnUnique, eventActor, liveEnvironment, requireName } from './scope';
+import { actingMembershipId, conflictOnUnique, liveEnvironment } from './scope';
 
 /** "<name> CA" must fit X.520's 64-character common name. */
 const MAX_ENVIRONMENT_NAME = 60;
@@ -23,7 +24,7 @@ const SUBJECT = 'Environment';
 /** Creates an environment with its own certificate authority (environment.create). */
 export async function createEnvironment(ctx: GatewayContext, input: CreateEnvironmentInput): Promise<Environment> {
   const acting = await ctx.authz.requireConsortium('environment.create', input.consortiumId, { membershipId: input.membershipId });
-  const name = requireName(input.name, 'name', MAX_ENVIRONMENT_NAME);
+  const name = requireText(input.name, 'name', MAX_ENVIRONMENT_NAME);
   const spec = validateEnvironmentSpec(input);
   if (!spec.ok) throw badInput(spec.reason, { field: spec.field });
   const consortium = await ctx.em.findOneOrFail(Consortium, input.consortiumId);
@@ -73,7 +74,7 @@ export async function createEnvironment(ctx: GatewayContext, input: CreateEnviro
 export async function updateEnvironment(ctx: GatewayContext, id: string, input: UpdateEnvironmentInput): Promise<Environment> {
   const found = await liveEnvironment(ctx, id);
   const acting = await ctx.authz.requireConsortium('environment.update', found.consortium.id, { membershipId: input.membershipId });
-  const name = input.name === undefined || input.name === null ? undefined : requireName(input.name, 'name', MAX_ENVIRONMENT_NAME);
+  const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', MAX_ENVIRONMENT_NAME);
   const limitGiven = input.maxSigners !== undefined;
   if (limitGiven && input.maxSigners !== null) {
     const check = validateEnvironmentSpec({ client: found.client, consensus: found.consensus, maxSigners: input.maxSigners });

@@ -3,27 +3,15 @@ import type { Acting } from '../../auth/authz';
 import { badInput, conflict, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
 import type { ScopeOf } from '../../graphql/rules';
-import type { NewEvent } from '../event/event.recorder';
+import { isUuid } from '../../validation';
 import { Environment, EnvironmentStatus } from './environment.entity';
 
 // Helpers shared by the environment, node, certificate and compilation services and rules.
-
-/** The actor of an event: the user, their organization and the membership they acted through. */
-export function eventActor(acting: Acting): NewEvent['actor'] {
-  return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership?.id ?? null };
-}
 
 /** The membership id an action acts through (null only when authorization is switched off for a benchmark). */
 export function actingMembershipId(acting: Acting): string {
   if (!acting.membership) throw badInput('Name the membership you act through with membershipId', { field: 'membershipId' });
   return acting.membership.id;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a well-formed uuid: any other id cannot exist, and must not reach a uuid column. */
-export function isUuid(id: unknown): id is string {
-  return typeof id === 'string' && UUID.test(id);
 }
 
 /** A row by id through the request's loader; null for an id that cannot exist. */
@@ -53,15 +41,6 @@ export function environmentScope(
     const env = await liveEnvironmentOrNull(ctx, envIdOf(args));
     return env ? { consortiumId: env.consortium.id, membershipId: membershipIdOf(args) ?? null } : null;
   };
-}
-
-/** A trimmed, non-empty name of at most `max` characters, or BAD_USER_INPUT naming the field. */
-export function requireName(value: unknown, field: string, max: number): string {
-  const name = typeof value === 'string' ? value.trim() : '';
-  if (name === '') throw badInput(`${field} must not be empty`, { field });
-  if (name.length > max) throw badInput(`${field} must be at most ${max} characters`, { field, max });
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput(`${field} must not contain control characters`, { field });
-  return name;
 }
 
 /** Runs `work`; a unique-index violation (a race lost to a concurrent request) becomes CONFLICT. */

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Acting } from '../../auth/authz';
 import { EventKind } from './event.entity';
 import { eventHash } from './event.hash';
 
@@ -18,6 +19,11 @@ export interface NewEvent {
   subject: { type: string; id: string };
   audienceOrganizationId?: string | null;
   payload?: Record<string, unknown>;
+}
+
+/** Who an event names as its actor: the user, their organization and the acting membership. */
+export function eventActor(acting: Acting): NewEvent['actor'] {
+  return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership?.id ?? null };
 }
 
 /**

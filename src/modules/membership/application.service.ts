@@ -7,25 +7,22 @@ import { conflict, notFound } from '../../errors';
 import { ConsortiumRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { keysetPage, type Page } from '../../graphql/pagination';
+import { requireId, requireText } from '../../validation';
 import { Application, ApplicationStatus } from '../application/application.entity';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Invitation } from '../invitation/invitation.entity';
 import { User } from '../user/user.entity';
 import type { ApplyToJoinInput, ApproveApplicationPayload, ConsortiumApplicationsArgs } from './application.types';
 import { Membership } from './membership.entity';
 import {
   actingMembership,
-  actorOf,
-  cleanText,
   DISPLAY_NAME_MAX,
   displayNameFor,
-  isId,
   liveConsortiumName,
   maySeeRequest,
   optionalText,
   organizationFacts,
-  requireId,
   requireNoPendingApplication,
   requireSeat,
   TEXT_MAX,
@@ -44,7 +41,7 @@ export async function applyToJoin(ctx: GatewayContext, input: ApplyToJoinInput):
   await ctx.authz.requireTowards('application.submit', consortiumId);
   const user = ctx.authz.requireUser();
   const orgId = ctx.authz.requireOrganizationId();
-  const message = optionalText(input.message, 'message', TEXT_MAX);
+  const message = optionalText(input.message, 'message', TEXT_MAX, { multiline: true });
   const displayName = optionalText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
   return uniquely(() =>
     ctx.em.transactional(async (em) => {
@@ -139,7 +136,7 @@ export async function approveApplication(ctx: GatewayContext, id: string, member
       await recordEvent(em, {
         kind: EventKind.APPLICATION_APPROVED,
         consortiumId,
-        actor: actorOf(acting),
+        actor: eventActor(acting),
         subject: { type: 'Application', id },
         audienceOrganizationId: orgId,
         payload: { ...common, membershipId: membership.id },
@@ -147,7 +144,7 @@ export async function approveApplication(ctx: GatewayContext, id: string, member
       await recordEvent(em, {
         kind: EventKind.MEMBER_JOINED,
         consortiumId,
-        actor: actorOf(acting),
+        actor: eventActor(acting),
         subject: { type: 'Membership', id: membership.id },
         payload: {
           ...common,
@@ -169,7 +166,7 @@ export async function rejectApplication(ctx: GatewayContext, id: string, reason:
   if (!scope) throw notFound('Application', id);
   const acting = await ctx.authz.requireConsortium('application.decide', scope.consortiumId, scope);
   const approver = actingMembership(acting);
-  const why = cleanText(reason, 'reason', TEXT_MAX);
+  const why = requireText(reason, 'reason', TEXT_MAX, { multiline: true });
   return ctx.em.transactional(async (em) => {
     const application = await lockPending(em, id, () => true);
     settle(em, application, ApplicationStatus.REJECTED, acting.user.id, approver.id);
@@ -177,7 +174,7 @@ export async function rejectApplication(ctx: GatewayContext, id: string, reason:
     await recordEvent(em, {
       kind: EventKind.APPLICATION_REJECTED,
       consortiumId: application.consortium.id,
-      actor: actorOf(acting),
+      actor: eventActor(acting),
       subject: { type: 'Application', id },
       audienceOrganizationId: application.organization.id,
       payload: { applicationId: id, organizationId: application.organization.id, reason: why },

@@ -7,9 +7,10 @@ import { conflict, notFound } from '../../errors';
 import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, Plan, resolveOffer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { keysetPage, type Page } from '../../graphql/pagination';
+import { isUuid, requireId } from '../../validation';
 import { Application } from '../application/application.entity';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Invitation, InvitationStatus } from '../invitation/invitation.entity';
 import { User } from '../user/user.entity';
 import { expireInvitation } from './invitation.expiry';
@@ -17,17 +18,14 @@ import type { AcceptInvitationPayload, ConsortiumInvitationsArgs, InviteOrganiza
 import { Membership } from './membership.entity';
 import {
   actingMembership,
-  actorOf,
   DISPLAY_NAME_MAX,
   displayNameFor,
-  isId,
   lifetimeDays,
   liveConsortiumName,
   maySeeRequest,
   offeredPermissions,
   optionalText,
   organizationFacts,
-  requireId,
   requireNoPendingApplication,
   requireSeat,
   uniquely,
@@ -41,7 +39,7 @@ const DAY_MS = 86_400_000;
  * named membership, an invitation the caller's organization sent is revoked through its sender.
  */
 export async function invitationScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
-  if (!isId(id)) return null;
+  if (!isUuid(id)) return null;
   const invitation = await ctx.loaders.byId(Invitation).load(id);
   if (!invitation) return null;
   const consortiumId = invitation.consortium.id;
@@ -83,7 +81,7 @@ export async function inviteOrganization(ctx: GatewayContext, input: InviteOrgan
     await recordEvent(em, {
       kind: EventKind.INVITATION_SENT,
       consortiumId: acting.consortiumId,
-      actor: actorOf(acting),
+      actor: eventActor(acting),
       subject: { type: 'Invitation', id: invitation.id },
       audienceOrganizationId: inviteeId,
       payload: {
@@ -247,7 +245,7 @@ export async function revokeInvitation(ctx: GatewayContext, id: string, membersh
     await recordEvent(em, {
       kind: EventKind.INVITATION_REVOKED,
       consortiumId: acting.consortiumId,
-      actor: actorOf(acting),
+      actor: eventActor(acting),
       subject: { type: 'Invitation', id },
       audienceOrganizationId: invitation.inviteeOrganization.id,
       payload: { invitationId: id, inviteeOrganizationId: invitation.inviteeOrganization.id, invitingMembershipId: scope.ownerMembershipId },

@@ -14,21 +14,18 @@ import {
   type ConsortiumAction,
 } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from './membership.entity';
 import type { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
 import {
   actingMembership,
-  actorOf,
-  cleanText,
   DISPLAY_NAME_MAX,
   displayNameFor,
-  isId,
   offeredPermissions,
   organizationFacts,
   refusal,
-  requireId,
   rowScope,
   uniquely,
 } from './workflow';
@@ -47,7 +44,7 @@ export async function ownMembershipScope(ctx: GatewayContext, membershipId: stri
 export async function createMembership(ctx: GatewayContext, input: CreateMembershipInput): Promise<Membership> {
   const acting = await ctx.authz.requireConsortium('membership.create', input.consortiumId, { membershipId: input.membershipId });
   const creator = actingMembership(acting);
-  const displayName = cleanText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
+  const displayName = requireText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
   return uniquely(() =>
     ctx.em.transactional(async (em) => {
       const org = (await organizationFacts(em, acting.organizationId))!;
@@ -66,7 +63,7 @@ export async function createMembership(ctx: GatewayContext, input: CreateMembers
       await recordEvent(em, {
         kind: EventKind.MEMBER_JOINED,
         consortiumId: acting.consortiumId,
-        actor: actorOf(acting),
+        actor: eventActor(acting),
         subject: { type: 'Membership', id: membership.id },
         payload: {
           membershipId: membership.id,
@@ -111,7 +108,7 @@ async function setFrozen(ctx: GatewayContext, id: string, membershipId: string |
     await recordEvent(em, {
       kind: freeze ? EventKind.MEMBER_FROZEN : EventKind.MEMBER_UNFROZEN,
       consortiumId: scope.consortiumId,
-      actor: actorOf(acting),
+      actor: eventActor(acting),
       subject: { type: 'Membership', id },
       audienceOrganizationId: target.organization.id,
       payload: { membershipId: id, organizationId: target.organization.id, displayName: target.displayName, status: to },
@@ -136,7 +133,7 @@ export async function leaveConsortium(ctx: GatewayContext, membershipId: string)
   const scope = await ownMembershipScope(ctx, membershipId);
   if (!scope) throw notFound('Membership', membershipId);
   const acting = await ctx.authz.requireConsortium('membership.leave', scope.consortiumId, scope);
-  const actor = actorOf(acting);
+  const actor = eventActor(acting);
   return ctx.em.transactional(async (em) => {
     // An administrator leaving locks every administrator row (in id order, before its own), so
     // two leaving at once take turns and the second sees the first gone: one always stays.

@@ -4,7 +4,7 @@
 import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseTextArray, type Acting } from '../../auth/authz';
-import { AppError, badInput, conflict, forbidden, notFound } from '../../errors';
+import { AppError, badInput, conflict, forbidden } from '../../errors';
 import {
   ConsortiumRole,
   decideSeat,
@@ -16,7 +16,7 @@ import {
   type TowardsConsortiumAction,
 } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
-import type { NewEvent } from '../event/event.recorder';
+import { isUuid, requireText } from '../../validation';
 
 /** Longest display name of a membership. */
 export const DISPLAY_NAME_MAX = 120;
@@ -26,24 +26,14 @@ export const TEXT_MAX = 2000;
 export const EXPIRES_MIN_DAYS = 1;
 export const EXPIRES_MAX_DAYS = 90;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when the value could be a row id; anything else cannot exist and must not reach SQL. */
-export function isId(value: string | null | undefined): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
-
-/** A trimmed, non-blank text of at most `max` characters, or BAD_USER_INPUT naming the field. */
-export function cleanText(value: string, field: string, max: number): string {
-  const text = (value ?? '').trim();
-  if (text.length === 0) throw badInput(`${field} must not be blank`, { field });
-  if (text.length > max) throw badInput(`${field} must be at most ${max} characters`, { field, max });
-  return text;
-}
-
-/** Like cleanText, but null/undefined stays null (the field was not given). */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  return value === null || value === undefined ? null : cleanText(value, field, max);
+/** Like requireText, but null/undefined stays null (the field was not given). */
+export function optionalText(
+  value: string | null | undefined,
+  field: string,
+  max: number,
+  opts: { multiline?: boolean } = {},
+): string | null {
+  return value === null || value === undefined ? null : requireText(value, field, max, opts);
 }
 
 /** A policy refusal as a coded error: integrity rules (no role could lift them) are CONFLICT. */
@@ -78,11 +68,6 @@ export function lifetimeDays(asked: number | null | undefined, fallback: number)
   return asked;
 }
 
-/** The actor of an event taken through a membership. */
-export function actorOf(acting: Acting): NewEvent['actor'] {
-  return { userId: acting.user.id, organizationId: acting.organizationId, membershipId: acting.membership?.id ?? null };
-}
-
 /** The plan and name of an organization, read inside the transaction. */
 export async function organizationFacts(em: EntityManager, organizationId: string): Promise<{ name: string; plan: string } | null> {
   const rows = await em.execute<{ name: string; plan: string }[]>('select name, plan from organization where id = ?', [organizationId]);
@@ -91,7 +76,7 @@ export async function organizationFacts(em: EntityManager, organizationId: strin
 
 /** The consortium's name if it exists and is not deleted. */
 export async function liveConsortiumName(em: EntityManager, consortiumId: string): Promise<string | null> {
-  if (!isId(consortiumId)) return null;
+  if (!isUuid(consortiumId)) return null;
   const rows = await em.execute<{ name: string }[]>('select name from consortium where id = ? and deleted_at is null', [consortiumId]);
   return rows[0]?.name ?? null;
 }
@@ -186,10 +171,6 @@ export async function maySeeRequest(
 }
 
 /** NOT_FOUND unless the id can exist (keeps malformed ids away from SQL). */
-export function requireId(value: string, what: string): string {
-  if (!isId(value)) throw notFound(what, value);
-  return value;
-}
 
 /**
  * The consortium scope of a row that belongs to a consortium (an application, a membership), for
@@ -201,7 +182,7 @@ export async function rowScope<T extends { id: string; consortium: { id: string 
   id: string,
   membershipId?: string | null,
 ): Promise<{ consortiumId: string; membershipId: string | null } | null> {
-  if (!isId(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await ctx.loaders.byId(entity).load(id);
   if (!row) return null;
   const consortiumId = row.consortium.id;

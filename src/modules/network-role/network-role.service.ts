@@ -5,10 +5,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, notFound } from '../../errors';
 import { canChangeNetworkRole, type NetworkRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { requireId } from '../../validation';
 import { Consortium } from '../consortium/consortium.entity';
 import { EventKind } from '../event/event.entity';
 import { recordEvent } from '../event/event.recorder';
-import { validId } from '../organization/organization.validation';
 import { User } from '../user/user.entity';
 import { NetworkRoleGrant } from './network-role.entity';
 import type { GrantNetworkRoleInput } from './network-role.types';
@@ -40,7 +40,7 @@ async function authorize(ctx: GatewayContext, userId: string, consortiumId: stri
   const actorId = ctx.authz.requireUser().id;
   const organizationId = ctx.authz.requireOrganizationId();
   await ctx.authz.requireVisible(consortiumId);
-  return { userId: validId(userId, 'User'), consortiumId, organizationId, actorId };
+  return { userId: requireId(userId, 'User'), consortiumId, organizationId, actorId };
 }
 
 function requireChange(ctx: GatewayContext, currentRole: NetworkRole | null, newRole: NetworkRole | null): void {

@@ -3,10 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, conflict, forbidden, notFound } from '../../errors';
 import { MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { requireText } from '../../validation';
 import { lockLive, runningSigners } from '../environment/environment.service';
-import { actingMembershipId, eventActor, liveEnvironment, loadById, requireName } from '../environment/scope';
+import { actingMembershipId, liveEnvironment, loadById } from '../environment/scope';
 import { EventKind } from '../event/event.entity';
-import { recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { Node, NodeRole, NodeStatus } from './node.entity';
@@ -24,7 +25,7 @@ export async function createNode(ctx: GatewayContext, input: CreateNodeInput): P
   const found = await liveEnvironment(ctx, input.environmentId);
   const action = input.role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create';
   const acting = await ctx.authz.requireConsortium(action, found.consortium.id, { membershipId: input.membershipId });
-  const name = requireName(input.name, 'name', 100);
+  const name = requireText(input.name, 'name', 100);
   const membershipId = actingMembershipId(acting);
 
   return ctx.em.transactional(async (tem) => {

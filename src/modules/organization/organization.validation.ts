@@ -1,6 +1,7 @@
 // Input checks of Layer A, shared by the organization and user services. Each returns the
 // normalized value or throws BAD_USER_INPUT naming the field, before anything is written.
-import { badInput, notFound } from '../../errors';
+import { badInput } from '../../errors';
+import { requireText } from '../../validation';
 
 /** Longest organization name accepted. */
 export const MAX_NAME_LENGTH = 200;
@@ -9,20 +10,14 @@ export const MAX_LICENSE_CHANGE = 10_000;
 /** Licenses an organization may hold in total (far below the int column's limit). */
 export const MAX_LICENSES = 1_000_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Deliberately simple: one @, no spaces, a dot in the domain. The mailbox proves itself by signing in.
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 // "VISA •••• 4242": a brand, a mask, the last four digits.
 const MASKED_CARD = /^[A-Za-z][A-Za-z .'&-]{0,31}\s+[•*xX·]{2,16}\s*\d{4}$/u;
 
-/** A trimmed, non-blank name of at most MAX_NAME_LENGTH characters. */
+/** A trimmed, non-blank, single-line name of at most MAX_NAME_LENGTH characters. */
 export function validName(value: string, field = 'name'): string {
-  const name = (value ?? '').trim();
-  if (name.length === 0) throw badInput(`${field} must not be blank`, { field });
-  if (name.length > MAX_NAME_LENGTH) {
-    throw badInput(`${field} must be at most ${MAX_NAME_LENGTH} characters`, { field, max: MAX_NAME_LENGTH });
-  }
-  return name;
+  return requireText(value, field, MAX_NAME_LENGTH);
 }
 
 /** A lower-cased email address (stored lower-case so uniqueness ignores case). */
@@ -59,8 +54,3 @@ export function validLicenseCount(value: number, field = 'count'): number {
   return value;
 }
 
-/** An id that can name a row; anything else cannot exist, so it is NOT_FOUND like an unknown id. */
-export function validId(value: string, what: string): string {
-  if (!UUID.test(value ?? '')) throw notFound(what, value);
-  return value.toLowerCase();
-}

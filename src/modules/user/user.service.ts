@@ -6,9 +6,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, forbidden, notFound, type AppError } from '../../errors';
 import { AccountRole, canChangeAccountRole, canRemoveUser, type Denial } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { requireId } from '../../validation';
 import { NetworkRoleGrant } from '../network-role/network-role.entity';
 import { lockOrganization } from '../organization/organization.service';
-import { validEmail, validId } from '../organization/organization.validation';
+import { validEmail } from '../organization/organization.validation';
 import { User } from './user.entity';
 
 const MANAGE = 'organization.users.manage';
@@ -87,7 +88,7 @@ export async function inviteUser(ctx: GatewayContext, organizationId: string, em
 export async function removeUser(ctx: GatewayContext, organizationId: string, userId: string): Promise<User> {
   const actor = ctx.authz.requireUser();
   ctx.authz.requireOrganization(MANAGE, organizationId);
-  const id = validId(userId, 'User');
+  const id = requireId(userId, 'User');
   return ctx.em.transactional(async (tem) => {
     await lockOrganization(tem, organizationId);
     const target = await memberOf(tem, organizationId, id);
@@ -110,7 +111,7 @@ export async function removeUser(ctx: GatewayContext, organizationId: string, us
 export async function setAccountRole(ctx: GatewayContext, organizationId: string, userId: string, role: AccountRole): Promise<User> {
   const actor = ctx.authz.requireUser();
   ctx.authz.requireOrganization(MANAGE, organizationId);
-  const id = validId(userId, 'User');
+  const id = requireId(userId, 'User');
   return ctx.em.transactional(async (tem) => {
     await lockOrganization(tem, organizationId);
     const target = await memberOf(tem, organizationId, id);
