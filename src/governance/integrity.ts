@@ -112,3 +112,23 @@ export function canFreezeMembership(target: { role: ConsortiumRole }): Decision 
     have: ConsortiumRole.ADMINISTRATOR,
   });
 }
+
+/** §6 Nodes: a new node takes one of its organization's licenses; with none spare it is refused. */
+export function hasSpareLicense(input: { licenses: number; inUse: number }): Decision {
+  if (input.inUse < input.licenses) return ALLOW;
+  return deny(`no spare node license: ${input.inUse} of ${input.licenses} in use; purchase licenses or delete a node`, {
+    kind: 'integrity',
+    need: 'a spare node license',
+    have: `${input.inUse} of ${input.licenses} in use`,
+  });
+}
+
+/** §6 Nodes: an environment with a max-signers limit refuses a signer beyond it (no limit: always room). */
+export function hasSignerSlot(input: { maxSigners: number | null; signers: number }): Decision {
+  if (input.maxSigners === null || input.signers < input.maxSigners) return ALLOW;
+  return deny(`the environment allows at most ${input.maxSigners} signer nodes and has ${input.signers}`, {
+    kind: 'integrity',
+    need: 'a free signer slot',
+    have: `${input.signers} of ${input.maxSigners} signers`,
+  });
+}

@@ -4,6 +4,8 @@ import {
   canFreezeMembership,
   canLeaveConsortium,
   canRemoveUser,
+  hasSignerSlot,
+  hasSpareLicense,
   type AccountRole,
   type ConsortiumRole,
   type Decision,
@@ -125,5 +127,27 @@ describe('consortium integrity (§6)', () => {
   it('an ADMINISTRATOR membership cannot be frozen; a MEMBER one can', () => {
     expect(canFreezeMembership({ role: ADMINISTRATOR })).toMatchObject({ allowed: false, missing: { kind: 'integrity' } });
     expect(canFreezeMembership({ role: MEMBER })).toEqual({ allowed: true });
+  });
+});
+
+// §6 "Nodes: each node takes one of its organization's licenses; with none spare, creation is
+// refused with a clear error. An environment with a max-signers limit refuses a signer beyond it."
+describe('node capacity', () => {
+  it('a node needs a spare license of its organization', () => {
+    expect(hasSpareLicense({ licenses: 3, inUse: 2 }).allowed).toBe(true);
+    for (const inUse of [3, 4]) {
+      const d = hasSpareLicense({ licenses: 3, inUse });
+      expect(d.allowed).toBe(false);
+      if (!d.allowed) expect(d.missing).toMatchObject({ kind: 'integrity', need: 'a spare node license' });
+    }
+    expect(hasSpareLicense({ licenses: 0, inUse: 0 }).allowed).toBe(false);
+  });
+
+  it('a signer needs a free slot when the environment has a limit, and always has one without', () => {
+    expect(hasSignerSlot({ maxSigners: null, signers: 1000 }).allowed).toBe(true);
+    expect(hasSignerSlot({ maxSigners: 2, signers: 1 }).allowed).toBe(true);
+    const full = hasSignerSlot({ maxSigners: 2, signers: 2 });
+    expect(full.allowed).toBe(false);
+    if (!full.allowed) expect(full.missing).toMatchObject({ kind: 'integrity', need: 'a free signer slot' });
   });
 });

@@ -2,8 +2,9 @@ import type { GatewayModule } from '../../graphql/module';
 import { consortiumAction, type ScopeOf } from '../../graphql/rules';
 import { forgetCaKey, registerCaKey } from '../certificate/ca-key';
 import { CertificateResolver } from '../certificate/certificate.resolver';
-import { Node, NodeRole } from '../node/node.entity';
+import { Node } from '../node/node.entity';
 import { NodeResolver } from '../node/node.resolver';
+import { createActionFor } from '../node/node.service';
 import { ConsortiumEnvironmentsResolver, EnvironmentResolver } from './environment.resolver';
 import { environmentScope, liveEnvironmentOrNull, loadById } from './scope';
 
@@ -45,10 +46,7 @@ export const environmentModule: GatewayModule = {
       updateEnvironment: consortiumAction('environment.update', byEnvIdWithInput),
       upgradeEnvironment: consortiumAction('environment.update', byEnvId),
       deleteEnvironment: consortiumAction('environment.delete', byEnvId),
-      createNode: consortiumAction(
-        (a) => (a.input?.role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create'),
-        byInputEnv,
-      ),
+      createNode: consortiumAction((a) => createActionFor(a.input?.role), byInputEnv),
       deleteNode: consortiumAction('node.delete', byNode(true)),
       uploadCertificate: consortiumAction('certificate.upload', byInputEnv),
       resetCertificate: consortiumAction('certificate.reset', byEnvironmentId),

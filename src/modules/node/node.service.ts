@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, conflict, forbidden, notFound } from '../../errors';
-import { MembershipStatus } from '../../governance';
+import { hasSignerSlot, hasSpareLicense, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { requireText } from '../../validation';
 import { lockLive, runningSigners } from '../environment/environment.service';
@@ -15,6 +15,11 @@ import type { CreateNodeInput } from './node.types';
 
 const SUBJECT = 'Node';
 
+/** The grid action of creating a node of `role`: a signer needs node.createSigner (§4). */
+export function createActionFor(role: NodeRole | undefined): 'node.create' | 'node.createSigner' {
+  return role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create';
+}
+
 /**
  * Adds a node owned by the acting membership (node.create, or node.createSigner for a SIGNER).
  * It takes one license of the membership's organization and, for a signer, one signer slot.
@@ -23,8 +28,7 @@ const SUBJECT = 'Node';
  */
 export async function createNode(ctx: GatewayContext, input: CreateNodeInput): Promise<Node> {
   const found = await liveEnvironment(ctx, input.environmentId);
-  const action = input.role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create';
-  const acting = await ctx.authz.requireConsortium(action, found.consortium.id, { membershipId: input.membershipId });
+  const acting = await ctx.authz.requireConsortium(createActionFor(input.role), found.consortium.id, { membershipId: input.membershipId });
   const name = requireText(input.name, 'name', 100);
   const membershipId = actingMembershipId(acting);
 
@@ -37,20 +41,15 @@ export async function createNode(ctx: GatewayContext, input: CreateNodeInput): P
     const [seat] = await tem.execute<{ status: string }[]>('select status from membership where id = ? for share', [membershipId]);
     if (seat?.status !== MembershipStatus.ACTIVE) throw forbidden('This membership is no longer active: it may not add nodes');
     const inUse = await runningNodesOf(tem, org.id);
-    if (inUse >= org.licenses) {
-      throw new AppError(
-        'LICENSE_EXHAUSTED',
-        `Your organization has no spare node license: ${inUse} of ${org.licenses} in use. Purchase licenses or delete a node`,
-        { licenses: org.licenses, inUse },
-      );
+    const license = hasSpareLicense({ licenses: org.licenses, inUse });
+    if (!license.allowed) {
+      throw new AppError('LICENSE_EXHAUSTED', `Your organization has ${license.reason}`, { licenses: org.licenses, inUse });
     }
-    if (input.role === NodeRole.SIGNER && env.maxSigners !== null && env.maxSigners !== undefined) {
-      const signers = await runningSigners(tem, env.id);
-      if (signers >= env.maxSigners) {
-        throw conflict(`The environment allows at most ${env.maxSigners} signer nodes and has ${signers}`, {
-          field: 'role', maxSigners: env.maxSigners, signers,
-        });
-      }
+    if (input.role === NodeRole.SIGNER) {
+      const maxSigners = env.maxSigners ?? null;
+      const signers = maxSigners === null ? 0 : await runningSigners(tem, env.id);
+      const slot = hasSignerSlot({ maxSigners, signers });
+      if (!slot.allowed) throw conflict(`The ${slot.reason}`, { field: 'role', maxSigners, signers });
     }
     const node = tem.create(Node, {
       environment: env,
