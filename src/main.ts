@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { DataDirInUseError } from './db/data-dir-lock';
 import { EmbeddedDatabaseError } from './db/embedded';
 import { createLogger } from './logger';
 
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
   try {
     app = await startApp(config, log);
   } catch (error) {
-    if (error instanceof EmbeddedDatabaseError) {
-      log.fatal(error.message);
-      console.error(error.message);
+    const message = startupFailure(error, config.port);
+    if (message) {
+      // One clear line, no stack: these are the user's to fix, not faults of the gateway.
+      console.error(message);
       process.exit(1);
     }
     throw error;
@@ -51,6 +53,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** The message of a start-up failure the user can fix (taken folder or port), or null. */
+function startupFailure(error: unknown, port: number): string | null {
+  if (error instanceof EmbeddedDatabaseError || error instanceof DataDirInUseError) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `port ${port} is already in use; stop what uses it or set PORT`;
+  if (code === 'EACCES') return `port ${port} may not be opened by this user; set PORT to another port`;
+  return null;
 }
 
 main().catch((error) => {

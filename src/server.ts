@@ -71,7 +71,16 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   expressApp.set('etag', false);
   const httpServer = createServer(expressApp);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Upgrades are routed by hand (not `server:`), so that the HTTP server's own errors, such as a
+  // taken port, reach the listen below alone instead of being re-emitted on the WebSocket server.
+  const wsServer = new WebSocketServer({ noServer: true });
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
   const wsCleanup = useServer<Record<string, unknown>, { identity?: Identity }>(
     {
       schema,

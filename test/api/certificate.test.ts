@@ -141,7 +141,8 @@ describe('the grid for certificates', () => {
     ['ADMINISTRATOR, account MEMBER without network role', () => adminMember.client, () => c.admin, 'FORBIDDEN', 'ok', 'FORBIDDEN'],
     ['ADMINISTRATOR, account GUEST', () => adminGuest.client, () => c.admin, 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
     ['MEMBER (no permission needed)', () => plainMember.owner.client, () => plainMember, 'ok', 'ok', 'ok'],
-    ['FROZEN membership', () => frozen.owner.client, () => frozen, 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'],
+    // §8.1: a frozen organization keeps all read access, its own certificate included.
+    ['FROZEN membership', () => frozen.owner.client, () => frozen, 'FORBIDDEN', 'ok', 'FORBIDDEN'],
     ['organization without a membership', () => outsider, () => plainMember, 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND'],
   ];
 

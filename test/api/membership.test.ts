@@ -198,16 +198,21 @@ describe.concurrent('leaving (membership.leave)', () => {
     await member.org.owner.client.fails('NOT_FOUND', LeaveConsortiumDocument, { membershipId: member.membership.id });
   });
 
-  it('needs effective role OWNER and an ACTIVE membership; another organization’s membership is NOT_FOUND', async () => {
+  it('needs effective role OWNER; another organization’s membership is NOT_FOUND', async () => {
     const member = await memberOrganization(gw, consortium.id);
     const accountAdmin = await addUser(gw, member.org, 'ADMIN');
     const error = await accountAdmin.client.fails('FORBIDDEN', LeaveConsortiumDocument, { membershipId: member.membership.id });
     expect(error.extensions).toMatchObject({ kind: 'effectiveRole', need: 'OWNER' });
     await admin.owner.client.fails('NOT_FOUND', LeaveConsortiumDocument, { membershipId: member.membership.id });
-    const frozen = await memberOrganization(gw, consortium.id, { status: 'FROZEN' });
-    await frozen.org.owner.client.fails('FORBIDDEN', LeaveConsortiumDocument, { membershipId: frozen.membership.id });
     expect(await countEvents({ subjectId: member.membership.id })).toBe(0);
     expect(await statusOf(member.membership.id)).toBe('ACTIVE');
+  });
+
+  it('a FROZEN organization may still leave (§8.1: leaving is its way out)', async () => {
+    const frozen = await memberOrganization(gw, consortium.id, { status: 'FROZEN' });
+    await frozen.org.owner.client.ok(LeaveConsortiumDocument, { membershipId: frozen.membership.id });
+    expect(await statusOf(frozen.membership.id)).toBe('LEFT');
+    expect(await countEvents({ subjectId: frozen.membership.id, kind: 'MEMBER_LEFT' })).toBe(1);
   });
 
   it('the last ADMINISTRATOR cannot leave (CONFLICT); nothing changes, its nodes keep running', async () => {

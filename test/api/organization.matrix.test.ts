@@ -1,4 +1,4 @@
-// Layer A (governance.md §2) through the API: one test per cell of permission-matrix.json's
+// Layer A (governance.md §2) through the API: one test per cell of the expected-cells table's
 // organizationActions (action × account role). What to expect comes from the matrix file only.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -31,8 +31,8 @@ import { sql } from '../support/db';
 import { addUser, createOrganization, seedMembership, type OrgUser, type TestOrganization } from '../support/factories/organization';
 import { startTestGateway, uniqueEmail, type TestGateway } from '../support/gateway';
 
-// The matrix is read from ../shared/spec beside the repository (test/governance/matrix.ts fails
-// loudly when it is absent); the organizationActions table must be there and complete.
+// The expected cells are the repository's own test data (test/governance/expected-cells.json);
+// the organizationActions table must be there and complete.
 const ROLES = matrix.accountRoles;
 const CELLS = Object.entries(matrix.organizationActions).flatMap(([action, row]) =>
   ROLES.map((role) => ({ action, role, allowed: row[role] })),

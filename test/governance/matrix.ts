@@ -1,6 +1,7 @@
-// The spec's expected outcomes, read from ../shared/spec/permission-matrix.json. Tests compute
-// what should happen from this file only, never from src/governance/grid.ts: a test that read
-// the grid under test could not catch a wrong cell.
+// The spec's expected outcomes, kept in this repository as test data (expected-cells.json,
+// derived from the specification's tables, second edition included). Tests compute what should
+// happen from this file only, never from src/governance/grid.ts: a test that read the grid under
+// test could not catch a wrong cell.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -26,28 +27,10 @@ export interface PermissionMatrix {
   organizationTowardsConsortium: Record<string, { accountRoles: Role4[] }>;
 }
 
-const FILE = 'shared/spec/permission-matrix.json';
-
-function locate(): string {
-  const candidates: string[] = [];
-  if (process.env.PERMISSION_MATRIX) candidates.push(path.resolve(process.env.PERMISSION_MATRIX));
-  // The shared folder sits beside the repository: <repo>/test/governance → ../../../shared.
-  candidates.push(path.resolve(__dirname, '../../..', FILE));
-  // A checkout placed deeper (CI workspaces) still finds the nearest shared/ above it.
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, FILE));
-    if (path.dirname(dir) === dir) break;
-  }
-  const found = candidates.find((candidate) => fs.existsSync(candidate));
-  if (found) return found;
-  throw new Error(
-    `permission-matrix.json not found. The shared specification must sit beside the repository ` +
-      `(../shared) or PERMISSION_MATRIX must name the file. Tried:\n  ${[...new Set(candidates)].join('\n  ')}`,
-  );
-}
+const FILE = path.join(__dirname, 'expected-cells.json');
 
 function load(): PermissionMatrix {
-  const file = locate();
+  const file = FILE;
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<PermissionMatrix>;
   const required: (keyof PermissionMatrix)[] = [
     'accountRoles',

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 // `npm start` as a user runs it: the compiled gateway in its own process (pretest builds it).
@@ -29,7 +29,10 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const port = await freePort();
+  return startOn(await freePort(), env);
+}
+
+async function startOn(port: number, env: Record<string, string>): Promise<Started> {
   let output = '';
   const child = spawn(process.execPath, [main], {
     cwd: root,
@@ -58,7 +61,11 @@ async function ready(s: Started, timeoutMs = 60_000): Promise<void> {
 }
 
 function postmasterPid(): number | null {
-  const file = resolve(dataDir, 'pg/postmaster.pid');
+  return postmasterPidIn(dataDir);
+}
+
+function postmasterPidIn(dir: string): number | null {
+  const file = resolve(dir, 'pg/postmaster.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
 }
 
@@ -114,6 +121,44 @@ describe('npm start with the embedded PostgreSQL', { timeout: 120_000 }, () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(alive(pid)).toBe(false);
+  });
+
+  it('a second start on the same DATA_DIR leaves the first alone; a taken PORT is one clear line', async () => {
+    const ownDir = resolve(dataDir, 'owned');
+    const first = await start({ DATA_DIR: ownDir, NODE_ENV: 'development', EMBEDDED_PG_PORT: String(await freePort()) });
+    await ready(first);
+    const pg = postmasterPidIn(ownDir);
+    expect(alive(pg)).toBe(true);
+
+    // A forgotten terminal: same folder, another port for everything.
+    const second = await start({ DATA_DIR: ownDir, NODE_ENV: 'development', EMBEDDED_PG_PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.output().trim()).toBe(`a gateway (pid ${first.child.pid}) is already using ${relative(root, ownDir)}/; stop it or set DATA_DIR`);
+    expect(postmasterPidIn(ownDir)).toBe(pg);
+    expect(alive(pg)).toBe(true);
+    expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
+
+    // Another folder, but the first gateway's port: one line naming PORT, no stack.
+    const third = await startOn(first.port, { DATA_DIR: resolve(dataDir, 'third'), NODE_ENV: 'development', DATABASE_URL: inject('databaseUrl') });
+    expect(await third.exited).toBe(1);
+    expect(third.output().trim().split('\n').pop()).toBe(`port ${first.port} is already in use; stop what uses it or set PORT`);
+    expect(third.output()).not.toMatch(/\n\s+at /);
+    expect((await fetch(`http://127.0.0.1:${first.port}/readyz`)).status).toBe(200);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(alive(pg)).toBe(false);
+    expect(existsSync(resolve(ownDir, 'gateway.pid'))).toBe(false);
+  });
+
+  it('npm run -s token prints the token alone', () => {
+    const out = execFileSync('npm', ['run', '-s', 'token', '--', 'Alice@Example.test'], {
+      cwd: root,
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', DATA_DIR: dataDir, NODE_ENV: 'development' },
+    }).toString();
+    expect(out).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const claims = JSON.parse(Buffer.from(out.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ email: 'alice@example.test' });
   });
 
   it('with DATABASE_URL uses that server and never starts the embedded one', async () => {

@@ -147,8 +147,9 @@ export async function leaveConsortium(ctx: GatewayContext, membershipId: string)
           ])
         : [];
     const membership = await lockMembership(em, membershipId);
-    if (membership.status !== MembershipStatus.ACTIVE) {
-      throw conflict(`The membership is ${membership.status}, not ${MembershipStatus.ACTIVE}`, { status: membership.status });
+    // A frozen organization may leave too: leaving is its way out (§8.1).
+    if (membership.status === MembershipStatus.LEFT) {
+      throw conflict(`The membership is ${membership.status} already`, { status: membership.status });
     }
     const decision = canLeaveConsortium({ role: membership.role, administratorCount: admins.length });
     if (!decision.allowed) throw refusal('membership.leave', decision);
