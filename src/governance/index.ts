@@ -4,3 +4,5 @@ export * from './grid';
 export * from './decision';
 export * from './policy';
 export * from './permissions-doc';
+export * from './visibility';
+export * from './administration';
