@@ -6,3 +6,5 @@ export * from './policy';
 export * from './permissions-doc';
 export * from './visibility';
 export * from './administration';
+export * from './chain-account';
+export * from './node-size';
