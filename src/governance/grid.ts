@@ -1,4 +1,4 @@
-// The grids of governance.md §2–4, as data, written once. Policy decisions, shield rules, the
+// The grids of governance.md §2–4 and §8.2, as data, written once. Policy decisions, shield rules, the
 // myPermissions query and docs/permissions.md are all derived from these tables; a change of
 // rule is a change of one cell here.
 import { AccountRole, EffectiveRole, NetworkRole, Permission } from './roles';
@@ -122,16 +122,20 @@ const rule = (
 ): ConsortiumRule => ({ administrator: true, member, minRole, frozenAllowed, description });
 
 const consortiumGrid = {
-  'consortium.view': rule(true, E.GUEST, 'details, memberships with permissions and inviters, environments, audit log', true),
+  'consortium.view': rule(true, E.GUEST, 'details, memberships with permissions and inviters, environments, audit log, voting policy and proposals', true),
   'consortium.update': rule(false, E.ADMIN, 'name, description'),
   'consortium.delete': rule(false, E.OWNER, 'delete the consortium'),
   'organization.invite': rule(P.INVITE_ORGANIZATIONS, E.OWNER, 'invite an organization'),
   'invitation.revoke': rule('own', E.OWNER, 'own invitations; an administrator may revoke any'),
   'application.decide': rule(false, E.OWNER, 'approve or reject a join application'),
-  'membership.freeze': rule(false, E.OWNER, "freeze a member's membership (never an administrator's)"),
-  'membership.unfreeze': rule(false, E.OWNER, 'unfreeze a membership'),
+  'membership.freeze': rule(false, E.OWNER, 'freeze a member organization: every membership it holds here (never an organization holding an administrator membership)'),
+  'membership.unfreeze': rule(false, E.OWNER, 'unfreeze a member organization: every membership it holds here'),
   'membership.create': rule(P.MULTIPLE_MEMBERSHIPS, E.ADMIN, "an additional membership for one's own organization"),
   'membership.leave': rule(true, E.OWNER, 'leave the consortium (not the last administrator); a frozen organization may leave', true),
+  // §8.3 and §8.1: removal and hand-over are the administrator's (effective OWNER) unless the
+  // voting policy sends them to a proposal.
+  'member.remove': rule(false, E.OWNER, "remove a member organization: all its memberships leave (never the administrator's own)"),
+  'administration.transfer': rule(false, E.OWNER, 'hand the administrator role over to another ACTIVE membership'),
   'environment.create': rule(P.MANAGE_ENVIRONMENTS, E.ADMIN, 'create a blockchain'),
   'environment.update': rule(P.MANAGE_ENVIRONMENTS, E.ADMIN, 'configure, upgrade to a newer release'),
   'environment.delete': rule(false, E.OWNER, 'delete an environment'),
@@ -139,13 +143,20 @@ const consortiumGrid = {
   'node.create': rule(true, E.MEMBER, 'a non-signer node'),
   'node.createSigner': rule(P.CREATE_SIGNERS, E.ADMIN, 'a signer node'),
   'node.delete': rule('own', E.ADMIN, "own membership's nodes; an administrator may delete any"),
+  'node.expand': rule('own', E.ADMIN, "give an own node a larger size (1, 2 or 4 licenses of the node's organization)"),
   'certificate.download': rule(true, E.MEMBER, 'download a certificate (frozen keeps it: read access)', true),
   'certificate.upload': rule(true, E.ADMIN, 'upload a certificate'),
   'certificate.reset': rule(true, E.ADMIN, 'reset a certificate'),
   'compilation.view': rule(true, E.GUEST, 'source, bytecode, ABI, status, promotions', true),
   'compilation.create': rule(true, E.ADMIN, 'create a contract'),
   'compilation.update': rule(true, E.ADMIN, 'edit or save a contract'),
+  'compilation.draft': rule(true, E.MEMBER, 'compile a source without storing it (Cloud IDE): diagnostics, ABI preview'),
   'compilation.promote': rule(P.MANAGE_ENVIRONMENTS, E.ADMIN, 'promote a contract to an environment'),
+  'chainAccount.view': rule(true, E.GUEST, 'accounts of an environment: address, public key, owner membership, status', true),
+  'chainAccount.manage': rule('own', E.ADMIN, "create, rotate key, freeze, unfreeze own membership's accounts; an administrator may freeze any"),
+  'proposal.create': rule(true, E.OWNER, 'propose a change to the vote of the member organizations; the proposer may withdraw it'),
+  'proposal.vote': rule(true, E.OWNER, "cast the organization's vote on a proposal"),
+  'votingPolicy.update': rule(false, E.OWNER, 'change the voting policy directly (while CHANGE_POLICY needs no vote)'),
 } satisfies Record<string, ConsortiumRule>;
 
 /** An action through a membership of a consortium (Layer C). */
@@ -155,6 +166,38 @@ export const CONSORTIUM_GRID: Readonly<Record<ConsortiumAction, ConsortiumRule>>
 /** Every Layer C action, in the spec's order. */
 export const CONSORTIUM_ACTIONS = Object.freeze(Object.keys(consortiumGrid)) as readonly ConsortiumAction[];
 
+// ---- Decided by account role alone, through a membership (§8.2 note) ------------------------
+
+/**
+ * A consortium action that no network role grants: the user's account role decides, and the
+ * acting membership must be ACTIVE (its organization not frozen) and allowed `membershipMay`
+ * by its consortium role or permission. The effective role (Layer B) plays no part.
+ */
+export interface AccountRoleConsortiumRule {
+  readonly accountRoles: AccountRoleSet;
+  readonly membershipMay: ConsortiumAction;
+  readonly description: string;
+}
+
+const accountRoleConsortiumGrid = {
+  // G.U.: network OWNER "allows operations other than license purchase and security editing".
+  'environment.security.update': {
+    accountRoles: roles(OWNER, ADMIN),
+    membershipMay: 'environment.update',
+    description: "allow-list of client networks (CIDR) and TLS policy of an environment's node endpoints",
+  },
+} satisfies Record<string, AccountRoleConsortiumRule>;
+
+/** A consortium action decided by account role alone (no network role grants it). */
+export type AccountRoleConsortiumAction = keyof typeof accountRoleConsortiumGrid;
+/** Account-role consortium actions: account roles allowed and the Layer C action the membership needs. */
+export const ACCOUNT_ROLE_CONSORTIUM_GRID: Readonly<Record<AccountRoleConsortiumAction, AccountRoleConsortiumRule>> =
+  Object.freeze(accountRoleConsortiumGrid);
+/** Every account-role consortium action. */
+export const ACCOUNT_ROLE_CONSORTIUM_ACTIONS = Object.freeze(
+  Object.keys(accountRoleConsortiumGrid),
+) as readonly AccountRoleConsortiumAction[];
+
 /** Narrows a string (e.g. from a GraphQL argument) to a Layer A action. */
 export function isOrganizationAction(value: string): value is OrganizationAction {
   return Object.prototype.hasOwnProperty.call(organizationGrid, value);
@@ -163,4 +206,9 @@ export function isOrganizationAction(value: string): value is OrganizationAction
 /** Narrows a string to a Layer C action. */
 export function isConsortiumAction(value: string): value is ConsortiumAction {
   return Object.prototype.hasOwnProperty.call(consortiumGrid, value);
+}
+
+/** Narrows a string to an action decided by account role alone. */
+export function isAccountRoleConsortiumAction(value: string): value is AccountRoleConsortiumAction {
+  return Object.prototype.hasOwnProperty.call(accountRoleConsortiumGrid, value);
 }

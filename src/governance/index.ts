@@ -4,3 +4,7 @@ export * from './grid';
 export * from './decision';
 export * from './policy';
 export * from './permissions-doc';
+export * from './visibility';
+export * from './administration';
+export * from './chain-account';
+export * from './node-size';

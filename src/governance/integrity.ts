@@ -53,6 +53,11 @@ export interface NetworkRoleChange {
   currentRole: NetworkRole | null;
   /** The role after the change; null for a revocation. */
   newRole: NetworkRole | null;
+  /**
+   * §8.1: the organization is frozen in the consortium (see organizationFrozen); a frozen
+   * organization grants and revokes no network role there. Omitted: not checked.
+   */
+  organizationFrozen?: boolean;
 }
 
 // The spec lets an account ADMIN grant network roles; network OWNER makes anyone an effective
@@ -62,6 +67,13 @@ export interface NetworkRoleChange {
 export function canChangeNetworkRole(change: NetworkRoleChange): Decision {
   const manage = decideByAccountRole(MANAGE_USERS, change.actorRole);
   if (!manage.allowed) return manage;
+  if (change.organizationFrozen) {
+    return deny('your organization is frozen in this consortium: it may only view, download its own certificates and leave', {
+      kind: 'status',
+      need: 'ACTIVE',
+      have: 'FROZEN',
+    });
+  }
   if (change.currentRole === NetworkRole.OWNER || change.newRole === NetworkRole.OWNER) {
     const verb = change.newRole === NetworkRole.OWNER ? 'grants' : 'takes away';
     if (change.actorRole !== AccountRole.OWNER) {
@@ -103,7 +115,7 @@ export function canLeaveConsortium(input: { role: ConsortiumRole; administratorC
   });
 }
 
-/** §6 Freeze: an ADMINISTRATOR membership cannot be frozen; call after decideConsortium('membership.freeze'). */
+/** §6 Freeze of one membership (first edition); §8.1 freezes the organization: use canFreezeOrganization and freezeChanges. */
 export function canFreezeMembership(target: { role: ConsortiumRole }): Decision {
   if (target.role !== ConsortiumRole.ADMINISTRATOR) return ALLOW;
   return deny(`an ${ConsortiumRole.ADMINISTRATOR} membership cannot be frozen`, {

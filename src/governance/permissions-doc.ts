@@ -1,6 +1,8 @@
 // docs/permissions.md is rendered from grid.ts so the document cannot drift from the code that
 // decides; a CLI writes it and CI compares. Output is deterministic (no dates, grid order).
 import {
+  ACCOUNT_ROLE_CONSORTIUM_ACTIONS,
+  ACCOUNT_ROLE_CONSORTIUM_GRID,
   CONSORTIUM_ACTIONS,
   CONSORTIUM_GRID,
   EFFECTIVE_ROLE_TABLE,
@@ -16,6 +18,7 @@ import {
   type MemberRule,
 } from './grid';
 import { ALL_PERMISSIONS, AccountRole, ConsortiumRole, NetworkRole } from './roles';
+import { ALL_PROPOSAL_KINDS, DIRECT_ACTION_OF_KIND } from './voting-policy';
 
 const ACCOUNT_ROLES = Object.values(AccountRole);
 const yn = (value: boolean): string => (value ? 'Y' : 'N');
@@ -78,7 +81,8 @@ function layerC(): string[] {
     '## Layer C — an organization\'s membership in a consortium',
     '',
     'Allowed when all hold: the organization acts through a membership of the consortium that is ACTIVE',
-    '(a FROZEN one only where "while FROZEN" says Y, a LEFT one never); its consortium role allows the',
+    '(a FROZEN one only where "while FROZEN" says Y, a LEFT one never; an organization with any FROZEN',
+    'membership there acts as FROZEN through every membership it names); its consortium role allows the',
     'action (a MEMBER where the cell says Y, or holds the named permission, or owns the resource for',
     '"own only"); and the user\'s effective role (Layer B) is at least the minimum.',
     '',
@@ -94,6 +98,33 @@ function layerC(): string[] {
         yn(rule.frozenAllowed),
       ]);
     }),
+  ];
+}
+
+function byAccountRole(): string[] {
+  return [
+    '### Decided by account role alone',
+    '',
+    'No network role grants these: the user\'s account role decides, through an ACTIVE membership (of an',
+    'organization that is not frozen) whose consortium role or permission allows the Layer C action named.',
+    '',
+    ...header(['action', 'description', ...ACCOUNT_ROLES, 'membership may']),
+    ...ACCOUNT_ROLE_CONSORTIUM_ACTIONS.map((action) => {
+      const rule = ACCOUNT_ROLE_CONSORTIUM_GRID[action];
+      return row([code(action), cell(rule.description), ...ACCOUNT_ROLES.map((r) => yn(rule.accountRoles.has(r))), code(rule.membershipMay)]);
+    }),
+  ];
+}
+
+function byVote(): string[] {
+  return [
+    '### Decided by vote where the voting policy says so',
+    '',
+    'Where the consortium\'s voting policy lists a kind, its direct action is refused (CONFLICT) and the change',
+    'goes through a proposal of that kind (`proposal.create`, `proposal.vote`). By default no kind needs a vote.',
+    '',
+    ...header(['proposal kind', 'direct action']),
+    ...ALL_PROPOSAL_KINDS.map((kind) => row([code(kind), code(DIRECT_ACTION_OF_KIND[kind])])),
   ];
 }
 
@@ -118,11 +149,13 @@ export function renderPermissionsMarkdown(): string {
       '# Permissions',
       '',
       'Generated from `src/governance/grid.ts` by `renderPermissionsMarkdown()`: do not edit by hand.',
-      'The rules behind these tables are in `governance.md` §2–5 of the shared specification.',
+      'The rules behind these tables are in `governance.md` §2–5 and §8 of the shared specification.',
     ],
     layerA(),
     layerB(),
     layerC(),
+    byAccountRole(),
+    byVote(),
     kaleidoPermissions(),
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;

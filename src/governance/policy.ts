@@ -2,13 +2,17 @@
 // shield rules, the services' own checks and the myPermissions query. Deny by default: every
 // function allows only on a path that the grid names.
 import { ALLOW, decideByAccountRole, deny, type Decision } from './decision';
+import { actingStatus, organizationFrozen } from './freeze';
 import {
+  ACCOUNT_ROLE_CONSORTIUM_ACTIONS,
+  ACCOUNT_ROLE_CONSORTIUM_GRID,
   CONSORTIUM_ACTIONS,
   CONSORTIUM_GRID,
   EFFECTIVE_ROLE_TABLE,
   NO_NETWORK_ROLE,
   ORGANIZATION_GRID,
   TOWARDS_CONSORTIUM_GRID,
+  type AccountRoleConsortiumAction,
   type ConsortiumAction,
   type ConsortiumRule,
   type OrganizationAction,
@@ -24,12 +28,16 @@ import {
   hasAtLeast,
   heldPermissions,
 } from './roles';
+import { decideDirectAction, type VotingPolicy } from './voting-policy';
 
 // Offers (§5) and integrity rules live in their own files by responsibility; re-exported so that
 // every decision can be imported from policy.ts as well as from the index.
 export type { Decision, Denial, DenialKind, Missing } from './decision';
 export * from './integrity';
 export * from './offer';
+export * from './freeze';
+export * from './voting-policy';
+export * from './proposal';
 
 /** Layer B: the higher of account and network role; no account role counts as GUEST (§3). */
 export function effectiveRole(account: AccountRole | null, network: NetworkRole | null): EffectiveRole {
@@ -65,17 +73,26 @@ export function decideTowardsConsortium(
 export function decideSeat(memberships: TowardsConsortiumContext['memberships']): Decision {
   // "No active membership" is read as no current one: a FROZEN seat counts, or an organization
   // could sidestep its freeze by applying again. The MULTIPLE_MEMBERSHIPS exception only comes
-  // from an ACTIVE seat, since a frozen membership may do nothing but view.
+  // from an ACTIVE seat of an organization that is not frozen: §8.1 freezes the organization.
   const current = memberships.filter((m) => m.status !== MembershipStatus.LEFT);
   if (current.length === 0) return ALLOW;
   const mayAddSeat = current.some(
     (m) => m.status === MembershipStatus.ACTIVE && heldPermissions(m).includes(Permission.MULTIPLE_MEMBERSHIPS),
   );
-  if (mayAddSeat) return ALLOW;
-  return deny(
-    'your organization already holds a membership in this consortium, and none holds MULTIPLE_MEMBERSHIPS',
-    { kind: 'membership', need: Permission.MULTIPLE_MEMBERSHIPS, have: 'existing membership' },
-  );
+  if (!mayAddSeat) {
+    return deny(
+      'your organization already holds a membership in this consortium, and none holds MULTIPLE_MEMBERSHIPS',
+      { kind: 'membership', need: Permission.MULTIPLE_MEMBERSHIPS, have: 'existing membership' },
+    );
+  }
+  if (organizationFrozen(current)) {
+    return deny('your organization is frozen in this consortium: its MULTIPLE_MEMBERSHIPS seat cannot add another while it is', {
+      kind: 'status',
+      need: MembershipStatus.ACTIVE,
+      have: MembershipStatus.FROZEN,
+    });
+  }
+  return ALLOW;
 }
 
 /**
@@ -96,20 +113,34 @@ export interface ConsortiumActor {
     permissions: readonly Permission[];
   } | null;
   effectiveRole: EffectiveRole;
+  /**
+   * §8.1: the acting organization is frozen in this consortium (any of its memberships FROZEN,
+   * see organizationFrozen), so whichever membership it names acts as FROZEN. Omitted: only the
+   * acting membership's own status counts.
+   */
+  organizationFrozen?: boolean;
 }
 
 /** The resource an action touches, where ownership matters ('own' cells); omitted owner = "own resources". */
 export interface ConsortiumScope {
   ownerMembershipId?: string;
+  /** §8.3: the consortium's voting policy, where known; a direct action whose kind needs a vote is refused. */
+  votingPolicy?: Pick<VotingPolicy, 'needsVote'>;
 }
 
 type ActingMembership = NonNullable<ConsortiumActor['membership']>;
 
-function decideStatus(rule: ConsortiumRule, m: ActingMembership): Decision {
-  if (m.status === MembershipStatus.ACTIVE) return ALLOW;
-  if (m.status === MembershipStatus.FROZEN) {
+function decideStatus(rule: ConsortiumRule, m: ActingMembership, organizationIsFrozen: boolean): Decision {
+  const status = actingStatus(m.status, organizationIsFrozen);
+  if (status === MembershipStatus.ACTIVE) return ALLOW;
+  if (status === MembershipStatus.FROZEN) {
     if (rule.frozenAllowed) return ALLOW;
-    return deny('this membership is frozen: it may only view', { kind: 'status', need: 'ACTIVE', have: m.status });
+    const who = m.status === MembershipStatus.FROZEN ? 'this membership is frozen' : 'your organization is frozen in this consortium';
+    return deny(`${who}: it may only view, download its own certificates and leave`, {
+      kind: 'status',
+      need: 'ACTIVE',
+      have: MembershipStatus.FROZEN,
+    });
   }
   return deny('this membership has left the consortium and may do nothing there', {
     kind: 'status',
@@ -154,11 +185,14 @@ export function decideConsortium(action: ConsortiumAction, actor: ConsortiumActo
   if (m === null) {
     return deny('your organization holds no membership in this consortium', { kind: 'membership', need: 'membership', have: 'none' });
   }
-  const byStatus = decideStatus(rule, m);
+  const byStatus = decideStatus(rule, m, actor.organizationFrozen ?? false);
   if (!byStatus.allowed) return byStatus;
   const byRole = decideConsortiumRole(rule, m, scope);
   if (!byRole.allowed) return byRole;
-  if (hasAtLeast(actor.effectiveRole, rule.minRole)) return ALLOW;
+  if (hasAtLeast(actor.effectiveRole, rule.minRole)) {
+    // Last, so that a caller who may not act at all is told so, and only one who could is sent to a vote.
+    return scope.votingPolicy ? decideDirectAction(action, scope.votingPolicy) : ALLOW;
+  }
   const orHigher = rule.minRole === EffectiveRole.OWNER ? '' : ' or higher';
   return deny(`requires effective role ${rule.minRole}${orHigher} (you are ${actor.effectiveRole})`, {
     kind: 'effectiveRole',
@@ -179,5 +213,54 @@ export function explainConsortium(actor: ConsortiumActor, scope?: ConsortiumScop
     action,
     description: CONSORTIUM_GRID[action].description,
     decision: decideConsortium(action, actor, scope),
+  }));
+}
+
+/** Who acts on an action decided by account role alone: no effective role, the account role itself. */
+export interface AccountRoleConsortiumActor {
+  membership: ConsortiumActor['membership'];
+  accountRole: AccountRole | null;
+  organizationFrozen?: boolean;
+}
+
+/**
+ * §8.2 note (security editing): decided by account role alone. The acting membership must be
+ * ACTIVE (its organization not frozen) and allowed the rule's Layer C action by consortium role or
+ * permission; then the account role must be in the rule's set. No network role grants it.
+ */
+export function decideAccountRoleConsortium(
+  action: AccountRoleConsortiumAction,
+  actor: AccountRoleConsortiumActor,
+  scope: ConsortiumScope = {},
+): Decision {
+  const rule = ACCOUNT_ROLE_CONSORTIUM_GRID[action];
+  const m = actor.membership;
+  if (m === null) {
+    return deny('your organization holds no membership in this consortium', { kind: 'membership', need: 'membership', have: 'none' });
+  }
+  const layerC = CONSORTIUM_GRID[rule.membershipMay];
+  // The Layer C row's frozen allowance is not inherited: this action changes things, so only ACTIVE passes.
+  const byStatus = decideStatus({ ...layerC, frozenAllowed: false }, m, actor.organizationFrozen ?? false);
+  if (!byStatus.allowed) return byStatus;
+  const byRole = decideConsortiumRole(layerC, m, scope);
+  if (!byRole.allowed) return byRole;
+  return decideByAccountRole(rule.accountRoles, actor.accountRole);
+}
+
+export interface AccountRoleConsortiumExplanation {
+  action: AccountRoleConsortiumAction;
+  description: string;
+  decision: Decision;
+}
+
+/** Every account-role consortium action with its decision, for a myPermissions-style query. */
+export function explainAccountRoleConsortium(
+  actor: AccountRoleConsortiumActor,
+  scope?: ConsortiumScope,
+): AccountRoleConsortiumExplanation[] {
+  return ACCOUNT_ROLE_CONSORTIUM_ACTIONS.map((action) => ({
+    action,
+    description: ACCOUNT_ROLE_CONSORTIUM_GRID[action].description,
+    decision: decideAccountRoleConsortium(action, actor, scope),
   }));
 }

@@ -25,7 +25,7 @@ import {
 
 const OWN_ID = 'membership-own';
 
-function actor(role: string, status: string, permissions: readonly string[], effective: Role4): ConsortiumActor {
+function actor(role: string, status: string, permissions: readonly string[], effective: Role4, organizationFrozen?: boolean): ConsortiumActor {
   return {
     membership: {
       id: OWN_ID,
@@ -34,6 +34,7 @@ function actor(role: string, status: string, permissions: readonly string[], eff
       permissions: permissions as Permission[],
     },
     effectiveRole: effective as EffectiveRole,
+    ...(organizationFrozen === undefined ? {} : { organizationFrozen }),
   };
 }
 
@@ -64,8 +65,8 @@ function expectDecision(decision: Decision, expected: Expected, effective: strin
 }
 
 describe('Layer C: the grid holds exactly the matrix actions', () => {
-  it('24 actions, in the matrix order', () => {
-    expect(CONSORTIUM_ACTION_KEYS).toHaveLength(24);
+  it('33 actions (24 of §4, 6 of §8.2, 3 of §8.1 and §8.3), in the matrix order', () => {
+    expect(CONSORTIUM_ACTION_KEYS).toHaveLength(33);
     expect([...CONSORTIUM_ACTIONS]).toEqual(CONSORTIUM_ACTION_KEYS);
   });
 });
@@ -87,13 +88,52 @@ describe('Layer C: action × consortium role × permission held × effective rol
     ),
   );
 
-  it('covers every cell: 24 × 2 × 2 × 4 × 3', () => {
-    expect(cases).toHaveLength(1152);
+  it('covers every cell: 33 × 2 × 2 × 4 × 3', () => {
+    expect(cases).toHaveLength(1584);
   });
 
   it.each(cases)('$name', ({ action, role, held, effective, status, expected }) => {
     const decision = decideConsortium(action as ConsortiumAction, actor(role, status, held, effective));
     expectDecision(decision, expected, effective);
+  });
+});
+
+describe('§8.1 Layer C: an ACTIVE membership of a frozen organization acts as FROZEN, whichever it names', () => {
+  const cases = CONSORTIUM_ACTION_KEYS.flatMap((action) =>
+    CONSORTIUM_ROLES.flatMap((role) =>
+      EFFECTIVE_ROLES.flatMap((effective) =>
+        STATUSES.map((status) => {
+          const held = heldFor(action, true);
+          const expected = expectedConsortium(matrix.consortiumActions[action], role, held, effective, status, undefined, true);
+          const name = `${action}: ${status} ${role} of a frozen organization, effective ${effective} → ${outcome(expected)}`;
+          return { name, action, role, held, effective, status, expected };
+        }),
+      ),
+    ),
+  );
+
+  it.each(cases)('$name', ({ action, role, held, effective, status, expected }) => {
+    const decision = decideConsortium(action as ConsortiumAction, actor(role, status, held, effective, true));
+    expectDecision(decision, expected, effective);
+  });
+
+  it('the frozen cells of the matrix are the views, certificate download and leaving (§8.1)', () => {
+    const frozen = CONSORTIUM_ACTION_KEYS.filter((a) => matrix.consortiumActions[a].frozenAllowed);
+    const expected = CONSORTIUM_ACTION_KEYS.filter((a) => a.endsWith('.view') || matrix.frozenOrganization.mayWhileFrozen.includes(a));
+    expect(frozen).toEqual(expected);
+  });
+
+  it('the refusal names the organization, not the membership, and what it may still do', () => {
+    const decision = decideConsortium('node.create', actor('MEMBER', 'ACTIVE', [], 'OWNER', true));
+    expect(decision).toMatchObject({
+      allowed: false,
+      reason: 'your organization is frozen in this consortium: it may only view, download its own certificates and leave',
+      missing: { kind: 'status', need: 'ACTIVE', have: 'FROZEN' },
+    });
+  });
+
+  it('an organization that is not frozen acts with its membership\'s own status', () => {
+    expect(decideConsortium('node.create', actor('MEMBER', 'ACTIVE', [], 'OWNER', false))).toEqual({ allowed: true });
   });
 });
 

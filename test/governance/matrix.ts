@@ -25,6 +25,28 @@ export interface PermissionMatrix {
   roleRank: Record<Role4, number>;
   membershipStatus: Record<string, string>;
   organizationTowardsConsortium: Record<string, { accountRoles: Role4[] }>;
+  accountRoleConsortiumActions: Record<string, { accountRoles: Role4[]; membershipMay: string; frozenAllowed: boolean }>;
+  frozenOrganization: {
+    frozenWhenAnyMembershipFrozen: boolean;
+    mayWhileFrozen: string[];
+    canBeFrozenWithAdministratorMembership: boolean;
+    mayTakeAnotherMembership: boolean;
+  };
+  consortiumVisibility: {
+    withoutNetworkRole: Record<Role4, boolean>;
+    withAnyNetworkRole: Record<Role4, boolean>;
+    membershipStatusesSeen: string[];
+  };
+  administrationTransfer: { receiverBecomes: string; receiverPermissions: string[]; formerBecomes: string; formerPermissions: string[] };
+  networkRolesEnd: { keptWhileAnyMembershipIs: string[] };
+  voting: {
+    thresholdPercent: { min: number; max: number };
+    comparators: string[];
+    durationHours: { min: number; max: number };
+    kinds: string[];
+    defaultNeedsVote: string[];
+    directActionOfKind: Record<string, string>;
+  };
 }
 
 const FILE = path.join(__dirname, 'expected-cells.json');
@@ -42,6 +64,12 @@ function load(): PermissionMatrix {
     'roleRank',
     'membershipStatus',
     'organizationTowardsConsortium',
+    'accountRoleConsortiumActions',
+    'frozenOrganization',
+    'consortiumVisibility',
+    'administrationTransfer',
+    'networkRolesEnd',
+    'voting',
   ];
   const absent = required.filter((key) => data[key] === undefined);
   if (absent.length > 0) throw new Error(`${file} lacks ${absent.join(', ')}: the tests cannot say what to expect`);
@@ -57,6 +85,7 @@ export const STATUSES = Object.keys(matrix.membershipStatus);
 export const CONSORTIUM_ROLES = ['ADMINISTRATOR', 'MEMBER'] as const;
 export const CONSORTIUM_ACTION_KEYS = Object.keys(matrix.consortiumActions);
 export const ORGANIZATION_ACTION_KEYS = Object.keys(matrix.organizationActions);
+export const ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS = Object.keys(matrix.accountRoleConsortiumActions);
 
 /** The permission a MEMBER needs for an action, if the matrix names one. */
 export function permissionOf(cell: MatrixConsortiumCell): string | undefined {
@@ -66,15 +95,21 @@ export function permissionOf(cell: MatrixConsortiumCell): string | undefined {
 
 export type Expected = { allowed: true } | { allowed: false; kind: string; need?: string };
 
-/** §4 applied to the matrix: status, then consortium role cell, then minimum effective role. */
+/**
+ * §4 applied to the matrix: status, then consortium role cell, then minimum effective role.
+ * §8.1: an ACTIVE membership of a frozen organization (`organizationFrozen`) acts as FROZEN.
+ */
 export function expectedConsortium(
   cell: MatrixConsortiumCell,
   role: 'ADMINISTRATOR' | 'MEMBER',
   held: readonly string[],
   effective: Role4,
-  status: string,
+  membershipStatus: string,
   owns?: boolean,
+  organizationFrozen = false,
 ): Expected {
+  const frozenOrg = organizationFrozen && matrix.frozenOrganization.frozenWhenAnyMembershipFrozen;
+  const status = membershipStatus === 'ACTIVE' && frozenOrg ? 'FROZEN' : membershipStatus;
   if (status === 'LEFT') return { allowed: false, kind: 'status' };
   if (status === 'FROZEN' && !cell.frozenAllowed) return { allowed: false, kind: 'status' };
   const rule = cell[role];
@@ -86,6 +121,28 @@ export function expectedConsortium(
   if (matrix.roleRank[effective] < matrix.roleRank[cell.minRole]) {
     return { allowed: false, kind: 'effectiveRole', need: cell.minRole };
   }
+  return { allowed: true };
+}
+
+/**
+ * §8.2 note applied to the matrix: membership present and ACTIVE (organization not frozen), the
+ * consortium role cell of the Layer C action named, then the account role; no network role counts.
+ */
+export function expectedByAccountRole(
+  action: string,
+  role: 'ADMINISTRATOR' | 'MEMBER',
+  held: readonly string[],
+  accountRole: Role4 | null,
+  membershipStatus: string,
+  organizationFrozen = false,
+): Expected {
+  const row = matrix.accountRoleConsortiumActions[action];
+  const status = membershipStatus === 'ACTIVE' && organizationFrozen ? 'FROZEN' : membershipStatus;
+  if (status !== 'ACTIVE' && !(status === 'FROZEN' && row.frozenAllowed)) return { allowed: false, kind: 'status' };
+  const rule = matrix.consortiumActions[row.membershipMay][role];
+  if (rule === false) return { allowed: false, kind: 'consortiumRole', need: 'ADMINISTRATOR' };
+  if (typeof rule === 'string' && rule !== 'own' && !held.includes(rule)) return { allowed: false, kind: 'permission', need: rule };
+  if (accountRole === null || !row.accountRoles.includes(accountRole)) return { allowed: false, kind: 'accountRole' };
   return { allowed: true };
 }
 

@@ -23,3 +23,16 @@ describe('canChangeNetworkRole', () => {
     }
   }
 });
+
+describe('canChangeNetworkRole: §8.1 a frozen organization grants no network role', () => {
+  for (const actor of [...ACCOUNT_ROLES, null] as (AccountRole | null)[]) {
+    for (const [current, next] of [[null, 'OPERATOR'], ['OPERATOR', null], ['GUEST', 'ADMIN']] as [NetworkRole | null, NetworkRole | null][]) {
+      const manager = actor !== null && MANAGERS.includes(actor);
+      it(`${actor ?? 'no role'} of a frozen organization: ${current ?? 'none'} → ${next ?? 'none'} is refused (${manager ? 'status' : 'accountRole'})`, () => {
+        const decision = canChangeNetworkRole({ actorRole: actor, currentRole: current, newRole: next, organizationFrozen: true });
+        expect(decision).toMatchObject({ allowed: false, missing: { kind: manager ? 'status' : 'accountRole' } });
+        expect(canChangeNetworkRole({ actorRole: actor, currentRole: current, newRole: next, organizationFrozen: false }).allowed).toBe(manager);
+      });
+    }
+  }
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderPermissionsMarkdown } from '../../src/governance';
-import { ACCOUNT_ROLES, CONSORTIUM_ACTION_KEYS, NETWORK_ROWS, ORGANIZATION_ACTION_KEYS, matrix } from './matrix';
+import { ACCOUNT_ROLES, ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS, CONSORTIUM_ACTION_KEYS, NETWORK_ROWS, ORGANIZATION_ACTION_KEYS, matrix } from './matrix';
 
 const doc = renderPermissionsMarkdown();
 
@@ -66,5 +66,19 @@ describe('renderPermissionsMarkdown', () => {
         yn(cell.frozenAllowed),
       ]);
     }
+  });
+
+  it('decided by account role alone: Y/N per account role and the Layer C action the membership needs', () => {
+    const rows = table('Decided by account role alone');
+    expect(rows.map((r) => strip(r[0]))).toEqual(ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS);
+    for (const [action, , ...cells] of rows) {
+      const row = matrix.accountRoleConsortiumActions[strip(action)];
+      expect(cells.map(strip)).toEqual([...ACCOUNT_ROLES.map((role) => yn(row.accountRoles.includes(role))), row.membershipMay]);
+    }
+  });
+
+  it('decided by vote: each proposal kind with its direct action', () => {
+    const rows = table('Decided by vote');
+    expect(Object.fromEntries(rows.map(([kind, action]) => [strip(kind), strip(action)]))).toEqual(matrix.voting.directActionOfKind);
   });
 });
