@@ -24,6 +24,7 @@ import { formatError, isExpectedError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
+import { Grants } from './graphql/grant';
 import { buildGatewaySchema } from './graphql/schema';
 
 export interface Gateway {
@@ -47,11 +48,12 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
   const em = app.orm.em.fork();
   const principal = identity ? await loadPrincipal(em, app.reader, identity) : null;
   const user = principal?.user ?? null;
-  const authz = new Authz(app.reader, user, app.config.benchDisableAuthz, principal?.rights);
+  const authz = new Authz(app.reader, user, principal?.rights, app.policy);
   return {
     requestId,
     em,
     authz,
+    grants: new Grants(),
     loaders: new Loaders(em, app.reader),
     log: app.log.child({ requestId }),
     app,
@@ -62,8 +64,7 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
 /** The HTTP + WebSocket server on one port and one path, with Sandbox, health and readiness. */
 export async function createGateway(app: AppServices, opts: { port?: number; host?: string } = {}): Promise<Gateway> {
   const { config, log } = app;
-  const schema = await buildGatewaySchema({ authorization: !config.benchDisableAuthz });
-  if (config.benchDisableAuthz) log.warn('BENCH_DISABLE_AUTHZ is on: authorization is switched off (benchmark only)');
+  const schema = await buildGatewaySchema();
 
   const expressApp = express();
   expressApp.disable('x-powered-by');

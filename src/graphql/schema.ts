@@ -88,10 +88,9 @@ function rereadRightsAfterChanges(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** The executable schema: authorization applied unless a benchmark switched it off. */
-export async function buildGatewaySchema(opts: { authorization: boolean } = { authorization: true }): Promise<GraphQLSchema> {
-  const bare = rereadRightsAfterChanges(await buildBareSchema());
-  return opts.authorization ? applyAuthorization(bare) : bare;
+/** The executable schema, every field guarded by its shield rule. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return applyAuthorization(rereadRightsAfterChanges(await buildBareSchema()));
 }
 
 /** The SDL committed as schema.graphql: sorted, so it changes only when the API does. */

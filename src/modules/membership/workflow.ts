@@ -3,7 +3,7 @@
 // that touches the database takes the transaction's entity manager.
 import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { parseTextArray, type Acting } from '../../auth/authz';
+import { parseTextArray } from '../../db/text-array';
 import { AppError, badInput, conflict, forbidden } from '../../errors';
 import {
   ConsortiumRole,
@@ -36,23 +36,11 @@ export function optionalText(
   return value === null || value === undefined ? null : requireText(value, field, max, opts);
 }
 
-/** A policy refusal as a coded error: integrity rules (no role could lift them) are CONFLICT. */
-export function refusal(action: string, decision: Extract<Decision, { allowed: false }>): AppError {
-  const message = `Not allowed to ${action}: ${decision.reason}`;
-  return decision.missing.kind === 'integrity' ? conflict(message, { ...decision.missing }) : forbidden(message, { ...decision.missing });
-}
-
 /** The permissions an offer grants, or the refusal of §5 with the permissions not held. */
 export function offeredPermissions(result: OfferResult): Permission[] {
   if (result.ok) return result.permissions;
   const details = { field: 'permissions', ...(result.notHeld ? { notHeld: result.notHeld } : {}) };
   throw result.code === 'FORBIDDEN' ? forbidden(result.reason, details) : badInput(result.reason, details);
-}
-
-/** The membership a change acts through; absent only when a benchmark switched authorization off. */
-export function actingMembership(acting: Acting): NonNullable<Acting['membership']> {
-  if (!acting.membership) throw forbidden('This change must act through a membership');
-  return acting.membership;
 }
 
 /** An invitation's lifetime in days: the one asked for (1 to 90), else the configured default. */
@@ -151,41 +139,4 @@ export async function uniquely<T>(change: () => Promise<T>): Promise<T> {
     }
     throw conflict('A concurrent change got there first; try again');
   }
-}
-
-/**
- * Invitations and applications have two audiences: the invited or applying organization's users
- * who may respond or apply (OWNER, ADMIN), and the consortium's members (consortium.view).
- */
-export async function maySeeRequest(
-  ctx: GatewayContext,
-  request: { organizationId: string; consortiumId: string },
-  action: TowardsConsortiumAction,
-): Promise<boolean> {
-  const authz = ctx.authz;
-  if (request.organizationId === authz.organizationId && decideTowardsConsortium(action, authz.accountRole).allowed) {
-    return Boolean(await liveConsortiumName(ctx.em, request.consortiumId));
-  }
-  if (!(await authz.visibleConsortiumIds()).includes(request.consortiumId)) return false;
-  return (await authz.decideConsortium('consortium.view', request.consortiumId)).allowed;
-}
-
-/** NOT_FOUND unless the id can exist (keeps malformed ids away from SQL). */
-
-/**
- * The consortium scope of a row that belongs to a consortium (an application, a membership), for
- * decisions on it: null — NOT_FOUND — unless the caller's organization is a member there.
- */
-export async function rowScope<T extends { id: string; consortium: { id: string } }>(
-  ctx: GatewayContext,
-  entity: EntityClass<T>,
-  id: string,
-  membershipId?: string | null,
-): Promise<{ consortiumId: string; membershipId: string | null } | null> {
-  if (!isUuid(id)) return null;
-  const row = await ctx.loaders.byId(entity).load(id);
-  if (!row) return null;
-  const consortiumId = row.consortium.id;
-  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
-  return { consortiumId, membershipId: membershipId ?? null };
 }
