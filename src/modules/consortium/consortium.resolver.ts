@@ -61,7 +61,7 @@ export class ConsortiumResolver {
   ): Promise<Membership[]> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
     const list = await ctx.loaders
-      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, key: statuses.join(','), include: ['organization'] })
+      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] })
       .load(consortium.id);
     // Inviters are memberships of the same consortium: most are in this list already. Their
     // organizations came with them (include).

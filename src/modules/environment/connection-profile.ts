@@ -34,5 +34,5 @@ export async function connectionProfile(ctx: GatewayContext, { acting, scope }: 
 
 /** The RUNNING nodes of many environments at once. */
 function runningNodes(ctx: GatewayContext) {
-  return ctx.loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING }, key: 'running' });
+  return ctx.loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING } });
 }

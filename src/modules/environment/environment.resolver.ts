@@ -100,7 +100,7 @@ export class ConsortiumEnvironmentsResolver {
   @FieldResolver(() => [Environment], { description: 'The consortium’s live environments, oldest first (environment.view)' })
   environments(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Environment[]> {
     return ctx.loaders
-      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE }, key: 'live' })
+      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE } })
       .load(consortium.id);
   }
 }
