@@ -2,9 +2,11 @@
 // list made of the same kind of rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Loaders, stableKey } from '../../src/graphql/loaders';
+import { compilationsOf } from '../../src/modules/compilation/compilation.pages';
 import { Node, NodeStatus } from '../../src/modules/node/node.entity';
+import { buildContext } from '../../src/server';
 import { seedNodes } from '../support/factories/organization';
-import { newConsortium } from '../support/factories/resources';
+import { newConsortium, seedCompilation } from '../support/factories/resources';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { sql } from '../support/db';
 
@@ -41,5 +43,22 @@ describe('loaders', () => {
     expect(a).toBe(b);
     expect(stableKey({ b: 1, a: { d: 2, c: 3 } })).toBe(stableKey({ a: { c: 3, d: 2 }, b: 1 }));
     expect(stableKey({ status: 'RUNNING' })).not.toBe(stableKey({ status: 'STOPPED' }));
+  });
+
+  it('every page of a consortium’s compilations is made of the same kind of rows', async () => {
+    const c = await newConsortium(gw);
+    for (let i = 0; i < 5; i++) await seedCompilation(c.consortiumId, c.admin.membershipId, { name: `k${i}` });
+    const email = c.admin.owner.email;
+    const ctx = await buildContext(gw.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null }, 'pages-test');
+
+    const pages = [await compilationsOf(ctx, c.consortiumId, { first: 2 })];
+    while (pages.at(-1)!.pageInfo.hasNextPage) {
+      pages.push(await compilationsOf(ctx, c.consortiumId, { first: 2, after: pages.at(-1)!.pageInfo.endCursor }));
+    }
+    expect(pages.map((p) => p.nodes.length)).toEqual([2, 2, 1]);
+    expect(pages.flatMap((p) => p.nodes.map((n) => n.name)).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(pages.map((p) => p.totalCount)).toEqual([5, 5, 5]);
+    const kinds = new Set(pages.flatMap((p) => p.nodes.map((n) => Object.getPrototypeOf(n))));
+    expect(kinds.size).toBe(1);
   });
 });
