@@ -20,7 +20,7 @@ import { bearerToken, type Identity } from './auth/jwt';
 import { loadPrincipal } from './auth/principal';
 import { AppError } from './errors';
 import type { AppServices, GatewayContext } from './graphql/context';
-import { formatError, isExpectedError } from './graphql/errors';
+import { formatError, isExpectedError, toGraphQLError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
@@ -36,10 +36,7 @@ export interface Gateway {
 }
 
 function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof AppError) {
-    const status = error.code === 'UNAUTHENTICATED' ? 401 : 400;
-    return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
-  }
+  if (error instanceof AppError) return toGraphQLError(error, { httpStatus: error.code === 'UNAUTHENTICATED' ? 401 : 400 });
   return error as GraphQLError;
 }
 

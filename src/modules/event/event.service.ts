@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { toGraphQLError } from '../../graphql/errors';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { pageSize } from '../../graphql/pagination';
 import { AppError, badInput } from '../../errors';
@@ -34,9 +35,7 @@ export async function guardSubscribe(ctx: GatewayContext, open: () => Promise<Ev
   try {
     return await open();
   } catch (error) {
-    if (error instanceof AppError) {
-      throw new GraphQLError(error.message, { extensions: { ...error.details, code: error.code } });
-    }
+    if (error instanceof AppError) throw toGraphQLError(error);
     ctx.log.error({ err: error }, 'subscription could not start');
     throw new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
