@@ -7,6 +7,7 @@ import { SqlReader } from './db/reader';
 import type { AppServices } from './graphql/context';
 import type { Logger } from './logger';
 import { MODULES } from './modules';
+import { ServiceRegistry } from './registry';
 import { createGateway, type Gateway } from './server';
 
 export interface RunningApp {
@@ -40,7 +41,7 @@ export async function startApp(
     log.info('database migrated');
     const reader = new SqlReader(url, config.dbPoolMax);
     cleanups.push(() => reader.close());
-    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new Map(),
+    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new ServiceRegistry(),
       policy: opts.policy ?? GOVERNANCE,
     };
     for (const mod of MODULES) {

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import type { SqlReader } from '../db/reader';
 import type { Logger } from '../logger';
+import type { ServiceRegistry } from '../registry';
 import type { Grants } from './grant';
 import type { Loaders } from './loaders';
 
@@ -19,8 +20,8 @@ export interface AppServices {
   reader: SqlReader;
   log: Logger;
   verifier: TokenVerifier;
-  /** Named singletons of feature modules (e.g. 'compiler', 'eventFeed'). */
-  registry: Map<string, unknown>;
+  /** Long-lived helpers of feature modules (the compiler pool, the event feed), under typed keys. */
+  registry: ServiceRegistry;
   /** The decisions of the policy core; the composition root chooses it (a benchmark may permit all). */
   policy: PolicyCore;
 }

@@ -23,7 +23,7 @@ export const eventModule: GatewayModule = {
     app.registry.set(EVENT_FEED, feed);
   },
   async stop(app) {
-    const feed = app.registry.get(EVENT_FEED) as EventFeed | undefined;
+    const feed = app.registry.get(EVENT_FEED);
     app.registry.delete(EVENT_FEED);
     await feed?.stop();
   },

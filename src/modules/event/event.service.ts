@@ -21,7 +21,7 @@ function sequenceArg(value: number | null | undefined, field = 'after'): number 
 }
 
 function feedOf(ctx: GatewayContext): EventFeed {
-  const feed = ctx.app.registry.get(EVENT_FEED) as EventFeed | undefined;
+  const feed = ctx.app.registry.get(EVENT_FEED);
   if (!feed) throw new Error('The event feed is not running');
   return feed;
 }
