@@ -16,17 +16,8 @@ import { Invitation } from './invitation.entity';
 import { User } from '../user/user.entity';
 import type { ApplyToJoinInput, ApproveApplicationPayload, ConsortiumApplicationsArgs } from './application.types';
 import { Membership } from './membership.entity';
-import {
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  liveConsortiumName,
-  optionalText,
-  organizationFacts,
-  requireNoPendingApplication,
-  requireSeat,
-  TEXT_MAX,
-  uniquely,
-} from './workflow';
+import { DISPLAY_NAME_MAX, optionalText, TEXT_MAX } from './membership.input';
+import { displayNameFor, liveConsortiumName, organizationFacts, requireNoPendingApplication, requireSeat, uniquely } from './membership.seats';
 
 /** Submits an application to join; records APPLICATION_SUBMITTED. */
 export async function applyToJoin(ctx: GatewayContext, caller: CallerGrant, input: ApplyToJoinInput): Promise<Application> {

@@ -17,18 +17,8 @@ import { User } from '../user/user.entity';
 import { expireInvitation } from './invitation.expiry';
 import type { AcceptInvitationPayload, ConsortiumInvitationsArgs, InviteOrganizationInput, PendingInvitationsArgs } from './invitation.types';
 import { Membership } from './membership.entity';
-import {
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  lifetimeDays,
-  liveConsortiumName,
-  offeredPermissions,
-  optionalText,
-  organizationFacts,
-  requireNoPendingApplication,
-  requireSeat,
-  uniquely,
-} from './workflow';
+import { DISPLAY_NAME_MAX, lifetimeDays, offeredPermissions, optionalText } from './membership.input';
+import { displayNameFor, liveConsortiumName, organizationFacts, requireNoPendingApplication, requireSeat, uniquely } from './membership.seats';
 
 const DAY_MS = 86_400_000;
 

@@ -19,13 +19,8 @@ import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from './membership.entity';
 import type { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
-import {
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  offeredPermissions,
-  organizationFacts,
-  uniquely,
-} from './workflow';
+import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
+import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
 
 /** An additional ACTIVE MEMBER membership for the caller's organization (Kaleido multiple memberships). */
 export async function createMembership(ctx: GatewayContext, { acting }: ConsortiumGrant, input: CreateMembershipInput): Promise<Membership> {

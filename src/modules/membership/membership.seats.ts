@@ -1,60 +1,13 @@
-// Helpers shared by the invitation, application and membership services: input checks, the
-// mapping of policy refusals to coded errors, the seat rule and display names. Every function
-// that touches the database takes the transaction's entity manager.
-import { UniqueConstraintViolationException, type EntityClass } from '@mikro-orm/core';
+// What the membership workflows read and check inside their transaction: the organizations and
+// the consortium involved, the seat rule, display names, one pending application at a time, and
+// unique indexes lost to a racing request. Every function takes the transaction's entity manager.
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseTextArray } from '../../db/text-array';
-import { AppError, badInput, conflict, forbidden } from '../../errors';
-import {
-  ConsortiumRole,
-  decideSeat,
-  decideTowardsConsortium,
-  MembershipStatus,
-  Permission,
-  type Decision,
-  type OfferResult,
-  type TowardsConsortiumAction,
-} from '../../governance';
-import type { GatewayContext } from '../../graphql/context';
-import { isUuid, requireText } from '../../validation';
-
-/** Longest display name of a membership. */
-export const DISPLAY_NAME_MAX = 120;
-/** Longest application message or rejection reason. */
-export const TEXT_MAX = 2000;
-/** Bounds of an invitation's lifetime when the inviter names one. */
-export const EXPIRES_MIN_DAYS = 1;
-export const EXPIRES_MAX_DAYS = 90;
-
-/** Like requireText, but null/undefined stays null (the field was not given). */
-export function optionalText(
-  value: string | null | undefined,
-  field: string,
-  max: number,
-  opts: { multiline?: boolean } = {},
-): string | null {
-  return value === null || value === undefined ? null : requireText(value, field, max, opts);
-}
-
-/** The permissions an offer grants, or the refusal of §5 with the permissions not held. */
-export function offeredPermissions(result: OfferResult): Permission[] {
-  if (result.ok) return result.permissions;
-  const details = { field: 'permissions', ...(result.notHeld ? { notHeld: result.notHeld } : {}) };
-  throw result.code === 'FORBIDDEN' ? forbidden(result.reason, details) : badInput(result.reason, details);
-}
-
-/** An invitation's lifetime in days: the one asked for (1 to 90), else the configured default. */
-export function lifetimeDays(asked: number | null | undefined, fallback: number): number {
-  if (asked === null || asked === undefined) return fallback;
-  if (!Number.isInteger(asked) || asked < EXPIRES_MIN_DAYS || asked > EXPIRES_MAX_DAYS) {
-    throw badInput(`expiresInDays must be between ${EXPIRES_MIN_DAYS} and ${EXPIRES_MAX_DAYS}`, {
-      field: 'expiresInDays',
-      min: EXPIRES_MIN_DAYS,
-      max: EXPIRES_MAX_DAYS,
-    });
-  }
-  return asked;
-}
+import { conflict } from '../../errors';
+import { ConsortiumRole, decideSeat, MembershipStatus, Permission } from '../../governance';
+import { isUuid } from '../../validation';
+import { DISPLAY_NAME_MAX } from './membership.input';
 
 /** The plan and name of an organization, read inside the transaction. */
 export async function organizationFacts(em: EntityManager, organizationId: string): Promise<{ name: string; plan: string } | null> {
