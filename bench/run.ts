@@ -31,9 +31,10 @@ const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn');
 const children: ChildProcess[] = [];
 
 /**
- * gateway: as deployed (NODE_ENV=production). The benchmark switch is refused in production, so
- * the cost of authorization compares two gateways in development mode (graphql-js adds checks
- * there): gatewayDevelopment, and gatewayNoAuthz with the switch on.
+ * gateway: as deployed (NODE_ENV=production). The cost of authorization compares two gateways in
+ * development mode (graphql-js adds checks there), like with like: gatewayDevelopment, and
+ * gatewayNoAuthz, the twin bench/permit-all.ts builds through the composition root with a
+ * policy core that permits every action.
  */
 type Target = 'gateway' | 'gatewayDevelopment' | 'gatewayNoAuthz' | 'baseline';
 interface Measurement {
@@ -167,7 +168,7 @@ async function main(): Promise<void> {
     const gatewayOptions = startOptions(root);
     launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) }, gatewayOptions);
     launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) }, gatewayOptions);
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz), BENCH_DISABLE_AUTHZ: '1' }, gatewayOptions);
+    launch('dist/bench/permit-all.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz) }, gatewayOptions);
     launch('dist/bench/baseline.js', [bigUrl, String(ports.baseline)], {});
     const urls = Object.fromEntries(Object.entries(ports).map(([t, port]) => [t, `http://127.0.0.1:${port}/graphql`])) as Record<Target, string>;
     for (const url of Object.values(urls)) await waitFor(url);

@@ -1,3 +1,4 @@
+import { GOVERNANCE, type PolicyCore } from './auth/authz';
 import { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
@@ -6,6 +7,7 @@ import { SqlReader } from './db/reader';
 import type { AppServices } from './graphql/context';
 import type { Logger } from './logger';
 import { MODULES } from './modules';
+import { ServiceRegistry } from './registry';
 import { createGateway, type Gateway } from './server';
 
 export interface RunningApp {
@@ -18,7 +20,11 @@ export interface RunningApp {
  * Composition root: database (the configured one, else embedded), migrations, module services,
  * then the server. `stop` undoes it in reverse order and is safe to call twice.
  */
-export async function startApp(config: Config, log: Logger, opts: { port?: number; host?: string } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  log: Logger,
+  opts: { port?: number; host?: string; policy?: PolicyCore } = {},
+): Promise<RunningApp> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {
@@ -35,12 +41,14 @@ export async function startApp(config: Config, log: Logger, opts: { port?: numbe
     log.info('database migrated');
     const reader = new SqlReader(url, config.dbPoolMax);
     cleanups.push(() => reader.close());
-    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new Map() };
+    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new ServiceRegistry(),
+      policy: opts.policy ?? GOVERNANCE,
+    };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);
       if (mod.stop) cleanups.push(async () => mod.stop!(services));
     }
-    const gateway = await createGateway(services, opts);
+    const gateway = await createGateway(services, { port: opts.port, host: opts.host });
     cleanups.push(async () => {
       await gateway.stop();
       log.debug('http and websocket servers drained');

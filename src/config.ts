@@ -35,8 +35,6 @@ export interface Config {
   };
   /** Execute operations compiled by graphql-jit (default) rather than interpreted by graphql-js. */
   compiledExecution: boolean;
-  /** Benchmark-only: skip authorization. Refused in production. */
-  benchDisableAuthz: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -101,9 +99,6 @@ export function loadConfig(env: Env = process.env): Config {
   if (production) {
     if (!jwtSecret && !jwks) throw new ConfigError('JWT_SECRET or JWKS_URL must be set when NODE_ENV=production');
     if (!caKeySecret) throw new ConfigError('CA_KEY_SECRET must be set when NODE_ENV=production');
-    if (bool(env, 'BENCH_DISABLE_AUTHZ')) {
-      throw new ConfigError('BENCH_DISABLE_AUTHZ is a benchmark switch and cannot be used when NODE_ENV=production');
-    }
   } else if (!caKeySecret || (!jwtSecret && !jwks)) {
     const dev = devSecrets(dataDir);
     if (!jwtSecret && !jwks) jwtSecret = dev.jwtSecret;
@@ -145,6 +140,5 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int(env, 'MAX_ALIASES', 30, 1, 1000),
       maxBatch: int(env, 'MAX_BATCH_OPERATIONS', 10, 1, 100),
     },
-    benchDisableAuthz: bool(env, 'BENCH_DISABLE_AUTHZ'),
   };
 }

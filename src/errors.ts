@@ -32,3 +32,13 @@ export const badInput = (message: string, details?: Record<string, unknown>) =>
   new AppError('BAD_USER_INPUT', message, details);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError('CONFLICT', message, details);
+
+/**
+ * The one path from a policy denial to the client's error: `Not allowed to <action>: <reason>`
+ * with what was missing (`kind`, `need`, `have`). Integrity refusals, which no role could lift,
+ * are CONFLICT; every other refusal is FORBIDDEN.
+ */
+export function refusal(action: string, denial: { reason: string; missing: { kind: string; need?: string; have?: string } }): AppError {
+  const message = `Not allowed to ${action}: ${denial.reason}`;
+  return new AppError(denial.missing.kind === 'integrity' ? 'CONFLICT' : 'FORBIDDEN', message, { ...denial.missing });
+}

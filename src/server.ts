@@ -20,10 +20,11 @@ import { bearerToken, type Identity } from './auth/jwt';
 import { loadPrincipal } from './auth/principal';
 import { AppError } from './errors';
 import type { AppServices, GatewayContext } from './graphql/context';
-import { formatError, isExpectedError } from './graphql/errors';
+import { formatError, isExpectedError, toGraphQLError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
+import { Grants } from './graphql/grant';
 import { buildGatewaySchema } from './graphql/schema';
 
 export interface Gateway {
@@ -35,10 +36,7 @@ export interface Gateway {
 }
 
 function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof AppError) {
-    const status = error.code === 'UNAUTHENTICATED' ? 401 : 400;
-    return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
-  }
+  if (error instanceof AppError) return toGraphQLError(error, { httpStatus: error.code === 'UNAUTHENTICATED' ? 401 : 400 });
   return error as GraphQLError;
 }
 
@@ -47,11 +45,12 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
   const em = app.orm.em.fork();
   const principal = identity ? await loadPrincipal(em, app.reader, identity) : null;
   const user = principal?.user ?? null;
-  const authz = new Authz(app.reader, user, app.config.benchDisableAuthz, principal?.rights);
+  const authz = new Authz(app.reader, user, principal?.rights, app.policy);
   return {
     requestId,
     em,
     authz,
+    grants: new Grants(),
     loaders: new Loaders(em, app.reader),
     log: app.log.child({ requestId }),
     app,
@@ -62,8 +61,7 @@ export async function buildContext(app: AppServices, identity: Identity | null, 
 /** The HTTP + WebSocket server on one port and one path, with Sandbox, health and readiness. */
 export async function createGateway(app: AppServices, opts: { port?: number; host?: string } = {}): Promise<Gateway> {
   const { config, log } = app;
-  const schema = await buildGatewaySchema({ authorization: !config.benchDisableAuthz });
-  if (config.benchDisableAuthz) log.warn('BENCH_DISABLE_AUTHZ is on: authorization is switched off (benchmark only)');
+  const schema = await buildGatewaySchema();
 
   const expressApp = express();
   expressApp.disable('x-powered-by');

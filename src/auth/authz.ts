@@ -1,5 +1,6 @@
 import type { SqlReader } from '../db/reader';
-import { badInput, forbidden, notFound, unauthenticated } from '../errors';
+import { parseTextArray } from '../db/text-array';
+import { badInput, forbidden, notFound, refusal, unauthenticated } from '../errors';
 import {
   AccountRole,
   CONSORTIUM_GRID,
@@ -8,7 +9,7 @@ import {
   decideOrganization,
   decideTowardsConsortium,
   effectiveRole,
-  EffectiveRole,
+  type EffectiveRole,
   MembershipStatus,
   NetworkRole,
   Permission,
@@ -19,34 +20,31 @@ import {
   type TowardsConsortiumAction,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
+import type { Acting, Caller, MembershipView } from './acting';
 
-/** A membership of the caller's organization, as the policy needs it. */
-export interface MembershipView {
-  id: string;
-  consortiumId: string;
-  organizationId: string;
-  displayName: string;
-  role: ConsortiumRole;
-  status: MembershipStatus;
-  permissions: Permission[];
-}
-
-/** What a permitted consortium action acts through; services record it on every event. */
-export interface Acting {
-  consortiumId: string;
-  user: User;
-  organizationId: string;
-  /** Null only when authorization is switched off for a benchmark. */
-  membership: MembershipView | null;
-  effectiveRole: EffectiveRole;
-}
+export type { Acting, Caller, MembershipView } from './acting';
 
 export interface ConsortiumScopeInput {
   /** The membership the caller names to act through. */
   membershipId?: string | null;
   /** The owning membership of the resource, for the grid's "own only" cells. */
   ownerMembershipId?: string;
+  /** What the caller asked for: NOT_FOUND names it, never the consortium it belongs to (§8.1). */
+  subject?: { type: string; id: string };
 }
+
+/**
+ * The decisions the gateway asks of the policy core. The composition root injects the real one
+ * (GOVERNANCE); a benchmark may inject PERMIT_ALL to measure what authorization costs.
+ */
+export interface PolicyCore {
+  decideOrganization: typeof decideOrganization;
+  decideConsortium: typeof decideConsortium;
+  decideTowardsConsortium: typeof decideTowardsConsortium;
+}
+
+/** The policy of the spec: the grids of src/governance. */
+export const GOVERNANCE: PolicyCore = { decideOrganization, decideConsortium, decideTowardsConsortium };
 
 /** A membership row of the caller's organization, as the rights statement returns it. */
 export interface MembershipRow {
@@ -97,10 +95,9 @@ export class Authz {
   constructor(
     private readonly reader: SqlReader,
     readonly user: User | null,
-    /** Benchmark-only switch; configuration refuses it in production. */
-    readonly disabled = false,
     /** The rights read together with the user (see loadPrincipal), saving a statement. */
     rights: PreloadedRights | null = null,
+    private readonly policy: PolicyCore = GOVERNANCE,
   ) {
     if (rights) this.rightsP = Promise.resolve(this.toRights(rights));
   }
@@ -127,29 +124,39 @@ export class Authz {
     return id;
   }
 
+  /** The signed-in caller and its organization (null when it belongs to none yet), or UNAUTHENTICATED. */
+  caller(): Caller {
+    return { user: this.requireUser(), organizationId: this.organizationId, accountRole: this.accountRole };
+  }
+
   /** Layer A: an action inside the caller's own organization; another organization is NOT_FOUND. */
   decideOrganization(action: OrganizationAction, organizationId?: string): Decision {
     this.requireUser();
     if (organizationId !== undefined && organizationId !== this.organizationId) {
       throw notFound('Organization', organizationId);
     }
-    if (this.disabled) return { allowed: true };
-    return decideOrganization(action, this.accountRole);
+    return this.policy.decideOrganization(action, this.accountRole);
   }
 
-  /** Layer A, throwing FORBIDDEN with the reason when refused. */
-  requireOrganization(action: OrganizationAction, organizationId?: string): void {
+  /** Layer A, throwing the refusal when denied; the caller otherwise. */
+  requireOrganization(action: OrganizationAction, organizationId?: string): Caller {
     const decision = this.decideOrganization(action, organizationId);
-    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+    if (!decision.allowed) throw refusal(action, decision);
+    return this.caller();
   }
 
   /** Actions towards a consortium without a membership (respond to an invitation, apply). */
-  async requireTowards(action: TowardsConsortiumAction, consortiumId?: string): Promise<void> {
-    this.requireOrganizationId();
-    if (this.disabled) return;
+  async requireTowards(action: TowardsConsortiumAction, consortiumId?: string): Promise<Caller & { organizationId: string }> {
+    const organizationId = this.requireOrganizationId();
     const memberships = consortiumId ? (await this.memberships()).filter((m) => m.consortiumId === consortiumId) : undefined;
-    const decision = decideTowardsConsortium(action, this.accountRole, memberships ? { memberships } : undefined);
-    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
+    const decision = this.policy.decideTowardsConsortium(action, this.accountRole, memberships ? { memberships } : undefined);
+    if (!decision.allowed) throw refusal(action, decision);
+    return { ...this.caller(), organizationId };
+  }
+
+  /** Whether the caller's account role allows an action towards consortia (no membership read). */
+  mayActTowards(action: TowardsConsortiumAction): boolean {
+    return this.policy.decideTowardsConsortium(action, this.accountRole).allowed;
   }
 
   /** Drops what was read, so that the next decision reads the rights as they are now. */
@@ -184,7 +191,7 @@ export class Authz {
    */
   async listableConsortiumIds(): Promise<string[]> {
     const ids = await this.visibleConsortiumIds();
-    if (this.disabled || decideOrganization('organization.consortia.list', this.accountRole).allowed) return ids;
+    if (this.policy.decideOrganization('organization.consortia.list', this.accountRole).allowed) return ids;
     const roles = await this.networkRoles();
     return ids.filter((id) => roles.has(id));
   }
@@ -192,7 +199,6 @@ export class Authz {
   /** Throws NOT_FOUND unless the caller may see the consortium at all. */
   async requireVisible(consortiumId: string): Promise<void> {
     this.requireUser();
-    if (this.disabled) return;
     if (!(await this.visibleConsortiumIds()).includes(consortiumId)) throw notFound('Consortium', consortiumId);
   }
 
@@ -202,35 +208,45 @@ export class Authz {
     return effectiveRole(this.accountRole, network);
   }
 
-  /** The actor of a consortium action: the acting membership and the effective role. */
-  async actor(action: ConsortiumAction, consortiumId: string, membershipId?: string | null): Promise<ConsortiumActor> {
+  /** Whether the caller's organization holds an ACTIVE or FROZEN membership in the consortium. */
+  async mayView(consortiumId: string): Promise<boolean> {
+    return (await this.memberships()).some((m) => m.consortiumId === consortiumId && visible(m));
+  }
+
+  /**
+   * The actor of a consortium action: the acting membership and the effective role. A consortium
+   * the caller may not view is NOT_FOUND naming `subject` (what was asked for), never the consortium.
+   */
+  async actor(
+    action: ConsortiumAction,
+    consortiumId: string,
+    membershipId?: string | null,
+    subject: { type: string; id: string } = { type: 'Consortium', id: consortiumId },
+  ): Promise<ConsortiumActor & { membership: MembershipView }> {
     const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
-    if (!all.some(visible)) throw notFound('Consortium', consortiumId);
+    if (!all.some(visible)) throw notFound(subject.type, subject.id);
     return { membership: pickMembership(action, all, membershipId), effectiveRole: await this.effectiveRoleIn(consortiumId) };
   }
 
   /** Layer C decision without throwing (for myPermissions-style answers). */
   async decideConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Decision> {
-    const actor = await this.actor(action, consortiumId, scope.membershipId);
-    return decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+    const actor = await this.actor(action, consortiumId, scope.membershipId, scope.subject);
+    return this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
   }
 
   /**
-   * Layer C: NOT_FOUND when the consortium is invisible to the caller, FORBIDDEN with the reason
-   * when the grid refuses; otherwise what the action acts through.
+   * Layer C: NOT_FOUND when the consortium is invisible to the caller, the refusal when the grid
+   * denies; otherwise what the action acts through.
    */
   async requireConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
     const user = this.requireUser();
     const organizationId = this.organizationId;
-    if (this.disabled) {
-      return { consortiumId, user, organizationId: organizationId ?? '', membership: null, effectiveRole: EffectiveRole.OWNER };
-    }
-    if (!organizationId) throw notFound('Consortium', consortiumId);
-    const actor = await this.actor(action, consortiumId, scope.membershipId);
-    const decision = decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
-    if (!decision.allowed) throw forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
-    const membership = actor.membership as MembershipView;
-    return { consortiumId, user, organizationId, membership, effectiveRole: actor.effectiveRole };
+    const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
+    if (!organizationId) throw notFound(subject.type, subject.id);
+    const actor = await this.actor(action, consortiumId, scope.membershipId, subject);
+    const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+    if (!decision.allowed) throw refusal(action, decision);
+    return { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole };
   }
 
   private async loadRights(): Promise<Rights> {
@@ -287,12 +303,3 @@ function pickMembership(action: ConsortiumAction, all: MembershipView[], members
     { memberships: current.map((m) => m.id) },
   );
 }
-
-/** node-postgres returns text[] as arrays, but arrays of a custom type can arrive as '{A,B}'. */
-export function parseTextArray(value: string[] | string | null): string[] {
-  if (value === null) return [];
-  if (Array.isArray(value)) return value;
-  const inner = value.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((s) => s.replace(/^"|"$/g, ''));
-}
-

@@ -1,10 +1,10 @@
-import { Application } from '../modules/application/application.entity';
+import { Application } from '../modules/membership/application.entity';
 import { Certificate } from '../modules/certificate/certificate.entity';
 import { Compilation, CompilationPromotion } from '../modules/compilation/compilation.entity';
 import { Consortium } from '../modules/consortium/consortium.entity';
 import { Environment } from '../modules/environment/environment.entity';
 import { Event } from '../modules/event/event.entity';
-import { Invitation } from '../modules/invitation/invitation.entity';
+import { Invitation } from '../modules/membership/invitation.entity';
 import { Membership } from '../modules/membership/membership.entity';
 import { NetworkRoleGrant } from '../modules/network-role/network-role.entity';
 import { Node } from '../modules/node/node.entity';

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Authz } from '../auth/authz';
+import type { Authz, PolicyCore } from '../auth/authz';
 import type { TokenVerifier } from '../auth/jwt';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import type { SqlReader } from '../db/reader';
 import type { Logger } from '../logger';
+import type { ServiceRegistry } from '../registry';
+import type { Grants } from './grant';
 import type { Loaders } from './loaders';
 
 /**
@@ -18,8 +20,10 @@ export interface AppServices {
   reader: SqlReader;
   log: Logger;
   verifier: TokenVerifier;
-  /** Named singletons of feature modules (e.g. 'compiler', 'eventFeed'). */
-  registry: Map<string, unknown>;
+  /** Long-lived helpers of feature modules (the compiler pool, the event feed), under typed keys. */
+  registry: ServiceRegistry;
+  /** The decisions of the policy core; the composition root chooses it (a benchmark may permit all). */
+  policy: PolicyCore;
 }
 
 /** Everything a resolver may use during one request or one subscription operation. */
@@ -28,6 +32,8 @@ export interface GatewayContext {
   /** A fork of the entity manager for this request only. */
   em: EntityManager;
   authz: Authz;
+  /** What the shield rules of this operation decided, for their resolvers (see rules.ts). */
+  grants: Grants;
   loaders: Loaders;
   log: Logger;
   app: AppServices;

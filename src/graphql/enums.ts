@@ -1,12 +1,12 @@
 import { registerEnumType } from 'type-graphql';
-import { ApplicationStatus } from '../modules/application/application.entity';
+import { ApplicationStatus } from '../modules/membership/application.entity';
 import { CertificateStatus } from '../modules/certificate/certificate.entity';
 import { CompilationStatus } from '../modules/compilation/compilation.entity';
 import { ChainClient, Consensus } from '../modules/environment/catalog';
 import { EnvironmentStatus } from '../modules/environment/environment.entity';
 import { MembershipCertificateStatus } from '../modules/environment/environment.types';
 import { EventKind } from '../modules/event/event.entity';
-import { InvitationStatus } from '../modules/invitation/invitation.entity';
+import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
 import { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, Permission, Plan } from '../governance';
 

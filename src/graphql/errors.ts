@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from '../errors';
 import { QueryLimitError } from './limits';
 
@@ -18,6 +18,16 @@ const PASS_THROUGH = new Set([
   'LICENSE_EXHAUSTED',
   'QUERY_TOO_COMPLEX',
 ]);
+
+/** The one mapping from the domain's AppError to what a client sees: its message, its details and its code. */
+export function toGraphQLError(error: AppError, opts: { httpStatus?: number } = {}): GraphQLError {
+  const http = opts.httpStatus ? { http: { status: opts.httpStatus } } : {};
+  return new GraphQLError(error.message, { extensions: { ...appErrorExtensions(error), ...http } });
+}
+
+function appErrorExtensions(error: AppError): Record<string, unknown> {
+  return { ...error.details, code: error.code };
+}
 
 function limitError(error: unknown): QueryLimitError | null {
   for (let e = error as { originalError?: unknown } | undefined, i = 0; e && i < 5; e = e.originalError as never, i++) {
@@ -45,7 +55,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
       message: original.message,
       locations: formatted.locations,
       path: formatted.path,
-      extensions: { ...original.details, code: original.code },
+      extensions: appErrorExtensions(original),
     };
   }
   if (isExpectedError(error)) {

@@ -49,14 +49,16 @@ export class Loaders {
    * The children of many parents at once: `listBy(Node, 'environment')` loads the nodes of every
    * requested environment in one statement. `where` narrows the rows, `orderBy` orders each list,
    * `include` names many-to-one relations read in the same statement (a join each) and put into
-   * their by-id loaders, so that resolving them costs no statement.
+   * their by-id loaders, so that resolving them costs no statement. One loader per distinct
+   * filter, order and include: its cache key is derived from them, so two filters on one table
+   * never share a batch.
    */
   listBy<T extends object>(
     entity: EntityClass<T>,
     foreignKey: keyof T & string,
-    opts: { where?: FilterQuery<T>; orderBy?: Record<string, 'asc' | 'desc'>; key?: string; include?: (keyof T & string)[] } = {},
+    opts: { where?: FilterQuery<T>; orderBy?: Record<string, 'asc' | 'desc'>; include?: (keyof T & string)[] } = {},
   ): DataLoader<string, T[]> {
-    const name = `${entity.name}@${foreignKey}${opts.key ? `:${opts.key}` : ''}${opts.include ? `+${opts.include.join('+')}` : ''}`;
+    const name = `${entity.name}@${foreignKey}:${stableKey([opts.where ?? null, opts.orderBy ?? null, opts.include ?? null])}`;
     return this.memo(name, async (parentIds) => {
       const where = { [foreignKey]: { $in: [...parentIds] }, ...(opts.where ?? {}) } as unknown as FilterQuery<T>;
       const rows = await this.read(entity, where, opts.orderBy ?? { createdAt: 'asc', id: 'asc' }, opts.include);
@@ -161,6 +163,14 @@ export class Loaders {
     }
     return loader;
   }
+}
+
+/** A text that is equal for equal filters: JSON with object keys sorted, Dates as ISO text. */
+export function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+  });
 }
 
 type Prop<T> = EntityMetadata<T>['props'][number];

@@ -1,32 +1,43 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { allow, rule } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
-import type { ConsortiumScopeInput } from '../auth/authz';
-import { AppError, unauthenticated } from '../errors';
+import { AppError, notFound } from '../errors';
 import type { ConsortiumAction, OrganizationAction, TowardsConsortiumAction } from '../governance';
 import type { GatewayContext } from './context';
+import type { CallerGrant, ConsortiumGrant, Grant, RequestGrant } from './grant';
+import { pick, type RequestKind, type ScopeKind } from './scopes';
 
 /**
  * Shield rules derived from the policy grid. Each factory names a grid action; the decision is
- * the policy core's, so no role name is compared here. Rules return the coded error rather than
- * false, so the client learns what was missing (or NOT_FOUND when it may not know).
+ * the policy core's, so no role name is compared here. A rule decides once and hands what it
+ * decided (the caller, or the acting membership and the loaded scope) to the field's resolver
+ * through `ctx.grants` (read with `@Granted()`); services receive it and never decide again.
+ * Rules return the coded error rather than false, so the client learns what was missing (or
+ * NOT_FOUND when it may not know).
  */
 
 type Args = Record<string, any>;
-export type ScopeOf = (
-  parent: any,
-  args: Args,
-  ctx: GatewayContext,
-) => Promise<({ consortiumId: string } & ConsortiumScopeInput) | null>;
 
-async function attempt(check: () => Promise<void> | void): Promise<true | Error> {
+async function decide(ctx: GatewayContext, info: GraphQLResolveInfo, grant: () => Promise<Grant> | Grant): Promise<true | Error> {
   try {
-    await check();
+    ctx.grants.set(info, await grant());
     return true;
   } catch (error) {
     if (error instanceof AppError || error instanceof GraphQLError) return error;
     throw error;
   }
+}
+
+/** What a rule guards: the caller, its organization, or a thing in a consortium (whose outsiders learn nothing). */
+export type RuleKind = 'caller' | 'organization' | 'towards' | 'consortium' | 'request';
+const KINDS = new WeakMap<IRule, RuleKind>();
+function kind<R extends IRule>(r: R, k: RuleKind): R {
+  KINDS.set(r, k);
+  return r;
+}
+/** The kind of a rule made by this file (undefined for shield's own, e.g. allow). */
+export function ruleKind(r: unknown): RuleKind | undefined {
+  return typeof r === 'object' && r !== null ? KINDS.get(r as IRule) : undefined;
 }
 
 // graphql-shield refuses two rules that share a name but not a function ("multiple definitions
@@ -35,8 +46,9 @@ let ruleCount = 0;
 const ruleName = (base: string): string => `${base}#${++ruleCount}`;
 
 /** Any signed-in user. */
-export const authenticated: IRule = rule({ cache: 'no_cache' })((_p, _a, ctx: GatewayContext) =>
-  ctx.authz.user ? true : unauthenticated(),
+export const authenticated: IRule = kind(
+  rule('authenticated', { cache: 'no_cache' })((_p, _a, ctx: GatewayContext, info) => decide(ctx, info, () => ctx.authz.caller())),
+  'caller',
 );
 
 /** Open to everyone, signed in or not (only for data that is public by design). */
@@ -47,45 +59,100 @@ export function organizationAction(
   action: OrganizationAction,
   orgIdOf?: (parent: any, args: Args, ctx: GatewayContext) => string | undefined,
 ): IRule {
-  return rule(ruleName(`org:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext) =>
-    attempt(() => ctx.authz.requireOrganization(action, orgIdOf?.(parent, args, ctx))),
+  const r = rule(ruleName(`org:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, () => ctx.authz.requireOrganization(action, orgIdOf?.(parent, args, ctx))),
   );
+  return kind(r, 'organization');
 }
 
 /**
- * Layer C: `scopeOf` finds the consortium (and the acting membership and owner, where the grid
- * needs them) of the field; a null scope means the resource does not exist: NOT_FOUND from the
- * resolver, which looks it up the same way.
+ * Layer A towards a consortium the caller's organization belongs to (network roles): the
+ * organization action, then NOT_FOUND unless the consortium named at `consortiumPath` is visible.
  */
-export function consortiumAction(action: ConsortiumAction | ((args: Args) => ConsortiumAction), scopeOf: ScopeOf): IRule {
-  // An action may depend on the arguments: a SIGNER node needs node.createSigner, others node.create.
-  const name = typeof action === 'string' ? action : 'by-arguments';
-  return rule(ruleName(`consortium:${name}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
-    attempt(async () => {
-      ctx.authz.requireUser();
-      const scope = await scopeOf(parent, args, ctx);
-      const decided = typeof action === 'string' ? action : action(args);
-      if (scope) await ctx.authz.requireConsortium(decided, scope.consortiumId, scope);
+export function organizationActionIn(action: OrganizationAction, consortiumPath: string): IRule {
+  const r = rule(ruleName(`org-in:${action}`), { cache: 'no_cache' })((_parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, async () => {
+      const caller = ctx.authz.requireOrganization(action);
+      const organizationId = ctx.authz.requireOrganizationId();
+      await ctx.authz.requireVisible(String(pick(args, consortiumPath) ?? ''));
+      return { ...caller, organizationId };
     }),
   );
+  return kind(r, 'consortium');
+}
+
+/**
+ * Layer C: `scope` (one of the named kinds of scopes.ts) finds what the field acts on; the rule
+ * decides the action on it once and grants the resolver the acting membership and the scope.
+ */
+export function consortiumAction(action: ConsortiumAction | ((args: Args) => ConsortiumAction), scope: ScopeKind<any>): IRule {
+  // An action may depend on the arguments: a SIGNER node needs node.createSigner, others node.create.
+  const name = typeof action === 'string' ? action : 'by-arguments';
+  const grant = consortiumDecision(action, scope);
+  const r = rule(ruleName(`consortium:${name}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, () => grant(parent, args, ctx)),
+  );
+  return kind(r, 'consortium');
+}
+
+/**
+ * The decision of a consortium action on its scope, as a function: what consortiumAction runs,
+ * and what a subscription's subscribe step (which shield does not guard) calls itself.
+ */
+export function consortiumDecision<T>(
+  action: ConsortiumAction | ((args: Args) => ConsortiumAction),
+  scope: ScopeKind<T>,
+): (parent: unknown, args: Args, ctx: GatewayContext) => Promise<ConsortiumGrant<T>> {
+  return async (parent, args, ctx) => {
+    ctx.authz.requireUser();
+    const found = await scope(parent, args, ctx);
+    const decided = typeof action === 'string' ? action : action(args);
+    const acting = await ctx.authz.requireConsortium(decided, found.consortiumId, found);
+    return { acting, scope: found };
+  };
+}
+
+/** The decision of a Layer A action on the caller's own organization, as a function (see consortiumDecision). */
+export function organizationDecision(action: OrganizationAction): (ctx: GatewayContext) => CallerGrant & { organizationId: string } {
+  return (ctx) => {
+    const organizationId = ctx.authz.requireOrganizationId();
+    return { ...ctx.authz.requireOrganization(action), organizationId };
+  };
 }
 
 /** Actions towards a consortium without a membership (respond to an invitation, apply). */
 export function towardsConsortium(
   action: TowardsConsortiumAction,
-  consortiumIdOf?: (parent: any, args: Args, ctx: GatewayContext) => Promise<string | undefined> | string | undefined,
+  consortiumIdOf?: (parent: any, args: Args, ctx: GatewayContext) => string | undefined,
 ): IRule {
-  return rule(ruleName(`towards:${action}`), { cache: 'no_cache' })(async (parent, args, ctx: GatewayContext) =>
-    attempt(async () => ctx.authz.requireTowards(action, await consortiumIdOf?.(parent, args, ctx))),
+  const r = rule(ruleName(`towards:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, () => ctx.authz.requireTowards(action, consortiumIdOf?.(parent, args, ctx))),
   );
+  return kind(r, 'towards');
 }
 
-/** Common scopes: the consortium named by an argument, optionally with `membershipId`. */
-export const byConsortiumArg =
-  (arg = 'consortiumId'): ScopeOf =>
-  async (_p, args) => ({ consortiumId: pick(args, arg), membershipId: pick(args, 'membershipId') ?? null });
+/**
+ * Invitations and applications have two audiences: the invited or applying organization's users
+ * who may respond or apply (`action`: OWNER, ADMIN), and the consortium's members
+ * (consortium.view). Anyone else gets NOT_FOUND naming the request, as for an unknown id.
+ */
+export function requestAudience(action: TowardsConsortiumAction, scope: RequestKind<any>): IRule {
+  return kind(requestRule(action, scope), 'request');
+}
 
-/** Reads `a.b.c` from the arguments, so rules can reach into an input object. */
-export function pick(args: Args, path: string): any {
-  return path.split('.').reduce<any>((value, key) => (value == null ? undefined : value[key]), args);
+function requestRule(action: TowardsConsortiumAction, scope: RequestKind<any>): IRule {
+  return rule(ruleName(`request:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, async (): Promise<RequestGrant<any>> => {
+      ctx.authz.requireUser();
+      const found = await scope(parent, args, ctx);
+      const { type, id } = found.subject;
+      if (found.requesterOrganizationId === ctx.authz.organizationId && ctx.authz.mayActTowards(action)) {
+        if (!found.consortiumLive) throw notFound(type, id);
+        return { scope: found };
+      }
+      const view = await ctx.authz.decideConsortium('consortium.view', found.consortiumId, found);
+      if (!view.allowed) throw notFound(type, id);
+      return { scope: found };
+    }),
+  );
 }

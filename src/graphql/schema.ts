@@ -7,14 +7,14 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { MODULES } from '../modules';
 import './enums';
 import type { GatewayContext } from './context';
-import type { RuleMap } from './module';
+import type { GatewayModule, RuleMap } from './module';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
 /** The shield rule tree of every module, merged; a field named twice is a programming error. */
-export function ruleTree(): RuleMap {
+export function ruleTree(modules: readonly GatewayModule[] = MODULES): RuleMap {
   const tree: RuleMap = {};
-  for (const mod of MODULES) {
+  for (const mod of modules) {
     for (const [type, fields] of Object.entries(mod.rules)) {
       tree[type] ??= {};
       for (const [field, r] of Object.entries(fields)) {
@@ -88,10 +88,9 @@ function rereadRightsAfterChanges(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** The executable schema: authorization applied unless a benchmark switched it off. */
-export async function buildGatewaySchema(opts: { authorization: boolean } = { authorization: true }): Promise<GraphQLSchema> {
-  const bare = rereadRightsAfterChanges(await buildBareSchema());
-  return opts.authorization ? applyAuthorization(bare) : bare;
+/** The executable schema, every field guarded by its shield rule. */
+export async function buildGatewaySchema(): Promise<GraphQLSchema> {
+  return applyAuthorization(rereadRightsAfterChanges(await buildBareSchema()));
 }
 
 /** The SDL committed as schema.graphql: sorted, so it changes only when the API does. */

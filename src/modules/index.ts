@@ -1,9 +1,12 @@
 import type { GatewayModule } from '../graphql/module';
+import { certificateModule } from './certificate/certificate.module';
 import { compilationModule } from './compilation/compilation.module';
 import { consortiumModule } from './consortium/consortium.module';
 import { environmentModule } from './environment/environment.module';
 import { eventModule } from './event/event.module';
 import { membershipModule } from './membership/membership.module';
+import { networkRoleModule } from './network-role/network-role.module';
+import { nodeModule } from './node/node.module';
 import { organizationModule } from './organization/organization.module';
 import { userModule } from './user/user.module';
 
@@ -12,8 +15,11 @@ export const MODULES: GatewayModule[] = [
   userModule,
   organizationModule,
   consortiumModule,
+  networkRoleModule,
   membershipModule,
   eventModule,
+  certificateModule,
   environmentModule,
+  nodeModule,
   compilationModule,
 ];

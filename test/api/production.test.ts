@@ -14,10 +14,21 @@ describe('NODE_ENV=production', () => {
     expect(result.data).toBeUndefined();
   });
 
-  it('serves no Sandbox to a browser', async () => {
-    const res = await fetch(gw.url, { headers: { accept: 'text/html' } });
-    const html = await res.text();
-    expect(html).not.toMatch(/sandbox/i);
+  it('serves no Sandbox to a browser: no page at all, where development serves one', async () => {
+    const asBrowser = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
+    const production = await asBrowser(gw.url);
+    const body = await production.text();
+    expect(production.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    expect(body).not.toMatch(/<html|sandbox/i);
+    // The same request to a development gateway does get the Sandbox page, so this one can tell.
+    const development = await startTestGateway();
+    try {
+      const page = await asBrowser(development.url);
+      expect(page.headers.get('content-type') ?? '').toMatch(/text\/html/);
+      expect(await page.text()).toMatch(/sandbox/i);
+    } finally {
+      await development.stop();
+    }
   });
 
   it('sends coded errors without stack traces', async () => {

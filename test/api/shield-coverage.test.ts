@@ -53,6 +53,14 @@ describe('shield coverage', () => {
     expect(missing, 'root fields without a shield rule (fallback would deny them)').toEqual([]);
   });
 
+  it('has exactly one rule per field: a field named by two modules stops the rule tree from being built', () => {
+    const [first] = MODULES;
+    const [type, fields] = Object.entries(first.rules)[0];
+    const [field, rule] = Object.entries(fields)[0];
+    const twice = { ...first, name: 'second', rules: { [type]: { [field]: rule } } };
+    expect(() => ruleTree([...MODULES, twice])).toThrow(`Shield rule for ${type}.${field} is defined twice (module second)`);
+  });
+
   it('names no rule for a field the schema does not have (a stale or misspelt entry guards nothing)', () => {
     const stale: string[] = [];
     for (const [type, fields] of Object.entries(tree)) {

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
 import { Certificate } from './certificate.entity';
@@ -15,27 +16,33 @@ export class CertificateResolver {
     description: 'Your acting membership’s certificate in an environment: the ACTIVE one, else the latest; null if none (certificate.download)',
   })
   certificate(
-    @Arg('environmentId', () => ID) environmentId: string,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('environmentId', () => ID) _environmentId: string,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Certificate | null> {
-    return downloadCertificate(ctx, environmentId, membershipId);
+    return downloadCertificate(ctx, grant);
   }
 
   @Mutation(() => Certificate, {
     description: 'Have the environment CA issue your membership’s certificate from a CSR; the previous one is revoked (certificate.upload)',
   })
-  uploadCertificate(@Arg('input', () => UploadCertificateInput) input: UploadCertificateInput, @Ctx() ctx: GatewayContext) {
-    return uploadCertificate(ctx, input);
+  uploadCertificate(
+    @Arg('input', () => UploadCertificateInput) input: UploadCertificateInput,
+    @Granted() grant: ConsortiumGrant<Environment>,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return uploadCertificate(ctx, grant, input);
   }
 
   @Mutation(() => Certificate, { description: 'Revoke your membership’s active certificate in an environment (certificate.reset)' })
   resetCertificate(
-    @Arg('environmentId', () => ID) environmentId: string,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('environmentId', () => ID) _environmentId: string,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Certificate> {
-    return resetCertificate(ctx, environmentId, membershipId);
+    return resetCertificate(ctx, grant);
   }
 
   @FieldResolver(() => String, { description: 'The certificate (PEM)' })

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
-import { actingMembershipId, liveEnvironment } from '../environment/scope';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { Environment, EnvironmentStatus } from '../environment/environment.entity';
 import { MembershipCertificateStatus } from '../environment/environment.types';
 import { EventKind } from '../event/event.entity';
@@ -20,10 +20,13 @@ const SUBJECT = 'Certificate';
  * (certificate.upload). The CSR must name CN = membership id and O = organization name. A
  * previous ACTIVE certificate of the membership there is revoked in the same transaction.
  */
-export async function uploadCertificate(ctx: GatewayContext, input: UploadCertificateInput): Promise<Certificate> {
-  const found = await liveEnvironment(ctx, input.environmentId);
-  const acting = await ctx.authz.requireConsortium('certificate.upload', found.consortium.id, { membershipId: input.membershipId });
-  const membershipId = actingMembershipId(acting);
+export async function uploadCertificate(
+  ctx: GatewayContext,
+  { acting, scope }: ConsortiumGrant<Environment>,
+  input: UploadCertificateInput,
+): Promise<Certificate> {
+  const found = scope.row;
+  const membershipId = acting.membership.id;
   const organization = await ctx.loaders.byId(Organization).load(acting.organizationId);
   let csr: Awaited<ReturnType<typeof parseAndVerifyCsr>>['csr'];
   try {
@@ -67,25 +70,18 @@ export async function uploadCertificate(ctx: GatewayContext, input: UploadCertif
 }
 
 /** The acting membership's certificate for an environment: the ACTIVE one, else the latest (certificate.download). */
-export async function downloadCertificate(
-  ctx: GatewayContext,
-  environmentId: string,
-  membershipId?: string | null,
-): Promise<Certificate | null> {
-  const env = await liveEnvironment(ctx, environmentId);
-  const acting = await ctx.authz.requireConsortium('certificate.download', env.consortium.id, { membershipId });
+export async function downloadCertificate(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>): Promise<Certificate | null> {
   return ctx.em.findOne(
     Certificate,
-    { environment: env.id, membership: actingMembershipId(acting) },
+    { environment: scope.row.id, membership: acting.membership.id },
     { orderBy: { status: 'asc', createdAt: 'desc' } },
   );
 }
 
 /** Revokes the acting membership's ACTIVE certificate for an environment (certificate.reset). */
-export async function resetCertificate(ctx: GatewayContext, environmentId: string, membershipId?: string | null): Promise<Certificate> {
-  const env = await liveEnvironment(ctx, environmentId);
-  const acting = await ctx.authz.requireConsortium('certificate.reset', env.consortium.id, { membershipId });
-  const owner = actingMembershipId(acting);
+export async function resetCertificate(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>): Promise<Certificate> {
+  const env = scope.row;
+  const owner = acting.membership.id;
   return ctx.em.transactional(async (tem) => {
     await lockForCertificates(tem, env.id, owner);
     const revoked = await revokeActive(tem, env.id, owner);

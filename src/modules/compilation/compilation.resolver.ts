@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
 import { Environment } from '../environment/environment.entity';
@@ -7,7 +8,7 @@ import { Membership } from '../membership/membership.entity';
 import { abiMethods, openApiDocument, type AbiItem } from './api';
 import { Compilation, CompilationPromotion, CompilationStatus } from './compilation.entity';
 import { compilationsOf, livePromotionsOf } from './compilation.pages';
-import { createCompilation, promoteCompilation, updateCompilation, viewCompilation } from './compilation.service';
+import { createCompilation, promoteCompilation, updateCompilation } from './compilation.service';
 import {
   CompilationConnection, ContractApi, CreateCompilationInput, PromotionType, UpdateCompilationInput,
 } from './compilation.types';
@@ -17,36 +18,42 @@ const ACT_AS = { nullable: true, description: 'The membership to act through (ne
 @Resolver(() => Compilation)
 export class CompilationResolver {
   @Query(() => Compilation, { description: 'A compilation of a consortium you belong to (compilation.view)' })
-  compilation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Compilation> {
-    return viewCompilation(ctx, id);
+  compilation(@Arg('id', () => ID) _id: string, @Granted() grant: ConsortiumGrant<Compilation>): Compilation {
+    return grant.scope.row;
   }
 
   @Mutation(() => Compilation, {
     description: 'Store a contract as PENDING and return at once; it is compiled in the background (compilation.create)',
   })
-  createCompilation(@Arg('input', () => CreateCompilationInput) input: CreateCompilationInput, @Ctx() ctx: GatewayContext) {
-    return createCompilation(ctx, input);
+  createCompilation(
+    @Arg('input', () => CreateCompilationInput) input: CreateCompilationInput,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return createCompilation(ctx, grant, input);
   }
 
   @Mutation(() => Compilation, {
     description: 'Edit a contract: in place and recompiled, or, once promoted, as a new PENDING version (compilation.update)',
   })
   updateCompilation(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID) _id: string,
     @Arg('input', () => UpdateCompilationInput) input: UpdateCompilationInput,
+    @Granted() grant: ConsortiumGrant<Compilation>,
     @Ctx() ctx: GatewayContext,
   ) {
-    return updateCompilation(ctx, id, input);
+    return updateCompilation(ctx, grant, input);
   }
 
   @Mutation(() => PromotionType, { description: 'Make a COMPILED contract available on an environment (compilation.promote)' })
   promoteCompilation(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID) _id: string,
     @Arg('environmentId', () => ID) environmentId: string,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Compilation>,
     @Ctx() ctx: GatewayContext,
   ): Promise<CompilationPromotion> {
-    return promoteCompilation(ctx, id, environmentId, membershipId);
+    return promoteCompilation(ctx, grant, environmentId);
   }
 
   @FieldResolver(() => Consortium)

@@ -1,3 +1,4 @@
+import { ServiceKey } from '../../registry';
 import type { AppServices } from '../../graphql/context';
 import type { Logger } from '../../logger';
 import type { Orm } from '../../db/orm';
@@ -6,8 +7,8 @@ import { recordEvent } from '../event/event.recorder';
 import { Compilation, CompilationStatus } from './compilation.entity';
 import { CompileInputError, CompilerPool, CompilerPoolError, type CompileResult } from './compiler/pool';
 
-const RUNNER = 'compilationRunner';
-const POOL = 'compiler';
+const RUNNER = new ServiceKey<CompilationRunner>('compilationRunner');
+const POOL = new ServiceKey<CompilerPool>('compiler');
 
 /**
  * Compiles PENDING compilations off the request path. A request stores the row and enqueues its
@@ -112,7 +113,7 @@ export async function startCompilationRunner(app: AppServices): Promise<Compilat
 
 /** Closes the pool (compilations in progress stay PENDING) and waits for completions underway. */
 export async function stopCompilationRunner(app: AppServices): Promise<void> {
-  const runner = app.registry.get(RUNNER) as CompilationRunner | undefined;
+  const runner = app.registry.get(RUNNER);
   if (!runner) return;
   app.registry.delete(RUNNER);
   app.registry.delete(POOL);
@@ -122,7 +123,7 @@ export async function stopCompilationRunner(app: AppServices): Promise<void> {
 
 /** The running instance's runner. */
 export function compilationRunner(app: AppServices): CompilationRunner {
-  const runner = app.registry.get(RUNNER) as CompilationRunner | undefined;
+  const runner = app.registry.get(RUNNER);
   if (!runner) throw new Error('the compilation module did not start');
   return runner;
 }

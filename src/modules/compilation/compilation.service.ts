@@ -1,12 +1,14 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Acting } from '../../auth/authz';
+import type { Acting } from '../../auth/acting';
+import { conflictOnUnique } from '../../db/unique';
 import { badInput, conflict, notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { requireText } from '../../validation';
 import { Consortium } from '../consortium/consortium.entity';
 import { lockLive } from '../environment/environment.service';
-import { actingMembershipId, conflictOnUnique, liveEnvironmentOrNull, loadById } from '../environment/scope';
+import { liveEnvironmentOrNull } from '../environment/environment.lookup';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Environment } from '../environment/environment.entity';
@@ -20,8 +22,7 @@ const CONTRACT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,99}$/;
 const taken = (name: string) => `A compilation named "${name}" already exists in this consortium: edit it to make a new version`;
 
 /** Stores a PENDING compilation and returns at once; the pool compiles it off the request path (compilation.create). */
-export async function createCompilation(ctx: GatewayContext, input: CreateCompilationInput): Promise<Compilation> {
-  const acting = await ctx.authz.requireConsortium('compilation.create', input.consortiumId, { membershipId: input.membershipId });
+export async function createCompilation(ctx: GatewayContext, { acting }: ConsortiumGrant, input: CreateCompilationInput): Promise<Compilation> {
   const name = requireText(input.name, 'name', 100);
   const source = requireSource(ctx, input.source);
   const contractName = optionalContractName(input.contractName);
@@ -29,9 +30,9 @@ export async function createCompilation(ctx: GatewayContext, input: CreateCompil
     () =>
       ctx.em.transactional(async (tem) => {
         const created = tem.create(Compilation, {
-          consortium: tem.getReference(Consortium, input.consortiumId),
+          consortium: tem.getReference(Consortium, acting.consortiumId),
           name, version: 1, source, contractName, status: CompilationStatus.PENDING,
-          createdBy: tem.getReference(Membership, actingMembershipId(acting)),
+          createdBy: tem.getReference(Membership, acting.membership.id),
         });
         await recordCreated(tem, acting, created);
         return created;
@@ -48,9 +49,13 @@ export async function createCompilation(ctx: GatewayContext, input: CreateCompil
  * makes a new PENDING version linked to it. Otherwise it is edited in place, and recompiled when
  * its source or contract changed.
  */
-export async function updateCompilation(ctx: GatewayContext, id: string, input: UpdateCompilationInput): Promise<Compilation> {
-  const found = await visibleCompilation(ctx, id);
-  const acting = await ctx.authz.requireConsortium('compilation.update', found.consortium.id, { membershipId: input.membershipId });
+export async function updateCompilation(
+  ctx: GatewayContext,
+  { acting, scope }: ConsortiumGrant<Compilation>,
+  input: UpdateCompilationInput,
+): Promise<Compilation> {
+  const found = scope.row;
+  const id = found.id;
   const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', 100);
   const source = input.source === undefined || input.source === null ? undefined : requireSource(ctx, input.source);
   const contractName = input.contractName === undefined ? undefined : optionalContractName(input.contractName);
@@ -102,12 +107,11 @@ export async function updateCompilation(ctx: GatewayContext, id: string, input: 
 /** Makes a COMPILED compilation available on a live environment of its consortium (compilation.promote). */
 export async function promoteCompilation(
   ctx: GatewayContext,
-  id: string,
+  { acting, scope }: ConsortiumGrant<Compilation>,
   environmentId: string,
-  membershipId?: string | null,
 ): Promise<CompilationPromotion> {
-  const found = await visibleCompilation(ctx, id);
-  const acting = await ctx.authz.requireConsortium('compilation.promote', found.consortium.id, { membershipId });
+  const found = scope.row;
+  const id = found.id;
   const env = await liveEnvironmentOrNull(ctx, environmentId);
   if (!env || env.consortium.id !== found.consortium.id) throw notFound('Environment', environmentId);
   return conflictOnUnique(
@@ -124,7 +128,7 @@ export async function promoteCompilation(
           throw conflict('This compilation is already promoted to that environment', { field: 'environmentId' });
         }
         const promotion = tem.create(CompilationPromotion, {
-          compilation, environment: tem.getReference(Environment, env.id), promotedBy: tem.getReference(Membership, actingMembershipId(acting)),
+          compilation, environment: tem.getReference(Environment, env.id), promotedBy: tem.getReference(Membership, acting.membership.id),
         });
         await recordEvent(tem, {
           kind: EventKind.COMPILATION_PROMOTED,
@@ -140,19 +144,6 @@ export async function promoteCompilation(
   );
 }
 
-/** A compilation the caller may view (compilation.view). */
-export async function viewCompilation(ctx: GatewayContext, id: string): Promise<Compilation> {
-  const compilation = await visibleCompilation(ctx, id);
-  await ctx.authz.requireConsortium('compilation.view', compilation.consortium.id);
-  return compilation;
-}
-
-async function visibleCompilation(ctx: GatewayContext, id: string): Promise<Compilation> {
-  const compilation = await loadById(ctx, Compilation, id);
-  if (!compilation) throw notFound(SUBJECT, id);
-  return compilation;
-}
-
 async function newVersion(
   em: EntityManager,
   acting: Acting,
@@ -166,7 +157,7 @@ async function newVersion(
   const created = em.create(Compilation, {
     consortium: previous.consortium, name: next.name, version: (max ?? 0) + 1, previousVersion: previous,
     source: next.source, contractName: next.contractName, status: CompilationStatus.PENDING,
-    createdBy: em.getReference(Membership, actingMembershipId(acting)),
+    createdBy: em.getReference(Membership, acting.membership.id),
   });
   await recordCreated(em, acting, created);
   return created;

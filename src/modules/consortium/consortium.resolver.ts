@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { notFound } from '../../errors';
 import { EffectiveRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type CallerGrant, type ConsortiumGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
@@ -14,36 +15,42 @@ const DEFAULT_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 @Resolver(() => Consortium)
 export class ConsortiumResolver {
   @Query(() => Consortium, { description: 'A consortium where your organization holds an ACTIVE or FROZEN membership' })
-  consortium(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Consortium> {
-    return getConsortium(ctx, id);
+  consortium(@Arg('id', () => ID) _id: string, @Granted() grant: ConsortiumGrant, @Ctx() ctx: GatewayContext): Promise<Consortium> {
+    return getConsortium(ctx, grant);
   }
 
   @Query(() => ConsortiumConnection, { description: "Your organization's consortia (a GUEST: those where you hold a network role)" })
-  consortia(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Consortium>> {
-    return listConsortia(ctx, args);
+  async consortia(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Consortium>> {
+    return listConsortia(ctx, await ctx.authz.listableConsortiumIds(), args);
   }
 
   @Mutation(() => Consortium, { description: 'Your organization becomes its ADMINISTRATOR; you become its network OWNER' })
-  createConsortium(@Arg('input', () => CreateConsortiumInput) input: CreateConsortiumInput, @Ctx() ctx: GatewayContext): Promise<Consortium> {
-    return createConsortium(ctx, input);
+  createConsortium(
+    @Arg('input', () => CreateConsortiumInput) input: CreateConsortiumInput,
+    @Granted() caller: CallerGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Consortium> {
+    return createConsortium(ctx, caller, input);
   }
 
   @Mutation(() => Consortium)
   updateConsortium(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID) _id: string,
     @Arg('input', () => UpdateConsortiumInput) input: UpdateConsortiumInput,
+    @Granted() grant: ConsortiumGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<Consortium> {
-    return updateConsortium(ctx, id, input);
+    return updateConsortium(ctx, grant, input);
   }
 
   @Mutation(() => ID, { description: 'Only when no other organization holds an ACTIVE or FROZEN membership; returns the id' })
   deleteConsortium(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<string> {
-    return deleteConsortium(ctx, id, membershipId);
+    return deleteConsortium(ctx, grant);
   }
 
   @FieldResolver(() => [Membership], { description: 'Every membership with its permissions and inviter (default: ACTIVE and FROZEN)' })
@@ -54,7 +61,7 @@ export class ConsortiumResolver {
   ): Promise<Membership[]> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
     const list = await ctx.loaders
-      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, key: statuses.join(','), include: ['organization'] })
+      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] })
       .load(consortium.id);
     // Inviters are memberships of the same consortium: most are in this list already. Their
     // organizations came with them (include).

@@ -1,10 +1,11 @@
-// Consortium lifecycle: create (Layer A), view, list, update, delete (Layer C). Each method begins
-// with its authorization check, then changes and records its event in one transaction.
+// Consortium lifecycle: create (Layer A), view, list, update, delete (Layer C). Each method receives
+// what its field's rule decided, then changes and records its event in one transaction.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../errors';
 import { ALL_PERMISSIONS, ConsortiumRole, MembershipStatus, NetworkRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
@@ -37,10 +38,10 @@ async function lockLive(em: EntityManager, id: string): Promise<Consortium> {
  * Creates a consortium: the caller's organization gets an ADMINISTRATOR membership holding all
  * four permissions, and the caller network role OWNER in it (§6).
  */
-export async function createConsortium(ctx: GatewayContext, input: CreateConsortiumInput): Promise<Consortium> {
-  ctx.authz.requireOrganization('consortium.create');
-  const user = ctx.authz.requireUser();
-  const organizationId = ctx.authz.requireOrganizationId();
+export async function createConsortium(ctx: GatewayContext, caller: CallerGrant, input: CreateConsortiumInput): Promise<Consortium> {
+  const user = caller.user;
+  // consortium.create allows only OWNER and ADMIN of an organization, so there is one.
+  const organizationId = caller.organizationId!;
   const name = validName(input.name);
   const description = validDescription(input.description);
   const membershipName = input.membershipName == null ? null : validName(input.membershipName, 'membershipName');
@@ -68,8 +69,8 @@ export async function createConsortium(ctx: GatewayContext, input: CreateConsort
 }
 
 /** One consortium the caller may see; NOT_FOUND otherwise, as for an unknown id. */
-export async function getConsortium(ctx: GatewayContext, id: string): Promise<Consortium> {
-  await ctx.authz.requireConsortium('consortium.view', id);
+export async function getConsortium(ctx: GatewayContext, { acting }: ConsortiumGrant): Promise<Consortium> {
+  const id = acting.consortiumId;
   const consortium = await ctx.loaders.byId(Consortium).load(id);
   if (!consortium || consortium.deletedAt) throw notFound('Consortium', id);
   return consortium;
@@ -79,9 +80,7 @@ export async function getConsortium(ctx: GatewayContext, id: string): Promise<Co
  * The caller's consortia: those where their organization holds an ACTIVE or FROZEN membership.
  * A user without organization.consortia.list (a GUEST) sees only those where they hold a network role.
  */
-export async function listConsortia(ctx: GatewayContext, args: PageArgs): Promise<Page<Consortium>> {
-  ctx.authz.requireUser();
-  const ids = await ctx.authz.listableConsortiumIds();
+export async function listConsortia(ctx: GatewayContext, ids: string[], args: PageArgs): Promise<Page<Consortium>> {
   const page = await keysetPage(ctx.em, Consortium, { id: { $in: ids }, deletedAt: null }, args, ctx.app.config.limits.maxPageSize);
   // Nested fields (a membership's consortium) find these rows without another statement.
   const byId = ctx.loaders.byId(Consortium);
@@ -90,8 +89,8 @@ export async function listConsortia(ctx: GatewayContext, args: PageArgs): Promis
 }
 
 /** Renames or redescribes a consortium (consortium.update); an unchanged value writes no event. */
-export async function updateConsortium(ctx: GatewayContext, id: string, input: UpdateConsortiumInput): Promise<Consortium> {
-  const acting = await ctx.authz.requireConsortium('consortium.update', id, { membershipId: input.membershipId });
+export async function updateConsortium(ctx: GatewayContext, { acting }: ConsortiumGrant, input: UpdateConsortiumInput): Promise<Consortium> {
+  const id = acting.consortiumId;
   const name = input.name == null ? undefined : validName(input.name);
   const description = input.description == null ? undefined : validDescription(input.description);
   if (name === undefined && description === undefined) {
@@ -122,8 +121,8 @@ export async function updateConsortium(ctx: GatewayContext, id: string, input: U
  * Soft-deletes a consortium (consortium.delete) when no other organization holds a current
  * membership; its running nodes stop, so their licenses are free again. Its events stay.
  */
-export async function deleteConsortium(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<string> {
-  const acting = await ctx.authz.requireConsortium('consortium.delete', id, { membershipId });
+export async function deleteConsortium(ctx: GatewayContext, { acting }: ConsortiumGrant): Promise<string> {
+  const id = acting.consortiumId;
   return ctx.em.transactional(async (em) => {
     // The row lock also waits out (and then refuses) workflows that add a membership meanwhile,
     // provided they read the consortium with a share lock before inserting.

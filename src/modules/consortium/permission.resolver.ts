@@ -13,7 +13,9 @@ export class PermissionResolver {
     @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConsortiumPermission[]> {
-    return myPermissions(ctx, consortiumId, membershipId);
+    // Rights made visible are the authorization layer's own answer: the view action picks the
+    // acting membership exactly as enforcement would for a read (a named LEFT one is explained).
+    return ctx.authz.actor('consortium.view', consortiumId, membershipId).then(myPermissions);
   }
 
   @Query(() => PermissionGrid, { description: 'The three permission layers, as the gateway enforces them' })

@@ -16,21 +16,14 @@ import {
   TOWARDS_CONSORTIUM_GRID,
   type AccountRoleSet,
   type ActionInfo,
+  type ConsortiumActor,
 } from '../../governance';
-import type { GatewayContext } from '../../graphql/context';
 import type { AccountRoleRule, ConsortiumPermission, PermissionGrid } from './permission.types';
 
 const ACCOUNT_ROLES = Object.values(AccountRole);
 
-/** Every Layer C action with the caller's decision, for the membership they act through. */
-export async function myPermissions(
-  ctx: GatewayContext,
-  consortiumId: string,
-  membershipId?: string | null,
-): Promise<ConsortiumPermission[]> {
-  ctx.authz.requireUser();
-  // The view action picks the acting membership exactly as enforcement would for a read.
-  const actor = await ctx.authz.actor('consortium.view', consortiumId, membershipId);
+/** Every Layer C action with the decision of the policy core for `actor`. */
+export function myPermissions(actor: ConsortiumActor): ConsortiumPermission[] {
   return explainConsortium(actor).map(({ action, description, decision }) => ({
     action,
     description,

@@ -1,19 +1,19 @@
 import type { GatewayContext } from '../../graphql/context';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { certificateStatusLoader } from '../certificate/certificate.service';
 import { nodeEndpoints } from '../node/endpoints';
 import { Node, NodeStatus } from '../node/node.entity';
 import { Environment } from './environment.entity';
 import type { ConnectionProfile } from './environment.types';
-import { actingMembershipId } from './scope';
 
 /**
  * "Download the SDK" for the caller's acting membership (environment.view): chain parameters,
  * the endpoints of the RUNNING nodes, the membership's certificate status and the CA
  * certificate. Every part is loader-batched, so a list of environments costs no more statements.
  */
-export async function connectionProfile(ctx: GatewayContext, env: Environment, membershipId?: string | null): Promise<ConnectionProfile> {
-  const acting = await ctx.authz.requireConsortium('environment.view', env.consortium.id, { membershipId });
-  const member = actingMembershipId(acting);
+export async function connectionProfile(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>): Promise<ConnectionProfile> {
+  const env = scope.row;
+  const member = acting.membership.id;
   const [nodes, certificateStatus, caCertificatePem] = await Promise.all([
     runningNodes(ctx).load(env.id),
     certificateStatusLoader(ctx).load(`${env.id}|${member}`),
@@ -34,5 +34,5 @@ export async function connectionProfile(ctx: GatewayContext, env: Environment, m
 
 /** The RUNNING nodes of many environments at once. */
 function runningNodes(ctx: GatewayContext) {
-  return ctx.loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING }, key: 'running' });
+  return ctx.loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING } });
 }

@@ -1,13 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Consortium } from '../consortium/consortium.entity';
 import { Membership } from '../membership/membership.entity';
 import { Node } from '../node/node.entity';
 import { connectionProfile } from './connection-profile';
 import { Environment, EnvironmentStatus } from './environment.entity';
-import {
-  createEnvironment, deleteEnvironment, updateEnvironment, upgradeEnvironment, viewEnvironment,
-} from './environment.service';
+import { createEnvironment, deleteEnvironment, updateEnvironment, upgradeEnvironment } from './environment.service';
 import { ConnectionProfile, CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
 
 const ACT_AS = { nullable: true, description: 'The membership to act through (needed when your organization holds several)' };
@@ -15,43 +14,50 @@ const ACT_AS = { nullable: true, description: 'The membership to act through (ne
 @Resolver(() => Environment)
 export class EnvironmentResolver {
   @Query(() => Environment, { description: 'An environment of a consortium you belong to (environment.view)' })
-  environment(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Environment> {
-    return viewEnvironment(ctx, id);
+  environment(@Arg('id', () => ID) _id: string, @Granted() grant: ConsortiumGrant<Environment>): Environment {
+    return grant.scope.row;
   }
 
   @Mutation(() => Environment, { description: 'Create a blockchain with its own certificate authority (environment.create)' })
-  createEnvironment(@Arg('input', () => CreateEnvironmentInput) input: CreateEnvironmentInput, @Ctx() ctx: GatewayContext) {
-    return createEnvironment(ctx, input);
+  createEnvironment(
+    @Arg('input', () => CreateEnvironmentInput) input: CreateEnvironmentInput,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ) {
+    return createEnvironment(ctx, grant, input);
   }
 
   @Mutation(() => Environment, { description: 'Rename or change the signer limit (environment.update)' })
   updateEnvironment(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID) _id: string,
     @Arg('input', () => UpdateEnvironmentInput) input: UpdateEnvironmentInput,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ) {
-    return updateEnvironment(ctx, id, input);
+    return updateEnvironment(ctx, grant, input);
   }
 
   @Mutation(() => Environment, { description: 'Upgrade to a strictly newer release of the same client (environment.update)' })
   upgradeEnvironment(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID) _id: string,
     @Arg('release', () => String) release: string,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ) {
-    return upgradeEnvironment(ctx, id, release, membershipId);
+    return upgradeEnvironment(ctx, grant, release);
   }
 
   @Mutation(() => Environment, {
     description: 'Delete an environment: its nodes are removed (freeing licenses), its certificates revoked (environment.delete)',
   })
   deleteEnvironment(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ) {
-    return deleteEnvironment(ctx, id, membershipId);
+    return deleteEnvironment(ctx, grant);
   }
 
   /** Read only when asked for (Loaders.deferred). */
@@ -80,11 +86,11 @@ export class EnvironmentResolver {
 
   @FieldResolver(() => ConnectionProfile, { description: '“Download the SDK” for your acting membership (environment.view)' })
   connectionProfile(
-    @Root() env: Environment,
-    @Arg('membershipId', () => ID, ACT_AS) membershipId: string | null,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConnectionProfile> {
-    return connectionProfile(ctx, env, membershipId);
+    return connectionProfile(ctx, grant);
   }
 }
 
@@ -94,7 +100,7 @@ export class ConsortiumEnvironmentsResolver {
   @FieldResolver(() => [Environment], { description: 'The consortium’s live environments, oldest first (environment.view)' })
   environments(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Environment[]> {
     return ctx.loaders
-      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE }, key: 'live' })
+      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE } })
       .load(consortium.id);
   }
 }

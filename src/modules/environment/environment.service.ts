@@ -1,7 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../errors';
+import { conflictOnUnique } from '../../db/unique';
 import type { GatewayContext } from '../../graphql/context';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { requireText } from '../../validation';
 import { createCertificateAuthority, encryptPrivateKey } from '../certificate/ca';
 import { caKey } from '../certificate/ca-key';
@@ -14,7 +16,6 @@ import { Node, NodeRole, NodeStatus } from '../node/node.entity';
 import { chainIdFor, validateEnvironmentSpec, validateUpgrade } from './catalog';
 import { Environment, EnvironmentStatus } from './environment.entity';
 import type { CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
-import { actingMembershipId, conflictOnUnique, liveEnvironment } from './scope';
 
 /** "<name> CA" must fit X.520's 64-character common name. */
 const MAX_ENVIRONMENT_NAME = 60;
@@ -22,13 +23,12 @@ const X520_MAX = 64;
 const SUBJECT = 'Environment';
 
 /** Creates an environment with its own certificate authority (environment.create). */
-export async function createEnvironment(ctx: GatewayContext, input: CreateEnvironmentInput): Promise<Environment> {
-  const acting = await ctx.authz.requireConsortium('environment.create', input.consortiumId, { membershipId: input.membershipId });
+export async function createEnvironment(ctx: GatewayContext, { acting }: ConsortiumGrant, input: CreateEnvironmentInput): Promise<Environment> {
   const name = requireText(input.name, 'name', MAX_ENVIRONMENT_NAME);
   const spec = validateEnvironmentSpec(input);
   if (!spec.ok) throw badInput(spec.reason, { field: spec.field });
-  const consortium = await ctx.em.findOneOrFail(Consortium, input.consortiumId);
-  await requireFreeName(ctx.em, input.consortiumId, name);
+  const consortium = await ctx.em.findOneOrFail(Consortium, acting.consortiumId);
+  await requireFreeName(ctx.em, acting.consortiumId, name);
 
   const env = new Environment();
   // The CA is made before the transaction: key generation need not hold a connection.
@@ -46,7 +46,7 @@ export async function createEnvironment(ctx: GatewayContext, input: CreateEnviro
     chainId: String(chainIdFor(env.id)),
     caCertificatePem: ca.certificatePem,
     caPrivateKeyEncrypted: encryptPrivateKey(ca.privateKeyPkcs8, caKey(ctx.app)),
-    createdBy: ctx.em.getReference(Membership, actingMembershipId(acting)),
+    createdBy: ctx.em.getReference(Membership, acting.membership.id),
   });
   ca.privateKeyPkcs8.fill(0);
   await conflictOnUnique(
@@ -71,9 +71,13 @@ export async function createEnvironment(ctx: GatewayContext, input: CreateEnviro
 }
 
 /** Renames an environment or changes its signer limit (environment.update). */
-export async function updateEnvironment(ctx: GatewayContext, id: string, input: UpdateEnvironmentInput): Promise<Environment> {
-  const found = await liveEnvironment(ctx, id);
-  const acting = await ctx.authz.requireConsortium('environment.update', found.consortium.id, { membershipId: input.membershipId });
+export async function updateEnvironment(
+  ctx: GatewayContext,
+  { acting, scope }: ConsortiumGrant<Environment>,
+  input: UpdateEnvironmentInput,
+): Promise<Environment> {
+  const found = scope.row;
+  const id = found.id;
   const name = input.name === undefined || input.name === null ? undefined : requireText(input.name, 'name', MAX_ENVIRONMENT_NAME);
   const limitGiven = input.maxSigners !== undefined;
   if (limitGiven && input.maxSigners !== null) {
@@ -122,14 +126,8 @@ export async function updateEnvironment(ctx: GatewayContext, id: string, input: 
 }
 
 /** Upgrades to a strictly newer catalog release of the same client (environment.update). */
-export async function upgradeEnvironment(
-  ctx: GatewayContext,
-  id: string,
-  release: string,
-  membershipId?: string | null,
-): Promise<Environment> {
-  const found = await liveEnvironment(ctx, id);
-  const acting = await ctx.authz.requireConsortium('environment.update', found.consortium.id, { membershipId });
+export async function upgradeEnvironment(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>, release: string): Promise<Environment> {
+  const id = scope.row.id;
   return ctx.em.transactional(async (tem) => {
     const env = await lockLive(tem, id);
     const check = validateUpgrade(env.client, env.release, release);
@@ -152,9 +150,8 @@ export async function upgradeEnvironment(
  * Deletes an environment (environment.delete): it disappears from queries, its nodes are
  * removed (which frees their licenses) and its certificates are revoked; its events stay.
  */
-export async function deleteEnvironment(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Environment> {
-  const found = await liveEnvironment(ctx, id);
-  const acting = await ctx.authz.requireConsortium('environment.delete', found.consortium.id, { membershipId });
+export async function deleteEnvironment(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>): Promise<Environment> {
+  const id = scope.row.id;
   return ctx.em.transactional(async (tem) => {
     const env = await lockLive(tem, id);
     env.status = EnvironmentStatus.DELETED;
@@ -174,13 +171,6 @@ export async function deleteEnvironment(ctx: GatewayContext, id: string, members
     });
     return env;
   });
-}
-
-/** An environment the caller may view (environment.view). */
-export async function viewEnvironment(ctx: GatewayContext, id: string): Promise<Environment> {
-  const env = await liveEnvironment(ctx, id);
-  await ctx.authz.requireConsortium('environment.view', env.consortium.id);
-  return env;
 }
 
 /** Locks the environment row for the rest of the transaction; NOT_FOUND once it is deleted. */

@@ -1,3 +1,4 @@
+import { ServiceKey } from '../../registry';
 import { Client } from 'pg';
 import type { Orm } from '../../db/orm';
 import { CONSORTIUM_GRID, EffectiveRole, MembershipStatus } from '../../governance';
@@ -7,7 +8,7 @@ import { EVENT_CHANNEL } from './event.recorder';
 import { EventStream, type EventFilter } from './event.stream';
 
 /** The registry key of the gateway instance's feed. */
-export const EVENT_FEED = 'eventFeed';
+export const EVENT_FEED = new ServiceKey<EventFeed>('eventFeed');
 
 export interface EventFeedOptions {
   /** Safety poll: the table is read this often even if no NOTIFY arrives. */

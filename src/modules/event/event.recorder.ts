@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Acting } from '../../auth/authz';
+import type { Acting } from '../../auth/acting';
 import { EventKind } from './event.entity';
 import { eventHash } from './event.hash';
 
@@ -23,7 +23,7 @@ export interface NewEvent {
 
 /** Who an event names as its actor: the user, their organization and the acting membership. */
 export function eventActor(acting: Acting): NewEvent['actor'] {
-  return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership?.id ?? null };
+  return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership.id };
 }
 
 /**

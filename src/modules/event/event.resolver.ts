@@ -1,5 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
+import { consortiumDecision, organizationDecision } from '../../graphql/rules';
+import { consortiumNamed } from '../../graphql/scopes';
 import { Consortium } from '../consortium/consortium.entity';
 import { Event } from './event.entity';
 import {
@@ -13,6 +16,11 @@ import { ConsortiumEventsArgs, EventChainVerification, EventConnection, EventPag
 
 type Subscribe<A> = SubscribeResolverData<unknown, A, GatewayContext>;
 
+// Shield does not guard a subscription's subscribe step: it decides here, through the same
+// decisions the rules use, before anything is registered; the feed checks every event again.
+const viewConsortium = consortiumDecision('consortium.view', consortiumNamed('consortiumId', null));
+const viewOwnOrganization = organizationDecision('organization.view');
+
 const LIVE_NOTE =
   'Authorization is checked when subscribing and again for every event: a subscriber that loses access ' +
   'receives nothing more and the subscription completes. A subscriber that falls too far behind ' +
@@ -24,13 +32,18 @@ export class EventResolver {
   @Query(() => EventChainVerification, {
     description: 'consortium.view: recomputes every hash of the consortium’s event chain, in sequence order',
   })
-  verifyEventChain(@Arg('consortiumId', () => ID) consortiumId: string, @Ctx() ctx: GatewayContext): Promise<EventChainVerification> {
-    return verifyEventChain(ctx, consortiumId);
+  verifyEventChain(
+    @Arg('consortiumId', () => ID) _consortiumId: string,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<EventChainVerification> {
+    return verifyEventChain(ctx, grant);
   }
 
   @Subscription(() => Event, {
     description: `consortium.view: every event of one consortium; with after, replays what followed it first. ${LIVE_NOTE}`,
-    subscribe: ({ args, context }: Subscribe<ConsortiumEventsArgs>) => guardSubscribe(context, () => subscribeConsortiumEvents(context, args)),
+    subscribe: ({ args, context }: Subscribe<ConsortiumEventsArgs>) =>
+      guardSubscribe(context, async () => subscribeConsortiumEvents(context, await viewConsortium(null, args, context), args)),
   })
   consortiumEvents(@Root() event: Event, @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs): Event {
     return event;
@@ -39,7 +52,7 @@ export class EventResolver {
   @Subscription(() => Event, {
     description: `Events addressed to your organization (invitations, applications, its memberships frozen or unfrozen). ${LIVE_NOTE}`,
     subscribe: ({ args, context }: Subscribe<OrganizationEventsArgs>) =>
-      guardSubscribe(context, () => subscribeOrganizationEvents(context, args)),
+      guardSubscribe(context, () => subscribeOrganizationEvents(context, viewOwnOrganization(context), args)),
   })
   organizationEvents(@Root() event: Event, @Args(() => OrganizationEventsArgs) _args: OrganizationEventsArgs): Event {
     return event;

@@ -1,5 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { toGraphQLError } from '../../graphql/errors';
+import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { pageSize } from '../../graphql/pagination';
 import { AppError, badInput } from '../../errors';
 import { Event } from './event.entity';
@@ -19,7 +21,7 @@ function sequenceArg(value: number | null | undefined, field = 'after'): number 
 }
 
 function feedOf(ctx: GatewayContext): EventFeed {
-  const feed = ctx.app.registry.get(EVENT_FEED) as EventFeed | undefined;
+  const feed = ctx.app.registry.get(EVENT_FEED);
   if (!feed) throw new Error('The event feed is not running');
   return feed;
 }
@@ -33,27 +35,30 @@ export async function guardSubscribe(ctx: GatewayContext, open: () => Promise<Ev
   try {
     return await open();
   } catch (error) {
-    if (error instanceof AppError) {
-      throw new GraphQLError(error.message, { extensions: { ...error.details, code: error.code } });
-    }
+    if (error instanceof AppError) throw toGraphQLError(error);
     ctx.log.error({ err: error }, 'subscription could not start');
     throw new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   }
 }
 
 /** consortiumEvents: consortium.view is checked before anything is registered; the feed checks every event again. */
-export async function subscribeConsortiumEvents(ctx: GatewayContext, args: ConsortiumEventsArgs): Promise<EventStream> {
-  const acting = await ctx.authz.requireConsortium('consortium.view', args.consortiumId);
+export async function subscribeConsortiumEvents(
+  ctx: GatewayContext,
+  { acting }: ConsortiumGrant,
+  args: ConsortiumEventsArgs,
+): Promise<EventStream> {
   const after = sequenceArg(args.after);
-  return feedOf(ctx).subscribe(acting.user.id, { consortiumId: args.consortiumId }, after, ctx.tokenExpiresAt);
+  return feedOf(ctx).subscribe(acting.user.id, { consortiumId: acting.consortiumId }, after, ctx.tokenExpiresAt);
 }
 
 /** organizationEvents: events addressed to the caller's organization, while the caller belongs to it. */
-export async function subscribeOrganizationEvents(ctx: GatewayContext, args: OrganizationEventsArgs): Promise<EventStream> {
-  const organizationId = ctx.authz.requireOrganizationId();
-  ctx.authz.requireOrganization('organization.view');
+export async function subscribeOrganizationEvents(
+  ctx: GatewayContext,
+  caller: CallerGrant & { organizationId: string },
+  args: OrganizationEventsArgs,
+): Promise<EventStream> {
   const after = sequenceArg(args.after);
-  return feedOf(ctx).subscribe(ctx.authz.requireUser().id, { organizationId }, after, ctx.tokenExpiresAt);
+  return feedOf(ctx).subscribe(caller.user.id, { organizationId: caller.organizationId }, after, ctx.tokenExpiresAt);
 }
 
 /**
@@ -62,7 +67,6 @@ export async function subscribeOrganizationEvents(ctx: GatewayContext, args: Org
  * one loads those events.
  */
 export async function consortiumEventPage(ctx: GatewayContext, consortiumId: string, args: EventPageArgs): Promise<EventConnection> {
-  await ctx.authz.requireConsortium('consortium.view', consortiumId);
   const size = pageSize(args.first, ctx.app.config.limits.maxPageSize);
   const after = sequenceArg(args.after) ?? 0;
   const loader = ctx.loaders.custom<string, EventConnection>(`Consortium.events:${after}:${size}`, async (ids) => {
@@ -90,8 +94,8 @@ export async function consortiumEventPage(ctx: GatewayContext, consortiumId: str
  * Recomputes every hash of a consortium's chain in sequence order, page by page: each event must
  * link to its predecessor's stored hash (the first to none) and hash to its stored value.
  */
-export async function verifyEventChain(ctx: GatewayContext, consortiumId: string): Promise<EventChainVerification> {
-  await ctx.authz.requireConsortium('consortium.view', consortiumId);
+export async function verifyEventChain(ctx: GatewayContext, { acting }: ConsortiumGrant): Promise<EventChainVerification> {
+  const consortiumId = acting.consortiumId;
   let checked = 0;
   let previousHash: string | null = null;
   let after = 0;

@@ -6,41 +6,24 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
 import { ConsortiumRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page } from '../../graphql/pagination';
 import { requireId, requireText } from '../../validation';
-import { Application, ApplicationStatus } from '../application/application.entity';
+import { Application, ApplicationStatus } from './application.entity';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
-import { Invitation } from '../invitation/invitation.entity';
+import { Invitation } from './invitation.entity';
 import { User } from '../user/user.entity';
 import type { ApplyToJoinInput, ApproveApplicationPayload, ConsortiumApplicationsArgs } from './application.types';
 import { Membership } from './membership.entity';
-import {
-  actingMembership,
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  liveConsortiumName,
-  maySeeRequest,
-  optionalText,
-  organizationFacts,
-  requireNoPendingApplication,
-  requireSeat,
-  TEXT_MAX,
-  rowScope,
-  uniquely,
-} from './workflow';
-
-/** The consortium scope of an application for decisions: null unless the caller's organization is a member there. */
-export const applicationScope = (ctx: GatewayContext, id: string, membershipId?: string | null) =>
-  rowScope(ctx, Application, id, membershipId);
+import { DISPLAY_NAME_MAX, optionalText, TEXT_MAX } from './membership.input';
+import { displayNameFor, liveConsortiumName, organizationFacts, requireNoPendingApplication, requireSeat, uniquely } from './membership.seats';
 
 /** Submits an application to join; records APPLICATION_SUBMITTED. */
-export async function applyToJoin(ctx: GatewayContext, input: ApplyToJoinInput): Promise<Application> {
+export async function applyToJoin(ctx: GatewayContext, caller: CallerGrant, input: ApplyToJoinInput): Promise<Application> {
   const consortiumId = requireId(input.consortiumId, 'Consortium');
-  // Account role, and the seat rule: no current membership there, or one with MULTIPLE_MEMBERSHIPS.
-  await ctx.authz.requireTowards('application.submit', consortiumId);
-  const user = ctx.authz.requireUser();
-  const orgId = ctx.authz.requireOrganizationId();
+  const { user } = caller;
+  const orgId = caller.organizationId!;
   const message = optionalText(input.message, 'message', TEXT_MAX, { multiline: true });
   const displayName = optionalText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
   return uniquely(() =>
@@ -87,10 +70,9 @@ function settle(em: EntityManager, application: Application, status: Application
 }
 
 /** Withdraws the caller's organization's PENDING application. */
-export async function withdrawApplication(ctx: GatewayContext, id: string): Promise<Application> {
-  await ctx.authz.requireTowards('application.submit');
-  const user = ctx.authz.requireUser();
-  const orgId = ctx.authz.requireOrganizationId();
+export async function withdrawApplication(ctx: GatewayContext, caller: CallerGrant, id: string): Promise<Application> {
+  const { user } = caller;
+  const orgId = caller.organizationId!;
   requireId(id, 'Application');
   return ctx.em.transactional(async (em) => {
     const application = await lockPending(em, id, (a) => a.organization.id === orgId);
@@ -107,11 +89,9 @@ export async function withdrawApplication(ctx: GatewayContext, id: string): Prom
 }
 
 /** Approves an application: an ACTIVE MEMBER membership with its permissions (§6 Apply). */
-export async function approveApplication(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<ApproveApplicationPayload> {
-  const scope = await applicationScope(ctx, id, membershipId);
-  if (!scope) throw notFound('Application', id);
-  const acting = await ctx.authz.requireConsortium('application.decide', scope.consortiumId, scope);
-  const approver = actingMembership(acting);
+export async function approveApplication(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Application>): Promise<ApproveApplicationPayload> {
+  const id = scope.row.id;
+  const approver = acting.membership;
   return uniquely(() =>
     ctx.em.transactional(async (em) => {
       const application = await lockPending(em, id, () => true);
@@ -161,11 +141,9 @@ export async function approveApplication(ctx: GatewayContext, id: string, member
 }
 
 /** Rejects an application with a reason the applicant sees. */
-export async function rejectApplication(ctx: GatewayContext, id: string, reason: string, membershipId?: string | null): Promise<Application> {
-  const scope = await applicationScope(ctx, id, membershipId);
-  if (!scope) throw notFound('Application', id);
-  const acting = await ctx.authz.requireConsortium('application.decide', scope.consortiumId, scope);
-  const approver = actingMembership(acting);
+export async function rejectApplication(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Application>, reason: string): Promise<Application> {
+  const id = scope.row.id;
+  const approver = acting.membership;
   const why = requireText(reason, 'reason', TEXT_MAX, { multiline: true });
   return ctx.em.transactional(async (em) => {
     const application = await lockPending(em, id, () => true);
@@ -183,20 +161,12 @@ export async function rejectApplication(ctx: GatewayContext, id: string, reason:
   });
 }
 
-/** One application, for the applicant's OWNER/ADMIN users and the consortium's members. */
-export async function getApplication(ctx: GatewayContext, id: string): Promise<Application> {
-  ctx.authz.requireUser();
-  requireId(id, 'Application');
-  const application = await ctx.em.findOne(Application, id);
-  if (!application) throw notFound('Application', id);
-  const request = { organizationId: application.organization.id, consortiumId: application.consortium.id };
-  if (!(await maySeeRequest(ctx, request, 'application.submit'))) throw notFound('Application', id);
-  return application;
-}
-
 /** A consortium's applications, for its members (consortium.view); default the PENDING ones. */
-export async function consortiumApplications(ctx: GatewayContext, args: ConsortiumApplicationsArgs): Promise<Page<Application>> {
-  await ctx.authz.requireConsortium('consortium.view', args.consortiumId);
-  const where = { consortium: args.consortiumId, status: args.status ?? ApplicationStatus.PENDING };
+export async function consortiumApplications(
+  ctx: GatewayContext,
+  { acting }: ConsortiumGrant,
+  args: ConsortiumApplicationsArgs,
+): Promise<Page<Application>> {
+  const where = { consortium: acting.consortiumId, status: args.status ?? ApplicationStatus.PENDING };
   return keysetPage(ctx.em, Application, where, args, ctx.app.config.limits.maxPageSize);
 }

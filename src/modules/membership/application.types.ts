@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection, PageArgs } from '../../graphql/pagination';
-import { Application, ApplicationStatus } from '../application/application.entity';
+import { Application, ApplicationStatus } from './application.entity';
 import { Membership } from './membership.entity';
 
 @InputType({ description: 'A request to join a consortium, decided by an administrator' })

@@ -1,6 +1,7 @@
 // Invitations expire twice over: lazily, when someone touches one past its expiry, and by a
 // sweeper every minute. Both go through expireInvitation, a conditional update, so however many
 // gateway instances and requests meet one invitation, it is marked EXPIRED and announced once.
+import { ServiceKey } from '../../registry';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppServices } from '../../graphql/context';
 import { EventKind } from '../event/event.entity';
@@ -9,7 +10,7 @@ import { recordEvent } from '../event/event.recorder';
 /** How often the sweeper looks for invitations past their expiry. */
 export const SWEEP_INTERVAL_MS = 60_000; // default of INVITATION_SWEEP_SECONDS
 const SWEEP_BATCH = 200;
-const REGISTRY_KEY = 'invitationSweeper';
+const REGISTRY_KEY = new ServiceKey<Sweeper>('invitationSweeper');
 
 /**
  * Marks one invitation EXPIRED if it is still PENDING and past its expiry, and records
@@ -82,7 +83,7 @@ export function startInvitationSweeper(app: AppServices, intervalMs = app.config
 
 /** Stops the sweep and waits for one in progress, so the database can close after it. */
 export async function stopInvitationSweeper(app: AppServices): Promise<void> {
-  const sweeper = app.registry.get(REGISTRY_KEY) as Sweeper | undefined;
+  const sweeper = app.registry.get(REGISTRY_KEY);
   if (!sweeper) return;
   clearInterval(sweeper.timer);
   app.registry.delete(REGISTRY_KEY);

@@ -1,8 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
-import { Invitation } from '../invitation/invitation.entity';
+import { Invitation } from './invitation.entity';
 import { Organization } from '../organization/organization.entity';
 import * as invitations from './invitation.service';
 import {
@@ -18,35 +19,49 @@ import { ConsortiumSummary, MembershipSummary } from './membership.types';
 @Resolver(() => Invitation)
 export class InvitationResolver {
   @Query(() => InvitationConnection, { description: "Open invitations addressed to your organization (its OWNER and ADMIN users)" })
-  pendingInvitations(@Args(() => PendingInvitationsArgs) args: PendingInvitationsArgs, @Ctx() ctx: GatewayContext): Promise<Page<Invitation>> {
-    return invitations.pendingInvitations(ctx, args);
+  pendingInvitations(
+    @Args(() => PendingInvitationsArgs) args: PendingInvitationsArgs,
+    @Granted() caller: CallerGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Page<Invitation>> {
+    return invitations.pendingInvitations(ctx, caller, args);
   }
 
   @Query(() => InvitationConnection, { description: "A consortium's invitations, for its members; default the open ones" })
   consortiumInvitations(
     @Args(() => ConsortiumInvitationsArgs) args: ConsortiumInvitationsArgs,
+    @Granted() grant: ConsortiumGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<Page<Invitation>> {
-    return invitations.consortiumInvitations(ctx, args);
+    return invitations.consortiumInvitations(ctx, grant, args);
   }
 
   @Query(() => Invitation, { description: "One invitation, for the invitee's OWNER/ADMIN users and the consortium's members" })
-  invitation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Invitation> {
-    return invitations.getInvitation(ctx, id);
+  invitation(
+    @Arg('id', () => ID) _id: string,
+    @Granted() grant: RequestGrant<Invitation>,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Invitation> {
+    return invitations.getInvitation(ctx, grant.scope.row);
   }
 
   @Mutation(() => Invitation, { description: 'Offer a membership to an organization (§5 subset, default and plan rules)' })
-  inviteOrganization(@Arg('input', () => InviteOrganizationInput) input: InviteOrganizationInput, @Ctx() ctx: GatewayContext): Promise<Invitation> {
-    return invitations.inviteOrganization(ctx, input);
+  inviteOrganization(
+    @Arg('input', () => InviteOrganizationInput) input: InviteOrganizationInput,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Invitation> {
+    return invitations.inviteOrganization(ctx, grant, input);
   }
 
   @Mutation(() => Invitation, { description: 'Revoke a pending invitation: a MEMBER its own, an ADMINISTRATOR any' })
   revokeInvitation(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Invitation>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Invitation> {
-    return invitations.revokeInvitation(ctx, id, membershipId);
+    return invitations.revokeInvitation(ctx, grant);
   }
 
   @Mutation(() => AcceptInvitationPayload, {
@@ -55,14 +70,15 @@ export class InvitationResolver {
   acceptInvitation(
     @Arg('id', () => ID) id: string,
     @Arg('displayName', () => String, { nullable: true, description: "Default: the organization's name" }) displayName: string | null,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<AcceptInvitationPayload> {
-    return invitations.acceptInvitation(ctx, id, displayName);
+    return invitations.acceptInvitation(ctx, caller, id, displayName);
   }
 
   @Mutation(() => Invitation, { description: 'Decline an invitation to your organization' })
-  declineInvitation(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Invitation> {
-    return invitations.declineInvitation(ctx, id);
+  declineInvitation(@Arg('id', () => ID) id: string, @Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): Promise<Invitation> {
+    return invitations.declineInvitation(ctx, caller, id);
   }
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the invitee is no member yet' })

@@ -6,53 +6,25 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
 import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, Plan, resolveOffer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page } from '../../graphql/pagination';
 import { isUuid, requireId } from '../../validation';
-import { Application } from '../application/application.entity';
+import { Application } from './application.entity';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
-import { Invitation, InvitationStatus } from '../invitation/invitation.entity';
+import { Invitation, InvitationStatus } from './invitation.entity';
 import { User } from '../user/user.entity';
 import { expireInvitation } from './invitation.expiry';
 import type { AcceptInvitationPayload, ConsortiumInvitationsArgs, InviteOrganizationInput, PendingInvitationsArgs } from './invitation.types';
 import { Membership } from './membership.entity';
-import {
-  actingMembership,
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  lifetimeDays,
-  liveConsortiumName,
-  maySeeRequest,
-  offeredPermissions,
-  optionalText,
-  organizationFacts,
-  requireNoPendingApplication,
-  requireSeat,
-  uniquely,
-} from './workflow';
+import { DISPLAY_NAME_MAX, lifetimeDays, offeredPermissions, optionalText } from './membership.input';
+import { displayNameFor, liveConsortiumName, organizationFacts, requireNoPendingApplication, requireSeat, uniquely } from './membership.seats';
 
 const DAY_MS = 86_400_000;
 
-/**
- * The consortium scope of an invitation for consortium actions (revoke): null when it does not
- * exist or the caller's organization is no member there, so outsiders get NOT_FOUND. Without a
- * named membership, an invitation the caller's organization sent is revoked through its sender.
- */
-export async function invitationScope(ctx: GatewayContext, id: string, membershipId?: string | null) {
-  if (!isUuid(id)) return null;
-  const invitation = await ctx.loaders.byId(Invitation).load(id);
-  if (!invitation) return null;
-  const consortiumId = invitation.consortium.id;
-  if (!(await ctx.authz.visibleConsortiumIds()).includes(consortiumId)) return null;
-  const owner = invitation.invitingMembership.id;
-  const own = (await ctx.authz.memberships()).some((m) => m.id === owner && m.status !== MembershipStatus.LEFT);
-  return { consortiumId, membershipId: membershipId ?? (own ? owner : null), ownerMembershipId: owner };
-}
-
 /** Sends an invitation under the subset, default and plan rules of §5; records INVITATION_SENT. */
-export async function inviteOrganization(ctx: GatewayContext, input: InviteOrganizationInput): Promise<Invitation> {
-  const acting = await ctx.authz.requireConsortium('organization.invite', input.consortiumId, { membershipId: input.membershipId });
-  const inviter = actingMembership(acting);
+export async function inviteOrganization(ctx: GatewayContext, { acting }: ConsortiumGrant, input: InviteOrganizationInput): Promise<Invitation> {
+  const inviter = acting.membership;
   const inviteeId = requireId(input.organizationId, 'Organization');
   const days = lifetimeDays(input.expiresInDays, ctx.app.config.invitationTtlDays);
   return ctx.em.transactional(async (em) => {
@@ -144,10 +116,14 @@ function settle(em: EntityManager, invitation: Invitation, status: InvitationSta
 }
 
 /** Accepts an invitation addressed to the caller's organization (§6 Invite). */
-export async function acceptInvitation(ctx: GatewayContext, id: string, displayName?: string | null): Promise<AcceptInvitationPayload> {
-  await ctx.authz.requireTowards('invitation.respond');
-  const user = ctx.authz.requireUser();
-  const orgId = ctx.authz.requireOrganizationId();
+export async function acceptInvitation(
+  ctx: GatewayContext,
+  caller: CallerGrant,
+  id: string,
+  displayName?: string | null,
+): Promise<AcceptInvitationPayload> {
+  const { user } = caller;
+  const orgId = caller.organizationId!;
   const chosen = optionalText(displayName, 'displayName', DISPLAY_NAME_MAX);
   const actor = { userId: user.id, organizationId: orgId, membershipId: null };
   return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
@@ -218,10 +194,9 @@ export async function acceptInvitation(ctx: GatewayContext, id: string, displayN
 }
 
 /** Declines an invitation addressed to the caller's organization. */
-export async function declineInvitation(ctx: GatewayContext, id: string): Promise<Invitation> {
-  await ctx.authz.requireTowards('invitation.respond');
-  const user = ctx.authz.requireUser();
-  const orgId = ctx.authz.requireOrganizationId();
+export async function declineInvitation(ctx: GatewayContext, caller: CallerGrant, id: string): Promise<Invitation> {
+  const { user } = caller;
+  const orgId = caller.organizationId!;
   return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
     settle(em, invitation, InvitationStatus.DECLINED, user.id);
     await recordEvent(em, {
@@ -236,10 +211,8 @@ export async function declineInvitation(ctx: GatewayContext, id: string): Promis
 }
 
 /** Revokes a PENDING invitation: a MEMBER its own, an administrator any (§4 invitation.revoke). */
-export async function revokeInvitation(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Invitation> {
-  const scope = await invitationScope(ctx, id, membershipId);
-  if (!scope) throw notFound('Invitation', id);
-  const acting = await ctx.authz.requireConsortium('invitation.revoke', scope.consortiumId, scope);
+export async function revokeInvitation(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Invitation>): Promise<Invitation> {
+  const id = scope.row.id;
   return decide(ctx, id, () => true, async (em, invitation) => {
     settle(em, invitation, InvitationStatus.REVOKED, acting.user.id);
     await recordEvent(em, {
@@ -254,24 +227,18 @@ export async function revokeInvitation(ctx: GatewayContext, id: string, membersh
   });
 }
 
-/** One invitation, for its invitee and the consortium's members; touching an overdue one expires it. */
-export async function getInvitation(ctx: GatewayContext, id: string): Promise<Invitation> {
-  ctx.authz.requireUser();
-  requireId(id, 'Invitation');
-  const invitation = await ctx.em.findOne(Invitation, id);
-  if (!invitation) throw notFound('Invitation', id);
-  const request = { organizationId: invitation.inviteeOrganization.id, consortiumId: invitation.consortium.id };
-  if (!(await maySeeRequest(ctx, request, 'invitation.respond'))) throw notFound('Invitation', id);
+/** One invitation its rule let the caller see; touching an overdue one expires it. */
+export async function getInvitation(ctx: GatewayContext, invitation: Invitation): Promise<Invitation> {
+  const id = invitation.id;
   if (invitation.status !== InvitationStatus.PENDING || invitation.expiresAt > new Date()) return invitation;
   await ctx.em.fork().transactional((em) => expireInvitation(em, id));
   return ctx.em.findOneOrFail(Invitation, id, { refresh: true });
 }
 
 /** Open invitations addressed to the caller's organization: PENDING, not expired, consortium not deleted. */
-export async function pendingInvitations(ctx: GatewayContext, args: PendingInvitationsArgs): Promise<Page<Invitation>> {
-  await ctx.authz.requireTowards('invitation.respond');
+export async function pendingInvitations(ctx: GatewayContext, caller: CallerGrant, args: PendingInvitationsArgs): Promise<Page<Invitation>> {
   const where = {
-    inviteeOrganization: ctx.authz.requireOrganizationId(),
+    inviteeOrganization: caller.organizationId!,
     status: InvitationStatus.PENDING,
     expiresAt: { $gt: new Date() },
     consortium: { deletedAt: null },
@@ -280,11 +247,14 @@ export async function pendingInvitations(ctx: GatewayContext, args: PendingInvit
 }
 
 /** A consortium's invitations, for its members (consortium.view); default the open ones. */
-export async function consortiumInvitations(ctx: GatewayContext, args: ConsortiumInvitationsArgs): Promise<Page<Invitation>> {
-  await ctx.authz.requireConsortium('consortium.view', args.consortiumId);
+export async function consortiumInvitations(
+  ctx: GatewayContext,
+  { acting }: ConsortiumGrant,
+  args: ConsortiumInvitationsArgs,
+): Promise<Page<Invitation>> {
   const status = args.status ?? InvitationStatus.PENDING;
   const where = {
-    consortium: args.consortiumId,
+    consortium: acting.consortiumId,
     status,
     ...(status === InvitationStatus.PENDING ? { expiresAt: { $gt: new Date() } } : {}),
   };

@@ -1,8 +1,8 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Permission } from '../../governance';
 import { Connection, PageArgs } from '../../graphql/pagination';
-import { Application } from '../application/application.entity';
-import { Invitation, InvitationStatus } from '../invitation/invitation.entity';
+import { Application } from './application.entity';
+import { Invitation, InvitationStatus } from './invitation.entity';
 import { Membership } from './membership.entity';
 
 @InputType({ description: 'An offer of a membership to another organization' })

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Membership } from './membership.entity';
 import * as memberships from './membership.service';
 import { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
@@ -8,30 +9,40 @@ import { CreateMembershipInput, LeaveConsortiumPayload } from './membership.type
 @Resolver()
 export class MembershipWorkflowResolver {
   @Mutation(() => Membership, { description: 'An additional membership for your organization, with a subset of the acting one’s permissions' })
-  createMembership(@Arg('input', () => CreateMembershipInput) input: CreateMembershipInput, @Ctx() ctx: GatewayContext): Promise<Membership> {
-    return memberships.createMembership(ctx, input);
+  createMembership(
+    @Arg('input', () => CreateMembershipInput) input: CreateMembershipInput,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Membership> {
+    return memberships.createMembership(ctx, grant, input);
   }
 
   @Mutation(() => Membership, { description: "Freeze a MEMBER's membership: it keeps read access, every change is refused" })
   freezeMembership(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Membership>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Membership> {
-    return memberships.freezeMembership(ctx, id, membershipId);
+    return memberships.freezeMembership(ctx, grant);
   }
 
   @Mutation(() => Membership, { description: 'Unfreeze a frozen membership' })
   unfreezeMembership(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Membership>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Membership> {
-    return memberships.unfreezeMembership(ctx, id, membershipId);
+    return memberships.unfreezeMembership(ctx, grant);
   }
 
   @Mutation(() => LeaveConsortiumPayload, { description: 'Leave: nodes stopped, open invitations revoked; not the last ADMINISTRATOR' })
-  leaveConsortium(@Arg('membershipId', () => ID) membershipId: string, @Ctx() ctx: GatewayContext): Promise<LeaveConsortiumPayload> {
-    return memberships.leaveConsortium(ctx, membershipId);
+  leaveConsortium(
+    @Arg('membershipId', () => ID) _membershipId: string,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<LeaveConsortiumPayload> {
+    return memberships.leaveConsortium(ctx, grant);
   }
 }

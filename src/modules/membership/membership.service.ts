@@ -2,8 +2,7 @@
 // membership is created (resolveOffer) and no operation here or anywhere edits them.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Acting } from '../../auth/authz';
-import { conflict, notFound } from '../../errors';
+import { conflict, notFound, refusal } from '../../errors';
 import {
   canFreezeMembership,
   canLeaveConsortium,
@@ -14,36 +13,18 @@ import {
   type ConsortiumAction,
 } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from './membership.entity';
 import type { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
-import {
-  actingMembership,
-  DISPLAY_NAME_MAX,
-  displayNameFor,
-  offeredPermissions,
-  organizationFacts,
-  refusal,
-  rowScope,
-  uniquely,
-} from './workflow';
-
-/** The consortium scope of a target membership (freeze): null unless the caller's organization is a member there. */
-export const membershipScope = (ctx: GatewayContext, id: string, membershipId?: string | null) =>
-  rowScope(ctx, Membership, id, membershipId);
-
-/** The scope of leaving: the membership must be one of the caller's organization's. */
-export async function ownMembershipScope(ctx: GatewayContext, membershipId: string) {
-  const own = (await ctx.authz.memberships()).find((m) => m.id === membershipId);
-  return own ? { consortiumId: own.consortiumId, membershipId } : null;
-}
+import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
+import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
 
 /** An additional ACTIVE MEMBER membership for the caller's organization (Kaleido multiple memberships). */
-export async function createMembership(ctx: GatewayContext, input: CreateMembershipInput): Promise<Membership> {
-  const acting = await ctx.authz.requireConsortium('membership.create', input.consortiumId, { membershipId: input.membershipId });
-  const creator = actingMembership(acting);
+export async function createMembership(ctx: GatewayContext, { acting }: ConsortiumGrant, input: CreateMembershipInput): Promise<Membership> {
+  const creator = acting.membership;
   const displayName = requireText(input.displayName, 'displayName', DISPLAY_NAME_MAX);
   return uniquely(() =>
     ctx.em.transactional(async (em) => {
@@ -89,11 +70,9 @@ async function lockMembership(em: EntityManager, id: string): Promise<Membership
 }
 
 /** Freeze or unfreeze: from one status to the other, with its event addressed to the member. */
-async function setFrozen(ctx: GatewayContext, id: string, membershipId: string | null | undefined, freeze: boolean): Promise<Membership> {
+async function setFrozen(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Membership>, freeze: boolean): Promise<Membership> {
   const action: ConsortiumAction = freeze ? 'membership.freeze' : 'membership.unfreeze';
-  const scope = await membershipScope(ctx, id, membershipId);
-  if (!scope) throw notFound('Membership', id);
-  const acting: Acting = await ctx.authz.requireConsortium(action, scope.consortiumId, scope);
+  const id = scope.row.id;
   const [from, to] = freeze ? [MembershipStatus.ACTIVE, MembershipStatus.FROZEN] : [MembershipStatus.FROZEN, MembershipStatus.ACTIVE];
   return ctx.em.transactional(async (em) => {
     const target = await lockMembership(em, id);
@@ -118,26 +97,23 @@ async function setFrozen(ctx: GatewayContext, id: string, membershipId: string |
 }
 
 /** Freezes a MEMBER membership: it keeps read access, every change it tries is refused. */
-export function freezeMembership(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Membership> {
-  return setFrozen(ctx, id, membershipId, true);
+export function freezeMembership(ctx: GatewayContext, grant: ConsortiumGrant<Membership>): Promise<Membership> {
+  return setFrozen(ctx, grant, true);
 }
 
 /** Unfreezes a FROZEN membership. */
-export function unfreezeMembership(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Membership> {
-  return setFrozen(ctx, id, membershipId, false);
+export function unfreezeMembership(ctx: GatewayContext, grant: ConsortiumGrant<Membership>): Promise<Membership> {
+  return setFrozen(ctx, grant, false);
 }
 
 /** Leaves: the membership becomes LEFT, its nodes STOPPED, its open invitations REVOKED (§6 Leave). */
-export async function leaveConsortium(ctx: GatewayContext, membershipId: string): Promise<LeaveConsortiumPayload> {
-  requireId(membershipId, 'Membership');
-  const scope = await ownMembershipScope(ctx, membershipId);
-  if (!scope) throw notFound('Membership', membershipId);
-  const acting = await ctx.authz.requireConsortium('membership.leave', scope.consortiumId, scope);
+export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: ConsortiumGrant): Promise<LeaveConsortiumPayload> {
+  const membershipId = acting.membership.id;
   const actor = eventActor(acting);
   return ctx.em.transactional(async (em) => {
     // An administrator leaving locks every administrator row (in id order, before its own), so
     // two leaving at once take turns and the second sees the first gone: one always stays.
-    const role = actingMembership(acting).role;
+    const role = acting.membership.role;
     const admins =
       role === ConsortiumRole.ADMINISTRATOR
         ? await em.execute(`select id from membership where consortium_id = ? and role = ? and status = ? order by id for update`, [

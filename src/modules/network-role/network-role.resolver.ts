@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type CallerGrant } from '../../graphql/grant';
 import { Consortium } from '../consortium/consortium.entity';
 import { User } from '../user/user.entity';
 import { NetworkRoleGrant } from './network-role.entity';
@@ -14,18 +15,20 @@ export class NetworkRoleResolver {
   })
   grantNetworkRole(
     @Arg('input', () => GrantNetworkRoleInput) input: GrantNetworkRoleInput,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<NetworkRoleGrant> {
-    return grantNetworkRole(ctx, input);
+    return grantNetworkRole(ctx, caller, input);
   }
 
   @Mutation(() => Boolean, { description: "Takes away a user's network role in a consortium" })
   revokeNetworkRole(
     @Arg('userId', () => ID) userId: string,
     @Arg('consortiumId', () => ID) consortiumId: string,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<boolean> {
-    return revokeNetworkRole(ctx, userId, consortiumId);
+    return revokeNetworkRole(ctx, caller, userId, consortiumId);
   }
 
   @FieldResolver(() => User)

@@ -2,9 +2,10 @@
 // organization, for a consortium that organization belongs to (§3). One role per user and
 // consortium; Authz reads them on every request, so a change applies to the next one.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { forbidden, notFound } from '../../errors';
+import { notFound, refusal } from '../../errors';
 import { canChangeNetworkRole, type NetworkRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant } from '../../graphql/grant';
 import { requireId } from '../../validation';
 import { Consortium } from '../consortium/consortium.entity';
 import { EventKind } from '../event/event.entity';
@@ -34,27 +35,24 @@ async function lockTarget(em: EntityManager, t: Target): Promise<void> {
   if (consortia.length === 0) throw notFound('Consortium', t.consortiumId);
 }
 
-/** The checks shared by grant and revoke: Layer A right, visible consortium, a valid user id. */
-async function authorize(ctx: GatewayContext, userId: string, consortiumId: string): Promise<Target & { actorId: string }> {
-  ctx.authz.requireOrganization('organization.users.manage');
-  const actorId = ctx.authz.requireUser().id;
-  const organizationId = ctx.authz.requireOrganizationId();
-  await ctx.authz.requireVisible(consortiumId);
-  return { userId: requireId(userId, 'User'), consortiumId, organizationId, actorId };
+/** The target of a grant or revoke, for a caller the rule allowed (organization.users.manage, consortium visible). */
+function target(caller: CallerGrant, userId: string, consortiumId: string): Target & { actorId: string } {
+  return { userId: requireId(userId, 'User'), consortiumId, organizationId: caller.organizationId!, actorId: caller.user.id };
 }
 
-function requireChange(ctx: GatewayContext, currentRole: NetworkRole | null, newRole: NetworkRole | null): void {
-  const decision = canChangeNetworkRole({ actorRole: ctx.authz.accountRole, currentRole, newRole });
-  if (!decision.allowed) throw forbidden(`Not allowed to change this network role: ${decision.reason}`, { ...decision.missing });
+/** The integrity rule of §8.1: only an account OWNER grants or takes away network role OWNER. */
+function requireChange(caller: CallerGrant, currentRole: NetworkRole | null, newRole: NetworkRole | null): void {
+  const decision = canChangeNetworkRole({ actorRole: caller.accountRole, currentRole, newRole });
+  if (!decision.allowed) throw refusal('change this network role', decision);
 }
 
 /** Gives a user of the caller's organization a network role in a consortium, replacing any other. */
-export async function grantNetworkRole(ctx: GatewayContext, input: GrantNetworkRoleInput): Promise<NetworkRoleGrant> {
-  const t = await authorize(ctx, input.userId, input.consortiumId);
+export async function grantNetworkRole(ctx: GatewayContext, caller: CallerGrant, input: GrantNetworkRoleInput): Promise<NetworkRoleGrant> {
+  const t = target(caller, input.userId, input.consortiumId);
   return ctx.em.transactional(async (em) => {
     await lockTarget(em, t);
     const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
-    requireChange(ctx, existing?.role ?? null, input.role);
+    requireChange(caller, existing?.role ?? null, input.role);
     if (existing?.role === input.role) return existing;
     const previousRole = existing?.role ?? null;
     const grant =
@@ -77,13 +75,13 @@ export async function grantNetworkRole(ctx: GatewayContext, input: GrantNetworkR
 }
 
 /** Takes a user's network role in a consortium away; NOT_FOUND when they hold none. */
-export async function revokeNetworkRole(ctx: GatewayContext, userId: string, consortiumId: string): Promise<boolean> {
-  const t = await authorize(ctx, userId, consortiumId);
+export async function revokeNetworkRole(ctx: GatewayContext, caller: CallerGrant, userId: string, consortiumId: string): Promise<boolean> {
+  const t = target(caller, userId, consortiumId);
   return ctx.em.transactional(async (em) => {
     await lockTarget(em, t);
     const existing = await em.findOne(NetworkRoleGrant, { user: t.userId, consortium: t.consortiumId });
     if (!existing) throw notFound('Network role of user', t.userId);
-    requireChange(ctx, existing.role, null);
+    requireChange(caller, existing.role, null);
     em.remove(existing);
     await recordEvent(em, {
       kind: EventKind.NETWORK_ROLE_REVOKED,

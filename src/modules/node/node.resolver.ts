@@ -1,17 +1,18 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
 import { nodeEndpoints } from './endpoints';
 import { Node } from './node.entity';
-import { createNode, deleteNode, viewNode } from './node.service';
-import { CreateNodeInput } from './node.types';
+import { createNode, deleteNode } from './node.service';
+import { CreateNodeInput, type NodeInEnvironment } from './node.types';
 
 @Resolver(() => Node)
 export class NodeResolver {
   @Query(() => Node, { description: 'A node of an environment you may view (environment.view)' })
-  node(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext): Promise<Node> {
-    return viewNode(ctx, id);
+  node(@Arg('id', () => ID) _id: string, @Granted() grant: ConsortiumGrant<NodeInEnvironment>): Node {
+    return grant.scope.row.node;
   }
 
   @Mutation(() => Node, {
@@ -19,17 +20,22 @@ export class NodeResolver {
       'Add a node owned by the acting membership; it uses one license of its organization (LICENSE_EXHAUSTED when none ' +
       'is spare). node.create for a NON_SIGNER, node.createSigner for a SIGNER (CONFLICT beyond maxSigners)',
   })
-  createNode(@Arg('input', () => CreateNodeInput) input: CreateNodeInput, @Ctx() ctx: GatewayContext): Promise<Node> {
-    return createNode(ctx, input);
+  createNode(
+    @Arg('input', () => CreateNodeInput) input: CreateNodeInput,
+    @Granted() grant: ConsortiumGrant<Environment>,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Node> {
+    return createNode(ctx, grant, input);
   }
 
   @Mutation(() => Node, { description: 'Remove a node, freeing its license (node.delete: a MEMBER only its own nodes)' })
   deleteNode(
-    @Arg('id', () => ID) id: string,
-    @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
+    @Arg('id', () => ID) _id: string,
+    @Arg('membershipId', () => ID, { nullable: true }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<NodeInEnvironment>,
     @Ctx() ctx: GatewayContext,
   ): Promise<Node> {
-    return deleteNode(ctx, id, membershipId);
+    return deleteNode(ctx, grant);
   }
 
   @FieldResolver(() => Environment)

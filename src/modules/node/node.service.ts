@@ -3,22 +3,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, conflict, forbidden, notFound } from '../../errors';
 import { hasSignerSlot, hasSpareLicense, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { ConsortiumGrant } from '../../graphql/grant';
 import { requireText } from '../../validation';
+import type { Environment } from '../environment/environment.entity';
 import { lockLive, runningSigners } from '../environment/environment.service';
-import { actingMembershipId, liveEnvironment, loadById } from '../environment/scope';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { Node, NodeRole, NodeStatus } from './node.entity';
-import type { CreateNodeInput } from './node.types';
+import type { CreateNodeInput, NodeInEnvironment } from './node.types';
 
 const SUBJECT = 'Node';
-
-/** The grid action of creating a node of `role`: a signer needs node.createSigner (§4). */
-export function createActionFor(role: NodeRole | undefined): 'node.create' | 'node.createSigner' {
-  return role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create';
-}
 
 /**
  * Adds a node owned by the acting membership (node.create, or node.createSigner for a SIGNER).
@@ -26,11 +22,10 @@ export function createActionFor(role: NodeRole | undefined): 'node.create' | 'no
  * Lock order, everywhere: organization row, then environment row. Racing requests for the last
  * license or the last slot are serialized by these locks: exactly one wins.
  */
-export async function createNode(ctx: GatewayContext, input: CreateNodeInput): Promise<Node> {
-  const found = await liveEnvironment(ctx, input.environmentId);
-  const acting = await ctx.authz.requireConsortium(createActionFor(input.role), found.consortium.id, { membershipId: input.membershipId });
+export async function createNode(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Environment>, input: CreateNodeInput): Promise<Node> {
+  const found = scope.row;
   const name = requireText(input.name, 'name', 100);
-  const membershipId = actingMembershipId(acting);
+  const membershipId = acting.membership.id;
 
   return ctx.em.transactional(async (tem) => {
     const org = await tem.findOne(Organization, acting.organizationId, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
@@ -70,13 +65,9 @@ export async function createNode(ctx: GatewayContext, input: CreateNodeInput): P
 }
 
 /** Removes a node and frees its license (node.delete: a MEMBER only its own membership's nodes). */
-export async function deleteNode(ctx: GatewayContext, id: string, membershipId?: string | null): Promise<Node> {
-  const node = await visibleNode(ctx, id);
-  const env = await liveEnvironment(ctx, node.environment.id);
-  const acting = await ctx.authz.requireConsortium('node.delete', env.consortium.id, {
-    membershipId,
-    ownerMembershipId: node.membership.id,
-  });
+export async function deleteNode(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<NodeInEnvironment>): Promise<Node> {
+  const { node, environment: env } = scope.row;
+  const id = node.id;
   return ctx.em.transactional(async (tem) => {
     const removed = await tem.nativeDelete(Node, { id: node.id });
     // A concurrent delete (of the node or of its environment) got there first.
@@ -90,20 +81,6 @@ export async function deleteNode(ctx: GatewayContext, id: string, membershipId?:
     });
     return node;
   });
-}
-
-/** A node the caller may view (environment.view on its environment). */
-export async function viewNode(ctx: GatewayContext, id: string): Promise<Node> {
-  const node = await visibleNode(ctx, id);
-  const env = await liveEnvironment(ctx, node.environment.id);
-  await ctx.authz.requireConsortium('environment.view', env.consortium.id);
-  return node;
-}
-
-async function visibleNode(ctx: GatewayContext, id: string): Promise<Node> {
-  const node = await loadById(ctx, Node, id);
-  if (!node) throw notFound(SUBJECT, id);
-  return node;
 }
 
 /** RUNNING nodes of every membership of an organization, in every consortium: its licenses in use. */

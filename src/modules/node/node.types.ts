@@ -1,5 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { NodeRole } from './node.entity';
+import type { Environment } from '../environment/environment.entity';
+import { type Node, NodeRole } from './node.entity';
 
 @InputType()
 export class CreateNodeInput {
@@ -14,4 +15,10 @@ export class CreateNodeInput {
 
   @Field(() => ID, { nullable: true, description: 'The membership that will own the node' })
   membershipId?: string | null;
+}
+
+/** A node with the live environment it runs in: what the rules of node fields load and grant. */
+export interface NodeInEnvironment {
+  node: Node;
+  environment: Environment;
 }

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type CallerGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
 import type { User } from '../user/user.entity';
@@ -24,9 +25,10 @@ export class OrganizationResolver {
   })
   createOrganization(
     @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<Organization> {
-    return organizations.createOrganization(ctx, input);
+    return organizations.createOrganization(ctx, caller, input);
   }
 
   @Mutation(() => Organization, { description: 'organization.rename (OWNER, ADMIN)' })
@@ -90,7 +92,8 @@ export class OrganizationResolver {
     description:
       'organization.consortia.list: consortia with an ACTIVE or FROZEN membership; a GUEST sees only those where they hold a network role',
   })
-  consortia(@Root() org: Organization, @Ctx() ctx: GatewayContext): Promise<Consortium[]> {
-    return organizations.consortiaOf(ctx, org);
+  async consortia(@Root() _org: Organization, @Ctx() ctx: GatewayContext): Promise<Consortium[]> {
+    // A GUEST (without organization.consortia.list) sees only those where it holds a network role.
+    return organizations.consortiaOf(ctx, await ctx.authz.listableConsortiumIds());
   }
 }

@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
 import { AccountRole, Plan } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
 import { User } from '../user/user.entity';
@@ -47,8 +48,7 @@ export async function countLicensesInUse(em: EntityManager, organizationIds: rea
 }
 
 /** The caller creates an organization and becomes its OWNER; a user who has one already gets CONFLICT. */
-export async function createOrganization(ctx: GatewayContext, input: CreateOrganizationInput): Promise<Organization> {
-  const user = ctx.authz.requireUser();
+export async function createOrganization(ctx: GatewayContext, { user }: CallerGrant, input: CreateOrganizationInput): Promise<Organization> {
   const name = validName(input.name);
   const plan = input.plan ?? Plan.STANDARD;
   const alreadyMember = () =>
@@ -73,9 +73,8 @@ export async function createOrganization(ctx: GatewayContext, input: CreateOrgan
   return created;
 }
 
-/** The caller's own organization; any other id is NOT_FOUND. */
+/** The caller's own organization (its rule refuses any other id as NOT_FOUND). */
 export async function getOrganization(ctx: GatewayContext, id: string): Promise<Organization> {
-  ctx.authz.requireOrganization('organization.view', id);
   const org = await ctx.loaders.byId(Organization).load(id);
   if (!org) throw notFound('Organization', id);
   return org;
@@ -83,7 +82,6 @@ export async function getOrganization(ctx: GatewayContext, id: string): Promise<
 
 /** Renames the caller's organization (OWNER or ADMIN). */
 export async function renameOrganization(ctx: GatewayContext, id: string, name: string): Promise<Organization> {
-  ctx.authz.requireOrganization('organization.rename', id);
   const newName = validName(name);
   return ctx.em.transactional(async (tem) => {
     const org = await lockOrganization(tem, id);
@@ -94,7 +92,6 @@ export async function renameOrganization(ctx: GatewayContext, id: string, name: 
 
 /** Billing contact, masked payment method and plan (OWNER only; a plan change is a billing act). */
 export async function updateBilling(ctx: GatewayContext, id: string, input: UpdateBillingInput): Promise<Organization> {
-  ctx.authz.requireOrganization('organization.billing.update', id);
   const contact = input.contact == null ? undefined : validEmail(input.contact, 'contact');
   const paymentMethod = input.paymentMethod == null ? undefined : validPaymentMethod(input.paymentMethod);
   const plan = input.plan ?? undefined;
@@ -109,7 +106,6 @@ export async function updateBilling(ctx: GatewayContext, id: string, input: Upda
 
 /** Buys `count` node licenses (OWNER or ADMIN). */
 export async function purchaseLicenses(ctx: GatewayContext, id: string, count: number): Promise<Organization> {
-  ctx.authz.requireOrganization('organization.licenses.manage', id);
   const n = validLicenseCount(count);
   return ctx.em.transactional(async (tem) => {
     const org = await lockOrganization(tem, id);
@@ -126,7 +122,6 @@ export async function purchaseLicenses(ctx: GatewayContext, id: string, count: n
 
 /** Releases `count` licenses (OWNER or ADMIN); never below the number used by running nodes. */
 export async function releaseLicenses(ctx: GatewayContext, id: string, count: number): Promise<Organization> {
-  ctx.authz.requireOrganization('organization.licenses.manage', id);
   const n = validLicenseCount(count);
   return ctx.em.transactional(async (tem) => {
     const org = await lockOrganization(tem, id);
@@ -145,7 +140,6 @@ export async function releaseLicenses(ctx: GatewayContext, id: string, count: nu
 
 /** Payment details of the caller's own organization. */
 export function billingOf(ctx: GatewayContext, org: Organization): Billing {
-  ctx.authz.requireOrganization('organization.billing.view', org.id);
   return { contact: org.billingContact ?? null, paymentMethod: org.paymentMethod ?? null };
 }
 
@@ -154,13 +148,11 @@ export function billingOf(ctx: GatewayContext, org: Organization): Billing {
  * lets only the caller's own organization through, so there is one parent per field at most.
  */
 export function listUsers(ctx: GatewayContext, org: Organization, args: PageArgs): Promise<Page<User>> {
-  ctx.authz.requireOrganization('organization.users.list', org.id);
   return keysetPage(ctx.em, User, { organization: org.id }, args, ctx.app.config.limits.maxPageSize);
 }
 
 /** Licenses used by RUNNING nodes of the organization's memberships (batched per request). */
 export async function licensesInUse(ctx: GatewayContext, org: Organization): Promise<number> {
-  ctx.authz.requireOrganization('organization.view', org.id);
   const loader = ctx.loaders.custom<string, number>('Organization.licensesInUse', async (ids) => {
     const counts = await countLicensesInUse(ctx.em, ids);
     return ids.map((id) => counts.get(id) ?? 0);
@@ -173,9 +165,7 @@ export async function licensesInUse(ctx: GatewayContext, org: Organization): Pro
  * Whoever lacks `organization.consortia.list` (a GUEST) sees only those where they hold a network
  * role: the grid's N denies the full list, not the field.
  */
-export async function consortiaOf(ctx: GatewayContext, org: Organization): Promise<Consortium[]> {
-  ctx.authz.requireOrganization('organization.view', org.id);
-  const ids = await ctx.authz.listableConsortiumIds();
+export async function consortiaOf(ctx: GatewayContext, ids: string[]): Promise<Consortium[]> {
   const consortia = await ctx.loaders.byId(Consortium).loadMany(ids);
   return consortia.filter((c): c is Consortium => Boolean(c) && !(c instanceof Error) && !(c as Consortium).deletedAt);
 }

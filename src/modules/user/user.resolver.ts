@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AccountRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { Granted, type CallerGrant } from '../../graphql/grant';
 import { Organization } from '../organization/organization.entity';
 import { User } from './user.entity';
 import * as users from './user.service';
@@ -8,8 +9,8 @@ import * as users from './user.service';
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user; provisioned on the first verified request' })
-  me(@Ctx() ctx: GatewayContext): User {
-    return ctx.authz.requireUser();
+  me(@Granted() caller: CallerGrant): User {
+    return caller.user;
   }
 
   @Mutation(() => User, {
@@ -17,12 +18,13 @@ export class UserResolver {
       'organization.users.manage: invites a person by email; they join with this role on their first sign-in. OWNER needs an OWNER; CONFLICT when the email belongs to a user of an organization',
   })
   inviteUser(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID) _organizationId: string,
     @Arg('email', () => String) email: string,
     @Arg('role', () => AccountRole) role: AccountRole,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<User> {
-    return users.inviteUser(ctx, organizationId, email, role);
+    return users.inviteUser(ctx, caller, email, role);
   }
 
   @Mutation(() => User, {
@@ -30,11 +32,12 @@ export class UserResolver {
       'organization.users.manage: removes a user (and their network roles) from the organization; an OWNER needs an OWNER; never the last OWNER (CONFLICT)',
   })
   removeUser(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID) _organizationId: string,
     @Arg('userId', () => ID) userId: string,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<User> {
-    return users.removeUser(ctx, organizationId, userId);
+    return users.removeUser(ctx, caller, userId);
   }
 
   @Mutation(() => User, {
@@ -42,12 +45,13 @@ export class UserResolver {
       'organization.users.manage: changes a user’s account role; only an OWNER grants or takes away OWNER; the last OWNER cannot be demoted (CONFLICT)',
   })
   setAccountRole(
-    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('organizationId', () => ID) _organizationId: string,
     @Arg('userId', () => ID) userId: string,
     @Arg('role', () => AccountRole) role: AccountRole,
+    @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<User> {
-    return users.setAccountRole(ctx, organizationId, userId, role);
+    return users.setAccountRole(ctx, caller, userId, role);
   }
 
   @FieldResolver(() => Organization, { nullable: true })

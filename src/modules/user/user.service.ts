@@ -3,9 +3,10 @@
 // OWNERs under that lock, so two concurrent demotions can never leave the organization ownerless.
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, forbidden, notFound, type AppError } from '../../errors';
-import { AccountRole, canChangeAccountRole, canRemoveUser, type Denial } from '../../governance';
+import { conflict, notFound, refusal } from '../../errors';
+import { AccountRole, canChangeAccountRole, canRemoveUser } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import type { CallerGrant } from '../../graphql/grant';
 import { requireId } from '../../validation';
 import { NetworkRoleGrant } from '../network-role/network-role.entity';
 import { lockOrganization } from '../organization/organization.service';
@@ -13,12 +14,6 @@ import { validEmail } from '../organization/organization.validation';
 import { User } from './user.entity';
 
 const MANAGE = 'organization.users.manage';
-
-/** A refusal as the client sees it: integrity (last OWNER) is CONFLICT, a missing role FORBIDDEN. */
-export function refusal(action: string, decision: Denial): AppError {
-  if (decision.missing.kind === 'integrity') return conflict(decision.reason, { ...decision.missing });
-  return forbidden(`Not allowed to ${action}: ${decision.reason}`, { ...decision.missing });
-}
 
 /** The actor's account role as committed now (the request's copy may predate a concurrent change). */
 async function actorRoleNow(em: EntityManager, actorId: string, organizationId: string): Promise<AccountRole | null> {
@@ -44,9 +39,9 @@ async function memberOf(em: EntityManager, organizationId: string, userId: strin
  * sign-in claims. A signed-in user without organization is attached at once. An email of a user
  * who belongs to any organization is CONFLICT. Granting OWNER needs an OWNER.
  */
-export async function inviteUser(ctx: GatewayContext, organizationId: string, email: string, role: AccountRole): Promise<User> {
-  const actor = ctx.authz.requireUser();
-  ctx.authz.requireOrganization(MANAGE, organizationId);
+export async function inviteUser(ctx: GatewayContext, caller: CallerGrant, email: string, role: AccountRole): Promise<User> {
+  const actor = caller.user;
+  const organizationId = caller.organizationId!;
   const address = validEmail(email);
   const taken = () => conflict(`${address} already belongs to an organization`, { field: 'email' });
   return ctx.em.transactional(async (tem) => {
@@ -85,9 +80,9 @@ export async function inviteUser(ctx: GatewayContext, organizationId: string, em
  * Removes a user from the organization: clears their organization, account role and network
  * roles. Removing an OWNER needs an OWNER; the last OWNER is never removed (CONFLICT).
  */
-export async function removeUser(ctx: GatewayContext, organizationId: string, userId: string): Promise<User> {
-  const actor = ctx.authz.requireUser();
-  ctx.authz.requireOrganization(MANAGE, organizationId);
+export async function removeUser(ctx: GatewayContext, caller: CallerGrant, userId: string): Promise<User> {
+  const actor = caller.user;
+  const organizationId = caller.organizationId!;
   const id = requireId(userId, 'User');
   return ctx.em.transactional(async (tem) => {
     await lockOrganization(tem, organizationId);
@@ -108,9 +103,9 @@ export async function removeUser(ctx: GatewayContext, organizationId: string, us
 }
 
 /** Changes a user's account role; only an OWNER grants or takes away OWNER; the last OWNER stays. */
-export async function setAccountRole(ctx: GatewayContext, organizationId: string, userId: string, role: AccountRole): Promise<User> {
-  const actor = ctx.authz.requireUser();
-  ctx.authz.requireOrganization(MANAGE, organizationId);
+export async function setAccountRole(ctx: GatewayContext, caller: CallerGrant, userId: string, role: AccountRole): Promise<User> {
+  const actor = caller.user;
+  const organizationId = caller.organizationId!;
   const id = requireId(userId, 'User');
   return ctx.em.transactional(async (tem) => {
     await lockOrganization(tem, organizationId);

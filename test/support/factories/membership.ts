@@ -15,7 +15,7 @@
 //   await membershipRows(consortiumId, organizationId) → [{ id, status, role, permissions, invitedById, displayName }]
 import type { Permission, Plan } from '../../generated/graphql';
 import { AcceptInvitationDocument, ApplyToJoinDocument, InviteOrganizationDocument } from '../../generated/graphql';
-import { parseTextArray } from '../../../src/auth/authz';
+import { parseTextArray } from '../../../src/db/text-array';
 import { sql } from '../db';
 import type { TestGateway } from '../gateway';
 import { createTestConsortium, type TestConsortium } from './consortium';

@@ -3,8 +3,8 @@ import { Check, Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type 
 import { randomUUID } from 'node:crypto';
 import { Permission } from '../../governance/roles';
 import { Consortium } from '../consortium/consortium.entity';
-import { Invitation } from '../invitation/invitation.entity';
-import { Membership } from '../membership/membership.entity';
+import { Invitation } from './invitation.entity';
+import { Membership } from './membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { User } from '../user/user.entity';
 

@@ -1,0 +1,33 @@
+// The benchmark's authorization-off twin: the same gateway as `npm start`, built by the same
+// composition root, with a policy core that permits every action. Shield rules still resolve
+// their scopes and hand grants to the resolvers, so the difference to the real gateway is the
+// cost of the decisions themselves. It exists only here: nothing in src/ can switch them off.
+import 'reflect-metadata';
+import type { PolicyCore } from '../src/auth/authz';
+import { startApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { ALLOW } from '../src/governance';
+import { createLogger } from '../src/logger';
+
+/** Every decision allowed. */
+export const PERMIT_ALL: PolicyCore = {
+  decideOrganization: () => ALLOW,
+  decideConsortium: () => ALLOW,
+  decideTowardsConsortium: () => ALLOW,
+};
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.production) throw new Error('The permit-all twin is a benchmark tool and never runs with NODE_ENV=production');
+  const log = createLogger(config.logLevel);
+  const app = await startApp(config, log, { policy: PERMIT_ALL });
+  log.warn({ url: app.gateway.url }, 'permit-all gateway (benchmark only): every authorization decision allows');
+  const stop = () => void app.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+// The request's batch loaders: one loader per distinct filter on a table, and every page of a
+// list made of the same kind of rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Loaders, stableKey } from '../../src/graphql/loaders';
+import { compilationsOf } from '../../src/modules/compilation/compilation.pages';
+import { Node, NodeStatus } from '../../src/modules/node/node.entity';
+import { buildContext } from '../../src/server';
+import { seedNodes } from '../support/factories/organization';
+import { newConsortium, seedCompilation } from '../support/factories/resources';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+import { sql } from '../support/db';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(() => gw?.stop());
+
+const loadersOf = (g: TestGateway) => new Loaders(g.app.services.orm.em.fork(), g.app.services.reader);
+
+describe('loaders', () => {
+  it('two filters on one table in one tick each get their own rows', async () => {
+    const c = await newConsortium(gw);
+    const [running, stopped] = await seedNodes(c.admin.membershipId, c.consortiumId, 2);
+    await sql(`update node set status = 'STOPPED' where id = ?`, [stopped]);
+    const [{ environment_id: environmentId }] = await sql<{ environment_id: string }>('select environment_id from node where id = ?', [running]);
+
+    const loaders = loadersOf(gw);
+    const [runningNodes, stoppedNodes, all] = await Promise.all([
+      loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING } }).load(environmentId),
+      loaders.listBy(Node, 'environment', { where: { status: NodeStatus.STOPPED } }).load(environmentId),
+      loaders.listBy(Node, 'environment').load(environmentId),
+    ]);
+    expect(runningNodes.map((n) => n.id)).toEqual([running]);
+    expect(stoppedNodes.map((n) => n.id)).toEqual([stopped]);
+    expect(all.map((n) => n.id).sort()).toEqual([running, stopped].sort());
+  });
+
+  it('equal filters share one loader, whatever the order of their keys', () => {
+    const loaders = loadersOf(gw);
+    const a = loaders.listBy(Node, 'environment', { where: { status: NodeStatus.RUNNING, role: 'SIGNER' } as never });
+    const b = loaders.listBy(Node, 'environment', { where: { role: 'SIGNER', status: NodeStatus.RUNNING } as never });
+    expect(a).toBe(b);
+    expect(stableKey({ b: 1, a: { d: 2, c: 3 } })).toBe(stableKey({ a: { c: 3, d: 2 }, b: 1 }));
+    expect(stableKey({ status: 'RUNNING' })).not.toBe(stableKey({ status: 'STOPPED' }));
+  });
+
+  it('every page of a consortium’s compilations is made of the same kind of rows', async () => {
+    const c = await newConsortium(gw);
+    for (let i = 0; i < 5; i++) await seedCompilation(c.consortiumId, c.admin.membershipId, { name: `k${i}` });
+    const email = c.admin.owner.email;
+    const ctx = await buildContext(gw.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null }, 'pages-test');
+
+    const pages = [await compilationsOf(ctx, c.consortiumId, { first: 2 })];
+    while (pages.at(-1)!.pageInfo.hasNextPage) {
+      pages.push(await compilationsOf(ctx, c.consortiumId, { first: 2, after: pages.at(-1)!.pageInfo.endCursor }));
+    }
+    expect(pages.map((p) => p.nodes.length)).toEqual([2, 2, 1]);
+    expect(pages.flatMap((p) => p.nodes.map((n) => n.name)).sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4']);
+    expect(pages.map((p) => p.totalCount)).toEqual([5, 5, 5]);
+    const kinds = new Set(pages.flatMap((p) => p.nodes.map((n) => Object.getPrototypeOf(n))));
+    expect(kinds.size).toBe(1);
+  });
+});
