@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type J
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
+import { isWellFormedText } from '../validation';
 
 /** What a verified token tells about its bearer; roles are never read from it. */
 export interface Identity {
@@ -10,6 +11,17 @@ export interface Identity {
   name: string | null;
   /** When the token expires (ms since the epoch): an open subscription ends then. */
   expiresAt: number | null;
+}
+
+/** Longest `sub`, `email` (RFC 5321's path limit) and `name` claims taken from a token. */
+const MAX_SUBJECT_LENGTH = 255;
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A claim that can be stored and shown: not blank, not too long, no control character, well-formed UTF-16. */
+function usableClaim(value: string, max: number): boolean {
+  return value !== '' && value.length <= max && !CONTROL.test(value) && isWellFormedText(value);
 }
 
 /** How long a verified token is taken as verified again without checking its signature. */
@@ -71,7 +83,11 @@ export class TokenVerifier {
     if (!payload.sub || !/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw unauthenticated('The token must carry `sub` and a valid `email` claim');
     }
-    const name = typeof payload.name === 'string' ? payload.name : null;
+    // Claims are the identity provider's text, stored as the user's row: only usable text may pass.
+    if (!usableClaim(payload.sub, MAX_SUBJECT_LENGTH)) throw unauthenticated('The token claim "sub" is invalid');
+    if (!usableClaim(email, MAX_EMAIL_LENGTH)) throw unauthenticated('The token claim "email" is invalid');
+    // The name is only shown: an unusable one is dropped rather than refusing the token.
+    const name = typeof payload.name === 'string' && usableClaim(payload.name.trim(), MAX_NAME_LENGTH) ? payload.name.trim() : null;
     return Object.freeze({ subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
   }
 }

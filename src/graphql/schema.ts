@@ -7,6 +7,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { MODULES } from '../modules';
 import './enums';
 import type { GatewayContext } from './context';
+import { refuseMalformedArguments } from './input-hygiene';
 import type { RuleMap } from './module';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
@@ -88,10 +89,13 @@ function rereadRightsAfterChanges(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** The executable schema: authorization applied unless a benchmark switched it off. */
+/**
+ * The executable schema: authorization applied unless a benchmark switched it off, and input
+ * hygiene outermost, so that no rule or resolver sees a malformed string.
+ */
 export async function buildGatewaySchema(opts: { authorization: boolean } = { authorization: true }): Promise<GraphQLSchema> {
   const bare = rereadRightsAfterChanges(await buildBareSchema());
-  return opts.authorization ? applyAuthorization(bare) : bare;
+  return refuseMalformedArguments(opts.authorization ? applyAuthorization(bare) : bare);
 }
 
 /** The SDL committed as schema.graphql: sorted, so it changes only when the API does. */
