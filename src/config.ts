@@ -19,6 +19,8 @@ export interface Config {
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
+    /** Longest lifetime of a token accepted, in seconds (exp − iat, or exp − now without iat). */
+    maxTtlSeconds: number;
   };
   /** Secret from which the key that encrypts every environment CA's private key is derived. */
   caKeySecret: string;
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
       jwksUrl: jwks,
       issuer: str(env, 'JWT_ISSUER'),
       audience: str(env, 'JWT_AUDIENCE'),
+      maxTtlSeconds: int(env, 'JWT_MAX_TTL', 24 * 3600, 60, 366 * 24 * 3600),
     },
     caKeySecret: caKeySecret!,
     invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 14, 1, 365),

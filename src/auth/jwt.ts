@@ -11,6 +11,8 @@ export interface Identity {
   name: string | null;
   /** When the token expires (ms since the epoch): an open subscription ends then. */
   expiresAt: number | null;
+  /** False only when the token says its email address is not verified (`email_verified: false`). */
+  emailVerified: boolean;
 }
 
 /** Longest `sub`, `email` (RFC 5321's path limit) and `name` claims taken from a token. */
@@ -79,6 +81,12 @@ export class TokenVerifier {
     } catch (error) {
       throw unauthenticated(describe(error));
     }
+    // A token that lives for years is a stolen credential that never dies: the issuer's choice is capped.
+    const exp = payload.exp as number;
+    const lifetime = typeof payload.iat === 'number' ? exp - payload.iat : exp - Date.now() / 1000;
+    if (lifetime > this.cfg.maxTtlSeconds) {
+      throw unauthenticated(`The token lives longer than the ${this.cfg.maxTtlSeconds} s this gateway accepts`);
+    }
     const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
     if (!payload.sub || !/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw unauthenticated('The token must carry `sub` and a valid `email` claim');
@@ -88,7 +96,9 @@ export class TokenVerifier {
     if (!usableClaim(email, MAX_EMAIL_LENGTH)) throw unauthenticated('The token claim "email" is invalid');
     // The name is only shown: an unusable one is dropped rather than refusing the token.
     const name = typeof payload.name === 'string' && usableClaim(payload.name.trim(), MAX_NAME_LENGTH) ? payload.name.trim() : null;
-    return Object.freeze({ subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
+    // Some providers send the claim as a string; only an explicit "no" counts as unverified.
+    const emailVerified = payload.email_verified !== false && payload.email_verified !== 'false';
+    return Object.freeze({ subject: payload.sub, email, name, expiresAt: exp * 1000, emailVerified });
   }
 }
 

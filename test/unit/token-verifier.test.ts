@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signToken, TokenVerifier } from '../../src/auth/jwt';
 
 const SECRET = 'a-secret-of-at-least-thirty-two-bytes!!';
-const verifier = () => new TokenVerifier({ secret: SECRET, jwksUrl: null, issuer: null, audience: null });
+const verifier = () => new TokenVerifier({ secret: SECRET, jwksUrl: null, issuer: null, audience: null, maxTtlSeconds: 24 * 3600 });
 
 afterEach(() => {
   vi.useRealTimers();
