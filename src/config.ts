@@ -27,7 +27,13 @@ export interface Config {
   invitationTtlDays: number;
   /** How often overdue invitations are marked EXPIRED (they are also expired when touched). */
   invitationSweepSeconds: number;
-  compiler: { workers: number | null; timeoutMs: number; maxSourceBytes: number };
+  compiler: {
+    workers: number | null;
+    timeoutMs: number;
+    maxSourceBytes: number;
+    /** Compilations of one organization compiling at once; the rest wait in its queue. */
+    maxPerOrganization: number;
+  };
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -140,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
       workers: compilerWorkers,
       timeoutMs: int(env, 'COMPILE_TIMEOUT_MS', 20_000, 100, 600_000),
       maxSourceBytes: int(env, 'MAX_SOURCE_BYTES', 256 * 1024, 1, 16 * 1024 * 1024),
+      maxPerOrganization: int(env, 'COMPILE_MAX_PER_ORG', 1, 1, 64),
     },
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),

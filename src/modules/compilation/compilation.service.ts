@@ -39,7 +39,7 @@ export async function createCompilation(ctx: GatewayContext, input: CreateCompil
     taken(name),
     { field: 'name' },
   );
-  compilationRunner(ctx.app).enqueue(compilation.id);
+  compilationRunner(ctx.app).enqueue(compilation.id, acting.organizationId);
   return compilation;
 }
 
@@ -95,7 +95,7 @@ export async function updateCompilation(ctx: GatewayContext, id: string, input: 
     taken(name ?? found.name),
     { field: 'name' },
   );
-  if (recompile) compilationRunner(ctx.app).enqueue(result.id);
+  if (recompile) compilationRunner(ctx.app).enqueue(result.id, acting.organizationId);
   return result;
 }
 
