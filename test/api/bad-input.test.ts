@@ -96,12 +96,13 @@ describe('bad input is refused with a code and changes nothing', () => {
     const me = async (token: string) => new GraphQLClient(gw.url, async () => token).request('{ me { id name } }');
 
     const mark = () => `m${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    it.each([
+    type Claims = (marker: string) => [Record<string, unknown>, string];
+    it.each<[string, Claims]>([
       ['a NUL in sub', (m: string) => [{ email: `${m}@example.test` }, `nul\u0000${m}`]],
       ['a sub of 5,000 characters', (m: string) => [{ email: `${m}@example.test` }, m + 's'.repeat(5000)]],
       ['a NUL in email', (m: string) => [{ email: `nul\u0000${m}@example.test` }, `sub-${m}`]],
       ['an unpaired surrogate in email', (m: string) => [{ email: `x\udc00${m}@example.test` }, `sub-${m}`]],
-    ] as const)('%s', async (_label, make) => {
+    ])('%s', async (_label, make) => {
       const m = mark();
       const [claims, sub] = make(m);
       const result = await me(await sign(claims, sub));
