@@ -19,12 +19,18 @@ export function withoutSqlValues<E extends Record<string, unknown>>(err: E): E {
   if (!err || typeof err !== 'object' || !isDatabaseError(err)) return err;
   const copy: Record<string, unknown> = { ...err };
   for (const field of VALUE_FIELDS) delete copy[field];
-  const message = typeof err.message === 'string' ? err.message : '';
+  // The ORM's message: "<statement with values> - <PostgreSQL's message>[\n - detail: …][\n - hint: …]".
+  let message = typeof err.message === 'string' ? err.message : '';
+  for (const [label, value] of [['hint', err.hint], ['detail', err.detail]] as const) {
+    const tail = `\n - ${label}: ${String(value)}`;
+    if (value && message.endsWith(tail)) message = message.slice(0, -tail.length);
+  }
   const cut = message.lastIndexOf(' - ');
-  if (cut >= 0) {
-    const clean = message.slice(cut + 3);
-    copy.message = clean;
-    if (typeof err.stack === 'string') copy.stack = err.stack.replace(message, clean);
+  const clean = cut >= 0 ? message.slice(cut + 3) : message;
+  copy.message = clean;
+  if (typeof err.stack === 'string') {
+    const frames = err.stack.split('\n').filter((line) => /^\s+at /.test(line));
+    copy.stack = [`${String(err.type ?? 'Error')}: ${clean}`, ...frames].join('\n');
   }
   return copy as E;
 }
