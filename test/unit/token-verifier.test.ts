@@ -16,7 +16,7 @@ describe('TokenVerifier', () => {
     const token = await signToken(SECRET, { sub: 'alice', email: 'Alice@Example.test' });
     const first = await v.verify(token);
     const second = await v.verify(token);
-    expect(first).toEqual({ subject: 'alice', email: 'alice@example.test', name: null, expiresAt: expect.any(Number) });
+    expect(first).toEqual({ subject: 'alice', email: 'alice@example.test', name: null, expiresAt: expect.any(Number), emailVerified: true });
     expect(second).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
   });
