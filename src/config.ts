@@ -19,13 +19,21 @@ export interface Config {
     jwksUrl: string | null;
     issuer: string | null;
     audience: string | null;
+    /** Longest lifetime of a token accepted, in seconds (exp − iat, or exp − now without iat). */
+    maxTtlSeconds: number;
   };
   /** Secret from which the key that encrypts every environment CA's private key is derived. */
   caKeySecret: string;
   invitationTtlDays: number;
   /** How often overdue invitations are marked EXPIRED (they are also expired when touched). */
   invitationSweepSeconds: number;
-  compiler: { workers: number | null; timeoutMs: number; maxSourceBytes: number };
+  compiler: {
+    workers: number | null;
+    timeoutMs: number;
+    maxSourceBytes: number;
+    /** Compilations of one organization compiling at once; the rest wait in its queue. */
+    maxPerOrganization: number;
+  };
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -124,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
       jwksUrl: jwks,
       issuer: str(env, 'JWT_ISSUER'),
       audience: str(env, 'JWT_AUDIENCE'),
+      maxTtlSeconds: int(env, 'JWT_MAX_TTL', 24 * 3600, 60, 366 * 24 * 3600),
     },
     caKeySecret: caKeySecret!,
     invitationTtlDays: int(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
@@ -132,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       workers: compilerWorkers,
       timeoutMs: int(env, 'COMPILE_TIMEOUT_MS', 20_000, 100, 600_000),
       maxSourceBytes: int(env, 'MAX_SOURCE_BYTES', 256 * 1024, 1, 16 * 1024 * 1024),
+      maxPerOrganization: int(env, 'COMPILE_MAX_PER_ORG', 1, 1, 64),
     },
     limits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10, 2, 100),

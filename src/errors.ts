@@ -25,9 +25,15 @@ export const unauthenticated = (message = 'A valid bearer token is required') =>
   new AppError('UNAUTHENTICATED', message);
 export const forbidden = (message: string, details?: Record<string, unknown>) =>
   new AppError('FORBIDDEN', message, details);
+/** Longest piece of client input an error message repeats: a 1 MB id is not echoed back. */
+const MAX_ECHO = 100;
+
+/** Client input as an error message repeats it: cut to MAX_ECHO characters, an ellipsis marking the cut. */
+export const echo = (input: string) => (input.length <= MAX_ECHO ? input : `${input.slice(0, MAX_ECHO)}…`);
+
 /** "No such thing" and "not yours to see" are one answer, so existence never leaks. */
 export const notFound = (what: string, id?: string) =>
-  new AppError('NOT_FOUND', id ? `${what} ${id} not found` : `${what} not found`);
+  new AppError('NOT_FOUND', id ? `${what} ${echo(id)} not found` : `${what} not found`);
 export const badInput = (message: string, details?: Record<string, unknown>) =>
   new AppError('BAD_USER_INPUT', message, details);
 export const conflict = (message: string, details?: Record<string, unknown>) =>

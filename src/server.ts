@@ -20,6 +20,7 @@ import { bearerToken, type Identity } from './auth/jwt';
 import { loadPrincipal } from './auth/principal';
 import { AppError } from './errors';
 import type { AppServices, GatewayContext } from './graphql/context';
+import { cleanFormattedError, operationResolutionPlugin, wsErrorHygiene } from './graphql/error-hygiene';
 import { formatError, isExpectedError, toGraphQLError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
@@ -96,6 +97,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
         }
       },
       context: (ctx) => buildContext(app, ctx.extra.identity ?? null, randomUUID()),
+      ...wsErrorHygiene(config.production),
     },
     wsServer,
   );
@@ -122,8 +124,9 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     // The composition root owns signals: it drains this server, then stops the database.
     stopOnTerminationSignals: false,
     validationRules: queryLimitRules(config.limits),
-    formatError: (formatted, error) => formatError(formatted, error, config.production),
+    formatError: (formatted, error) => cleanFormattedError(formatError(formatted, error, config.production), config.production),
     plugins: [
+      operationResolutionPlugin(),
       // Each of these would wrap every field resolver (cache hints, traces) for features not used here.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),

@@ -5,6 +5,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_EXCEPT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
+/**
+ * A NUL character (PostgreSQL's text types cannot hold it) or a UTF-16 surrogate without its
+ * pair (not a character at all: it cannot be encoded as UTF-8 and would be stored as U+FFFD).
+ */
+const MALFORMED = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when a text holds no NUL character and no unpaired surrogate. */
+export function isWellFormedText(text: string): boolean {
+  return !MALFORMED.test(text);
+}
+
 /** True for a well-formed uuid: any other id cannot name a row, and must not reach a uuid column. */
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload, type J
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { unauthenticated } from '../errors';
+import { isWellFormedText } from '../validation';
 
 /** What a verified token tells about its bearer; roles are never read from it. */
 export interface Identity {
@@ -10,6 +11,19 @@ export interface Identity {
   name: string | null;
   /** When the token expires (ms since the epoch): an open subscription ends then. */
   expiresAt: number | null;
+  /** False only when the token says its email address is not verified (`email_verified: false`). */
+  emailVerified: boolean;
+}
+
+/** Longest `sub`, `email` (RFC 5321's path limit) and `name` claims taken from a token. */
+const MAX_SUBJECT_LENGTH = 255;
+const MAX_EMAIL_LENGTH = 254;
+const MAX_NAME_LENGTH = 200;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A claim that can be stored and shown: not blank, not too long, no control character, well-formed UTF-16. */
+function usableClaim(value: string, max: number): boolean {
+  return value !== '' && value.length <= max && !CONTROL.test(value) && isWellFormedText(value);
 }
 
 /** How long a verified token is taken as verified again without checking its signature. */
@@ -67,12 +81,24 @@ export class TokenVerifier {
     } catch (error) {
       throw unauthenticated(describe(error));
     }
+    // A token that lives for years is a stolen credential that never dies: the issuer's choice is capped.
+    const exp = payload.exp as number;
+    const lifetime = typeof payload.iat === 'number' ? exp - payload.iat : exp - Date.now() / 1000;
+    if (lifetime > this.cfg.maxTtlSeconds) {
+      throw unauthenticated(`The token lives longer than the ${this.cfg.maxTtlSeconds} s this gateway accepts`);
+    }
     const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
     if (!payload.sub || !/^[^@\s]+@[^@\s]+$/.test(email)) {
       throw unauthenticated('The token must carry `sub` and a valid `email` claim');
     }
-    const name = typeof payload.name === 'string' ? payload.name : null;
-    return Object.freeze({ subject: payload.sub, email, name, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null });
+    // Claims are the identity provider's text, stored as the user's row: only usable text may pass.
+    if (!usableClaim(payload.sub, MAX_SUBJECT_LENGTH)) throw unauthenticated('The token claim "sub" is invalid');
+    if (!usableClaim(email, MAX_EMAIL_LENGTH)) throw unauthenticated('The token claim "email" is invalid');
+    // The name is only shown: an unusable one is dropped rather than refusing the token.
+    const name = typeof payload.name === 'string' && usableClaim(payload.name.trim(), MAX_NAME_LENGTH) ? payload.name.trim() : null;
+    // Some providers send the claim as a string; only an explicit "no" counts as unverified.
+    const emailVerified = payload.email_verified !== false && payload.email_verified !== 'false';
+    return Object.freeze({ subject: payload.sub, email, name, expiresAt: exp * 1000, emailVerified });
   }
 }
 

@@ -26,6 +26,11 @@ async function provision(em: EntityManager, identity: Identity): Promise<User> {
     if (byEmail && byEmail.subject && byEmail.subject !== identity.subject) {
       throw unauthenticated('This email address belongs to another identity');
     }
+    // An invitation goes to whoever owns the address: a provider that says it did not verify it
+    // vouches for nothing, so the invitation waits for a token with a verified address.
+    if (byEmail && !identity.emailVerified) {
+      throw unauthenticated('The token\'s email address is not verified: the invitation to it cannot be claimed');
+    }
     try {
       if (byEmail) {
         // Claim the invitation: only a row still without a subject may be claimed.

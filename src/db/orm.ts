@@ -19,7 +19,9 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
     allowGlobalContext: false,
     forceUtcTimezone: true,
     pool: { min: 0, max: opts.poolMax ?? 10 },
-    debug: process.env.SQL_DEBUG === '1',
+    // Statements only, with $n placeholders: 'query-params' would inline the values (billing
+    // contacts, emails) into the log.
+    debug: process.env.SQL_DEBUG === '1' ? ['query'] : false,
     logger: opts.logger ? (message) => opts.logger!.debug({ sql: message }) : undefined,
     migrations: {
       tableName: 'mikro_orm_migrations',

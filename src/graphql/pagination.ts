@@ -2,6 +2,10 @@ import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from '../errors';
+import { isUuid } from '../validation';
+
+/** Rows are never older than the epoch nor dated past year 9999 (PostgreSQL and ISO 8601 agree up to there). */
+const LATEST_CURSOR_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Page size when the client names none. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -84,9 +88,13 @@ export async function keysetPage<T extends { id: string; createdAt: Date }>(
   const size = pageSize(args.first, maxPageSize);
   let filter = where;
   if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after) as [string, string];
-    const after = new Date(createdAt);
-    if (Number.isNaN(after.getTime()) || typeof id !== 'string') throw badInput('after is not a cursor this API issued');
+    const [createdAt, id] = decodeCursor(args.after);
+    const after = new Date(typeof createdAt === 'string' ? createdAt : Number.NaN);
+    const time = after.getTime();
+    // A cursor is the client's text: only a key this API could have issued may reach a statement.
+    if (!(time >= 0 && time <= LATEST_CURSOR_TIME) || !isUuid(id)) {
+      throw badInput('after is not a cursor this API issued', { field: 'after' });
+    }
     filter = {
       $and: [where, { $or: [{ createdAt: { $gt: after } }, { createdAt: after, id: { $gt: id } }] }],
     } as unknown as FilterQuery<T>;

@@ -7,6 +7,7 @@ import { buildSchema, type PubSub } from 'type-graphql';
 import { MODULES } from '../modules';
 import './enums';
 import type { GatewayContext } from './context';
+import { refuseMalformedArguments } from './input-hygiene';
 import type { GatewayModule, RuleMap } from './module';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
@@ -88,9 +89,12 @@ function rereadRightsAfterChanges(schema: GraphQLSchema): GraphQLSchema {
   });
 }
 
-/** The executable schema, every field guarded by its shield rule. */
+/**
+ * The executable schema: every field guarded by its shield rule, and input hygiene outermost, so
+ * that no rule or resolver sees a malformed string.
+ */
 export async function buildGatewaySchema(): Promise<GraphQLSchema> {
-  return applyAuthorization(rereadRightsAfterChanges(await buildBareSchema()));
+  return refuseMalformedArguments(applyAuthorization(rereadRightsAfterChanges(await buildBareSchema())));
 }
 
 /** The SDL committed as schema.graphql: sorted, so it changes only when the API does. */

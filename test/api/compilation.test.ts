@@ -195,7 +195,7 @@ describe('promotion and versions', () => {
     for (const status of ['PENDING', 'FAILED'] as const) {
       const other = await seedCompilation(c.consortiumId, c.admin.membershipId, { status, source: BROKEN });
       await client.fails('CONFLICT', PromoteCompilationDocument, { id: other, environmentId: envId });
-      if (status === 'PENDING') compilationRunner(gw.app.services).enqueue(other); // leave nothing PENDING
+      if (status === 'PENDING') compilationRunner(gw.app.services).enqueue(other, c.admin.org.id); // leave nothing PENDING
     }
     const elsewhere = await newConsortium(gw);
     const foreignEnv = await createEnv(elsewhere.admin.owner.client, elsewhere.consortiumId);

@@ -49,7 +49,7 @@ describe('loaders', () => {
     const c = await newConsortium(gw);
     for (let i = 0; i < 5; i++) await seedCompilation(c.consortiumId, c.admin.membershipId, { name: `k${i}` });
     const email = c.admin.owner.email;
-    const ctx = await buildContext(gw.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null }, 'pages-test');
+    const ctx = await buildContext(gw.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null, emailVerified: true }, 'pages-test');
 
     const pages = [await compilationsOf(ctx, c.consortiumId, { first: 2 })];
     while (pages.at(-1)!.pageInfo.hasNextPage) {

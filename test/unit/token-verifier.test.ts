@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signToken, TokenVerifier } from '../../src/auth/jwt';
 
 const SECRET = 'a-secret-of-at-least-thirty-two-bytes!!';
-const verifier = () => new TokenVerifier({ secret: SECRET, jwksUrl: null, issuer: null, audience: null });
+const verifier = () => new TokenVerifier({ secret: SECRET, jwksUrl: null, issuer: null, audience: null, maxTtlSeconds: 24 * 3600 });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -16,7 +16,7 @@ describe('TokenVerifier', () => {
     const token = await signToken(SECRET, { sub: 'alice', email: 'Alice@Example.test' });
     const first = await v.verify(token);
     const second = await v.verify(token);
-    expect(first).toEqual({ subject: 'alice', email: 'alice@example.test', name: null, expiresAt: expect.any(Number) });
+    expect(first).toEqual({ subject: 'alice', email: 'alice@example.test', name: null, expiresAt: expect.any(Number), emailVerified: true });
     expect(second).toBe(first);
     expect(Object.isFrozen(first)).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
@@ -8,6 +8,7 @@ import { Membership } from '../membership/membership.entity';
 import { abiMethods, openApiDocument, type AbiItem } from './api';
 import { Compilation, CompilationPromotion, CompilationStatus } from './compilation.entity';
 import { compilationsOf, livePromotionsOf } from './compilation.pages';
+import { compilationRunner } from './compilation.runner';
 import { createCompilation, promoteCompilation, updateCompilation } from './compilation.service';
 import {
   CompilationConnection, ContractApi, CreateCompilationInput, PromotionType, UpdateCompilationInput,
@@ -54,6 +55,16 @@ export class CompilationResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<CompilationPromotion> {
     return promoteCompilation(ctx, grant, environmentId);
+  }
+
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description:
+      'While PENDING and waiting because its organization already has COMPILE_MAX_PER_ORG compilations compiling: ' +
+      'its place in that organization\'s queue (1 = next). Null once it compiles or is done',
+  })
+  queuePosition(@Root() c: Compilation, @Ctx() ctx: GatewayContext): number | null {
+    return c.status === CompilationStatus.PENDING ? compilationRunner(ctx.app).queuePosition(c.id) : null;
   }
 
   @FieldResolver(() => Consortium)

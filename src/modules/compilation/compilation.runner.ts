@@ -19,32 +19,82 @@ const POOL = new ServiceKey<CompilerPool>('compiler');
  */
 export class CompilationRunner {
   private readonly inflight = new Set<Promise<void>>();
+  /** Compilations compiling now, per organization. */
+  private readonly running = new Map<string, number>();
+  /** Compilations waiting for their organization's turn, per organization, in order. */
+  private readonly waiting = new Map<string, string[]>();
 
+  /**
+   * `perOrganization`: how many compilations of one organization compile at once. The rest wait
+   * in the organization's own queue, so a few members with sources that hold a compiler for
+   * the whole timeout cannot occupy every worker of the gateway.
+   */
   constructor(
     private readonly orm: Orm,
     readonly pool: CompilerPool,
     private readonly log: Logger,
+    readonly perOrganization = 1,
   ) {}
 
-  /** Compiles one compilation in the background; errors are logged, the row stays PENDING. */
-  enqueue(id: string): void {
+  /** Compiles one compilation in the background, or queues it behind its organization's; errors are logged, the row stays PENDING. */
+  enqueue(id: string, organizationId: string): void {
+    const queue = this.waiting.get(organizationId) ?? [];
+    if (queue.includes(id)) return; // already waiting: it compiles the row as it is by then
+    if ((this.running.get(organizationId) ?? 0) < this.perOrganization) {
+      this.start(id, organizationId);
+      return;
+    }
+    queue.push(id);
+    this.waiting.set(organizationId, queue);
+  }
+
+  /**
+   * The place (1 = next) of a compilation waiting behind other compilations of its organization
+   * on this gateway instance; null when it is not waiting here (compiling, done, or queued by
+   * another instance).
+   */
+  queuePosition(id: string): number | null {
+    for (const queue of this.waiting.values()) {
+      const index = queue.indexOf(id);
+      if (index >= 0) return index + 1;
+    }
+    return null;
+  }
+
+  private start(id: string, organizationId: string): void {
+    this.running.set(organizationId, (this.running.get(organizationId) ?? 0) + 1);
     const job = this.run(id)
       .catch((err) => this.log.error({ err, compilationId: id }, 'compilation could not be completed; it stays PENDING'))
-      .finally(() => this.inflight.delete(job));
+      .finally(() => {
+        this.inflight.delete(job);
+        this.finished(organizationId);
+      });
     this.inflight.add(job);
+  }
+
+  /** One of the organization's compilations is done: the next one waiting starts. */
+  private finished(organizationId: string): void {
+    const left = (this.running.get(organizationId) ?? 1) - 1;
+    if (left > 0) this.running.set(organizationId, left);
+    else this.running.delete(organizationId);
+    const queue = this.waiting.get(organizationId);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.waiting.delete(organizationId);
+    if (next) this.start(next, organizationId);
   }
 
   /** Re-enqueues every PENDING compilation: those left PENDING by a restart are compiled after it. */
   async resumePending(): Promise<number> {
-    const rows = await this.orm.em.fork().execute<{ id: string }[]>(
-      'select id from compilation where status = ? order by created_at',
+    const rows = await this.orm.em.fork().execute<{ id: string; organization_id: string }[]>(
+      `select c.id, m.organization_id from compilation c join membership m on m.id = c.created_by_id
+        where c.status = ? order by c.created_at, c.id`,
       [CompilationStatus.PENDING],
     );
-    for (const row of rows) this.enqueue(row.id);
+    for (const row of rows) this.enqueue(row.id, row.organization_id);
     return rows.length;
   }
 
-  /** Resolves once nothing is compiling or completing (tests, graceful shutdown). */
+  /** Resolves once nothing is compiling, completing or waiting (tests, graceful shutdown). */
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
   }
@@ -103,7 +153,7 @@ export async function startCompilationRunner(app: AppServices): Promise<Compilat
     timeoutMs: app.config.compiler.timeoutMs,
     maxSourceBytes: app.config.compiler.maxSourceBytes,
   });
-  const runner = new CompilationRunner(app.orm, pool, app.log.child({ module: 'compilation' }));
+  const runner = new CompilationRunner(app.orm, pool, app.log.child({ module: 'compilation' }), app.config.compiler.maxPerOrganization);
   app.registry.set(POOL, pool);
   app.registry.set(RUNNER, runner);
   const resumed = await runner.resumePending();

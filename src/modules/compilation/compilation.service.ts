@@ -40,7 +40,7 @@ export async function createCompilation(ctx: GatewayContext, { acting }: Consort
     taken(name),
     { field: 'name' },
   );
-  compilationRunner(ctx.app).enqueue(compilation.id);
+  compilationRunner(ctx.app).enqueue(compilation.id, acting.organizationId);
   return compilation;
 }
 
@@ -100,7 +100,7 @@ export async function updateCompilation(
     taken(name ?? found.name),
     { field: 'name' },
   );
-  if (recompile) compilationRunner(ctx.app).enqueue(result.id);
+  if (recompile) compilationRunner(ctx.app).enqueue(result.id, acting.organizationId);
   return result;
 }
 
