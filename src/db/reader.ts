@@ -86,7 +86,7 @@ export class SqlReader extends EventEmitter {
 }
 
 /** A statement's span attributes: its parameterized text only, never the values. */
-export function sqlAttributes(text: string): Record<string, string> {
+function sqlAttributes(text: string): Record<string, string> {
   return { 'db.system.name': 'postgresql', 'db.query.text': text };
 }
 

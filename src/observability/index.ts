@@ -4,7 +4,6 @@ import type { Express, RequestHandler } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { AppServices, GatewayContext } from '../graphql/context';
-import { sqlAttributes } from '../db/reader';
 import type { CompilerPool } from '../modules/compilation/compiler/pool';
 import { EVENT_FEED, type EventFeed } from '../modules/event/event.feed';
 import { registry, watch } from './metrics';
@@ -37,6 +36,22 @@ export interface Observability {
   plugin: ApolloServerPlugin<GatewayContext>;
   /** Wraps graphql-ws server options with the same per-operation observation. */
   ws<O>(wsServer: WebSocketServer, options: O): O;
+}
+
+const VERB = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|set|show)\b/i;
+const TABLE = /\b(?:from|into|update)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/i;
+
+/**
+ * The ORM inlines values into its statements' text, so its spans carry only the statement's verb
+ * and first table, never the text (which may hold personal data).
+ */
+export function summarizeSql(sql: string): Record<string, string> {
+  const attributes: Record<string, string> = { 'db.system.name': 'postgresql' };
+  const verb = VERB.exec(sql)?.[1]?.toLowerCase();
+  if (verb) attributes['db.operation.name'] = verb;
+  const table = TABLE.exec(sql)?.[1];
+  if (table) attributes['db.collection.name'] = table;
+  return attributes;
 }
 
 const handleScrape: RequestHandler = async (_req, res) => {
@@ -76,7 +91,7 @@ export function createObservability(app: AppServices): Observability {
   const open = new Map<string, Span>();
   const onQuery = (q: KnexQuery) => {
     if (!tracingActive() || !q.__knexQueryUid) return;
-    open.set(q.__knexQueryUid, tracer.startSpan('sql', { kind: SpanKind.CLIENT, attributes: sqlAttributes(q.sql ?? '') }));
+    open.set(q.__knexQueryUid, tracer.startSpan('sql', { kind: SpanKind.CLIENT, attributes: summarizeSql(q.sql ?? '') }));
   };
   const onEnd = (error: unknown) => (_res: unknown, q: KnexQuery) => {
     const span = q?.__knexQueryUid ? open.get(q.__knexQueryUid) : undefined;

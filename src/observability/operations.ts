@@ -238,7 +238,10 @@ export function operationPlugin(log: Logger): ApolloServerPlugin<GatewayContext>
           fromContext(record, contextValue);
           if (http) {
             http.span.setAttribute('request.id', record.requestId ?? '');
-            if (!http.batch && record.code !== 'OK') http.span.setStatus({ code: SpanStatusCode.ERROR, message: record.code });
+            if (!http.batch) {
+              http.span.setAttribute('graphql.result.code', record.code);
+              if (record.code !== 'OK') http.span.setStatus({ code: SpanStatusCode.ERROR, message: record.code });
+            }
           }
           endSpan(span, record.code);
           finish(log, record);
