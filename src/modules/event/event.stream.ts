@@ -149,5 +149,8 @@ export class EventStream implements AsyncIterableIterator<Event> {
 /** Counts a delivery; the delay histogram holds live deliveries only (a replay's age is the client's gap). */
 function observeDelivery(event: Event, replayed: boolean): void {
   eventsDelivered.inc({ mode: replayed ? 'replay' : 'live' });
-  if (!replayed) eventDeliveryDelay.observe(Math.max(0, Date.now() - new Date(event.createdAt).getTime()) / 1000);
+  if (replayed) return;
+  // A metric never stops a delivery: an event without a readable time is counted, not timed.
+  const written = new Date(event.createdAt as Date | string | undefined ?? Number.NaN).getTime();
+  if (Number.isFinite(written)) eventDeliveryDelay.observe(Math.max(0, Date.now() - written) / 1000);
 }
