@@ -43,6 +43,8 @@ export interface Config {
   };
   /** Execute operations compiled by graphql-jit (default) rather than interpreted by graphql-js. */
   compiledExecution: boolean;
+  /** /metrics on the main port unless `metricsPort` is set; traces exported only with an OTLP endpoint. */
+  observability: { metricsPort: number | null; otlpEndpoint: string | null; serviceName: string };
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +64,18 @@ function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX
 function str(env: Env, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+function url(env: Env, name: string): string | null {
+  const raw = str(env, name);
+  if (raw === null) return null;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return raw;
+  } catch {
+    // refused below
+  }
+  throw new ConfigError(`${name} must be an http(s) URL (got "${raw}")`);
 }
 
 function bool(env: Env, name: string): boolean {
@@ -149,6 +163,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
       maxAliases: int(env, 'MAX_ALIASES', 30, 1, 1000),
       maxBatch: int(env, 'MAX_BATCH_OPERATIONS', 10, 1, 100),
+    },
+    observability: {
+      metricsPort: str(env, 'METRICS_PORT') === null ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
+      otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      serviceName: str(env, 'OTEL_SERVICE_NAME') ?? 'governance-gateway',
     },
   };
 }

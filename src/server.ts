@@ -11,7 +11,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -27,6 +26,7 @@ import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
 import { Grants } from './graphql/grant';
 import { buildGatewaySchema } from './graphql/schema';
+import { createObservability, newRequestId } from './observability';
 
 export interface Gateway {
   httpServer: Server;
@@ -69,6 +69,8 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   // An ETag hashes every response body; GraphQL POST answers are never revalidated.
   expressApp.set('etag', false);
   const httpServer = createServer(expressApp);
+  const observability = createObservability(app);
+  observability.mount(expressApp);
 
   // Upgrades are routed by hand (not `server:`), so that the HTTP server's own errors, such as a
   // taken port, reach the listen below alone instead of being re-emitted on the WebSocket server.
@@ -81,7 +83,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
   const wsCleanup = useServer<Record<string, unknown>, { identity?: Identity }>(
-    {
+    observability.ws(wsServer, {
       schema,
       // A bad or missing token closes the socket with 4403 before any operation runs.
       onConnect: async (ctx) => {
@@ -96,9 +98,9 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
           return false;
         }
       },
-      context: (ctx) => buildContext(app, ctx.extra.identity ?? null, randomUUID()),
+      context: (ctx) => buildContext(app, ctx.extra.identity ?? null, newRequestId()),
       ...wsErrorHygiene(config.production),
-    },
+    }),
     wsServer,
   );
 
@@ -146,6 +148,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
       costLimitPlugin(config.limits),
       logErrors,
+      observability.plugin,
     ],
   });
   await apollo.start();
@@ -164,10 +167,11 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   expressApp.use(
     '/graphql',
     express.json({ limit: '2mb' }),
+    observability.reenter,
     batchLimit(config.limits),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || randomUUID();
+        const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || newRequestId();
         res.setHeader('x-request-id', requestId);
         try {
           const token = bearerToken(req.headers.authorization);

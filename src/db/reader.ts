@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Pool, types } from 'pg';
+import { traced } from '../observability/tracing';
 import type { Orm } from './orm';
 
 const TIMESTAMP_OIDS = new Set([1114, 1184]);
@@ -47,14 +48,16 @@ export class SqlReader extends EventEmitter {
   /** Rows of one parameterized statement (`$1`, `$2`, …). */
   async rows<R = Record<string, unknown>>(text: string, values: readonly unknown[] = []): Promise<R[]> {
     this.report(text, values);
-    const result = await this.pool.query({ name: this.nameOf(text), text, values: values as unknown[] });
+    const query = { name: this.nameOf(text), text, values: values as unknown[] };
+    const result = await traced('sql', sqlAttributes(text), () => this.pool.query(query));
     return result.rows as R[];
   }
 
   /** Rows of one statement as arrays, in select-list order (no object per row to build). */
   async arrays(text: string, values: readonly unknown[] = []): Promise<unknown[][]> {
     this.report(text, values);
-    const result = await this.pool.query({ name: this.nameOf(text), text, values: values as unknown[], rowMode: 'array' });
+    const query = { name: this.nameOf(text), text, values: values as unknown[], rowMode: 'array' as const };
+    const result = await traced('sql', sqlAttributes(text), () => this.pool.query(query));
     return result.rows as unknown[][];
   }
 
@@ -72,9 +75,19 @@ export class SqlReader extends EventEmitter {
     if (this.listenerCount('query') > 0) this.emit('query', { sql, bindings } satisfies ReaderQueryEvent);
   }
 
+  /** Connections in use and idle, and callers waiting for one (for the metrics). */
+  get poolStats(): { used: number; idle: number; waiting: number } {
+    return { used: this.pool.totalCount - this.pool.idleCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** A statement's span attributes: its parameterized text only, never the values. */
+function sqlAttributes(text: string): Record<string, string> {
+  return { 'db.system.name': 'postgresql', 'db.query.text': text };
 }
 
 /**

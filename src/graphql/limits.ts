@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
+import { noteCost } from '../observability/operations';
 
 type Limits = Config['limits'];
 
@@ -103,7 +104,7 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, contextValue }) {
           // Apollo reuses one parsed document per query text: costs are remembered per document
           // and variables, so a repeated operation is not estimated again.
           const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
@@ -114,6 +115,7 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
             cost = estimate(schema, document, request.operationName ?? undefined, request.variables ?? {});
             if (known.size < 100) known.set(key, cost);
           }
+          noteCost(contextValue as object, cost);
           if (cost > limits.maxCost) {
             throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
           }

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app';
 import { signToken } from '../../src/auth/jwt';
 import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { GraphQLClient } from './client';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
@@ -20,8 +20,8 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
-/** Starts a gateway on a free port against the run's test database. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+/** Starts a gateway on a free port against the run's test database; `opts.log` replaces its logger. */
+export async function startTestGateway(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestGateway> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
@@ -31,7 +31,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     DB_POOL_MAX: '5',
     ...env,
   });
-  const app = await startApp(config, createLogger(config.logLevel), { port: 0, host: '127.0.0.1' });
+  const app = await startApp(config, opts.log ?? createLogger(config.logLevel), { port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${app.gateway.port}/graphql`;
   const tokenFor = (email: string, opts: { expiresIn?: string | number } = {}) =>
     signToken(TEST_JWT_SECRET, { sub: `test|${email}`, email }, { ...opts, issuer: config.jwt.issuer, audience: config.jwt.audience });

@@ -8,7 +8,7 @@ import { Compilation, CompilationStatus } from './compilation.entity';
 import { CompileInputError, CompilerPool, CompilerPoolError, type CompileResult } from './compiler/pool';
 
 const RUNNER = new ServiceKey<CompilationRunner>('compilationRunner');
-const POOL = new ServiceKey<CompilerPool>('compiler');
+export const COMPILER_POOL = new ServiceKey<CompilerPool>('compiler');
 
 /**
  * Compiles PENDING compilations off the request path. A request stores the row and enqueues its
@@ -154,7 +154,7 @@ export async function startCompilationRunner(app: AppServices): Promise<Compilat
     maxSourceBytes: app.config.compiler.maxSourceBytes,
   });
   const runner = new CompilationRunner(app.orm, pool, app.log.child({ module: 'compilation' }), app.config.compiler.maxPerOrganization);
-  app.registry.set(POOL, pool);
+  app.registry.set(COMPILER_POOL, pool);
   app.registry.set(RUNNER, runner);
   const resumed = await runner.resumePending();
   if (resumed > 0) app.log.info({ resumed }, 'PENDING compilations re-enqueued');
@@ -166,7 +166,7 @@ export async function stopCompilationRunner(app: AppServices): Promise<void> {
   const runner = app.registry.get(RUNNER);
   if (!runner) return;
   app.registry.delete(RUNNER);
-  app.registry.delete(POOL);
+  app.registry.delete(COMPILER_POOL);
   await runner.pool.close();
   await runner.idle();
 }

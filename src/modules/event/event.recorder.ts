@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Acting } from '../../auth/acting';
+import { eventsRecorded } from '../../observability/metrics';
 import { EventKind } from './event.entity';
 import { eventHash } from './event.hash';
 
@@ -80,5 +81,6 @@ export async function recordEvent(em: EntityManager, e: NewEvent): Promise<numbe
   );
   // Delivered at commit, and only if the transaction commits.
   await em.execute('select pg_notify(?, ?)', [EVENT_CHANNEL, String(row.sequence)]);
+  eventsRecorded.inc({ kind: row.kind });
   return row.sequence;
 }

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { eventDeliveryDelay, eventsDelivered } from '../../observability/metrics';
 import type { Event } from './event.entity';
 
 /** Which events a subscription follows. */
@@ -84,10 +85,12 @@ export class EventStream implements AsyncIterableIterator<Event> {
         if (outcome === 'complete') return DONE;
         throw outcome;
       }
-      const candidate = this.page.shift() ?? (this.replaying ? undefined : this.queue.shift());
+      const replayed = this.page.shift();
+      const candidate = replayed ?? (this.replaying ? undefined : this.queue.shift());
       if (candidate) {
         if (candidate.sequence <= this.last) continue;
         this.last = candidate.sequence;
+        observeDelivery(candidate, replayed !== undefined);
         return { value: candidate, done: false };
       }
       if (this.replaying) {
@@ -141,4 +144,13 @@ export class EventStream implements AsyncIterableIterator<Event> {
     this.wakeUp = null;
     wake?.();
   }
+}
+
+/** Counts a delivery; the delay histogram holds live deliveries only (a replay's age is the client's gap). */
+function observeDelivery(event: Event, replayed: boolean): void {
+  eventsDelivered.inc({ mode: replayed ? 'replay' : 'live' });
+  if (replayed) return;
+  // A metric never stops a delivery: an event without a readable time is counted, not timed.
+  const written = new Date(event.createdAt as Date | string | undefined ?? Number.NaN).getTime();
+  if (Number.isFinite(written)) eventDeliveryDelay.observe(Math.max(0, Date.now() - written) / 1000);
 }

@@ -2,6 +2,8 @@
 // milliseconds to seconds, so it never runs on the gateway's event loop.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { compilationDuration } from '../../../observability/metrics';
+import { traced } from '../../../observability/tracing';
 import type { AbiItem } from '../api';
 import {
   buildStandardInput, DEFAULT_FILE_NAME, interpretOutput, VERSION_BUFFER_BYTES, WORKER_SOURCE,
@@ -49,7 +51,7 @@ export class CompilerPoolError extends Error {
 
 interface Job {
   id: number; input: string; fileName: string; contractName?: string; timeoutMs: number;
-  resolve(result: CompileResult): void; reject(err: Error): void; timer?: NodeJS.Timeout;
+  resolve(result: CompileResult): void; reject(err: Error): void; timer?: NodeJS.Timeout; startedAt?: number;
 }
 
 interface Slot {
@@ -155,10 +157,10 @@ export class CompilerPool {
       throw new CompilerPoolError('QUEUE_FULL', `compiler queue is full (${this.maxQueue} waiting); retry later`);
     }
     const job = JSON.stringify(buildStandardInput(source, fileName));
-    return new Promise<CompileResult>((resolve, reject) => {
+    return traced('solc.compile', { 'solidity.file': fileName }, () => new Promise<CompileResult>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, input: job, fileName, contractName, timeoutMs, resolve, reject });
       this.pump();
-    });
+    }));
   }
 
   /** Terminates every worker; queued and running jobs reject with CompilerPoolError('CLOSED'). */
@@ -192,14 +194,18 @@ export class CompilerPool {
     // The clock starts once a loaded worker has the job: neither queueing nor solc's cold load
     // counts, so a short timeout cannot make every fresh replacement worker time out in turn.
     job.timer = setTimeout(() => this.onTimeout(slot, job), job.timeoutMs);
+    job.startedAt = performance.now();
     this.counters.peakBusy = Math.max(this.counters.peakBusy, this.busy);
     slot.worker.postMessage({ id: job.id, input: job.input } satisfies WorkerJob);
   }
 
-  private finish(slot: Slot, job: Job, result: CompileResult): void {
+  private finish(slot: Slot, job: Job, result: CompileResult, outcome: 'timeout' | 'crashed' | null = null): void {
     clearTimeout(job.timer);
     if (slot.job === job) { slot.job = undefined; slot.worker.unref(); }
     this.counters.completed++;
+    if (job.startedAt !== undefined) {
+      compilationDuration.observe({ outcome: outcome ?? (result.ok ? 'ok' : 'failed') }, (performance.now() - job.startedAt) / 1000);
+    }
     job.resolve(result);
   }
 
@@ -260,7 +266,7 @@ export class CompilerPool {
     this.counters.timedOut++;
     // solc cannot be interrupted mid-compile; the only way to reclaim the thread is to kill it.
     this.retire(slot);
-    this.finish(slot, job, { ok: false, errors: [`compilation timed out after ${job.timeoutMs} ms`], compilerVersion: this.version ?? 'unknown' });
+    this.finish(slot, job, { ok: false, errors: [`compilation timed out after ${job.timeoutMs} ms`], compilerVersion: this.version ?? 'unknown' }, 'timeout');
     this.replace();
   }
 
@@ -270,7 +276,7 @@ export class CompilerPool {
     slot.markFailed(err);
     if (slot.job) {
       this.counters.crashed++;
-      this.finish(slot, slot.job, { ok: false, errors: [`compiler worker crashed: ${err.message}`], compilerVersion: this.version ?? 'unknown' });
+      this.finish(slot, slot.job, { ok: false, errors: [`compiler worker crashed: ${err.message}`], compilerVersion: this.version ?? 'unknown' }, 'crashed');
       this.replace();
     } else if (!slot.ready && !this.slots.some((s) => s.ready)) {
       // solc will not load and no worker has it: fail waiting jobs rather than respawn in a loop.
