@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { openDatabase } from './db/orm';
 import { SqlReader } from './db/reader';
+import { Budgets } from './graphql/budgets';
 import type { AppServices } from './graphql/context';
 import type { Logger } from './logger';
 import { MODULES } from './modules';
@@ -35,7 +36,9 @@ export async function startApp(config: Config, log: Logger, opts: { port?: numbe
     log.info('database migrated');
     const reader = new SqlReader(url, config.dbPoolMax);
     cleanups.push(() => reader.close());
-    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new Map() };
+    const budgets = new Budgets(url, config);
+    cleanups.push(() => budgets.close());
+    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), budgets, registry: new Map() };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);
       if (mod.stop) cleanups.push(async () => mod.stop!(services));
