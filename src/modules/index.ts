@@ -1,4 +1,5 @@
 import type { GatewayModule } from '../graphql/module';
+import { budgetModule } from './budget/budget.module';
 import { compilationModule } from './compilation/compilation.module';
 import { consortiumModule } from './consortium/consortium.module';
 import { environmentModule } from './environment/environment.module';
@@ -16,4 +17,5 @@ export const MODULES: GatewayModule[] = [
   eventModule,
   environmentModule,
   compilationModule,
+  budgetModule,
 ];

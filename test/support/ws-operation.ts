@@ -14,7 +14,7 @@ export interface Closed {
 }
 
 export type Outcome =
-  | { kind: 'result'; result: FormattedExecutionResult }
+  | { kind: 'result'; result: FormattedExecutionResult<Record<string, unknown>, unknown> }
   | { kind: 'errors'; errors: { message: string; extensions?: { code?: string } }[] }
   | { kind: 'closed'; closed: Closed };
 
