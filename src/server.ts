@@ -23,6 +23,7 @@ import { buildContext as buildPipelineContext, Pipeline } from './graphql/pipeli
 import { buildGatewaySchema } from './graphql/schema';
 import { Drain } from './http/drain';
 import { bodyErrors, httpPipelinePlugin, requestBounds } from './http/graphql-http';
+import { idempotencyPlugin } from './http/idempotency';
 import { serveWebSocket } from './http/websocket';
 
 export interface Gateway {
@@ -100,6 +101,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
       httpPipelinePlugin(pipeline, drain),
+      idempotencyPlugin(pipeline),
       logErrors,
     ],
   });
