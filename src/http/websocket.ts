@@ -1,9 +1,10 @@
-import { execute, GraphQLError, subscribe, type ExecutionArgs } from 'graphql';
+import { execute, getOperationAST, GraphQLError, subscribe, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { GatewayContext } from '../graphql/context';
 import type { Caller, Pipeline } from '../graphql/pipeline';
 import type { Drain } from './drain';
 
@@ -153,9 +154,19 @@ export function serveWebSocket(wsServer: WebSocketServer, pipeline: Pipeline, dr
       // pools close; subscriptions end when the sockets close.
       execute: async (args) => (drain.isDraining ? { errors: [pipeline.shuttingDown()] } : drain.run(async () => execute(args))),
       subscribe: (args) => subscribe(args),
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors) return undefined;
-        return { ...result, errors: result.errors.map((error) => pipeline.format(error.toJSON(), error)) };
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const budget = (args.contextValue as GatewayContext | undefined)?.budget;
+        // A query's or mutation's answer carries the budget, as over HTTP (not every event).
+        const cost =
+          budget && getOperationAST(args.document, args.operationName)?.operation !== 'subscription'
+            ? { requested: budget.spent, limit: budget.limit, remaining: budget.remaining, resetAt: new Date(budget.resetAt).toISOString() }
+            : undefined;
+        if (!result.errors && !cost) return undefined;
+        return {
+          ...result,
+          ...(result.errors ? { errors: result.errors.map((error) => pipeline.format(error.toJSON(), error)) } : {}),
+          ...(cost ? { extensions: { ...result.extensions, cost } } : {}),
+        };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => pipeline.format(error.toJSON(), error)),
     },
