@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from '../support/db';
 import { createOrganization, type TestOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { codeOf, openSocket } from '../support/ws-operation';
 
 let gw: TestGateway;
 let org: TestOrganization;
@@ -97,5 +98,29 @@ describe('shutdown', () => {
     const unanswered = committed.map((row) => row.name).filter((name) => !answered.has(name));
     expect(unanswered).toEqual([]);
     expect(committed.length).toBe(answered.size);
+  }, 60_000);
+
+  it('over WebSocket, answers the operations it started and refuses the late ones per operation; nothing commits unanswered', async () => {
+    const own = await startTestGateway();
+    const owner = await createOrganization(own);
+    const socket = await openSocket(own, await own.tokenFor(owner.owner.email));
+    const prefix = `WS shutdown ${process.pid} ${Date.now()}`;
+    const mutation = (name: string) => socket.run('mutation ($name: String!) { createConsortium(input: { name: $name }) { id name } }', { name });
+    const early = await mutation(`${prefix} early`);
+    expect(early.kind).toBe('result');
+
+    const names = Array.from({ length: 12 }, (_, i) => `${prefix} ${i}`);
+    const outcomes = names.map((name, i) => (i === 6 ? own.stop().then(() => mutation(name)) : mutation(name)));
+    const settled = await Promise.all(outcomes);
+    const answered = new Set([`${prefix} early`]);
+    settled.forEach((outcome, i) => {
+      if (outcome.kind === 'result' && outcome.result.data) answered.add(names[i]);
+      // Refused per operation while draining; or no connection at all once the gateway is gone.
+      else if (outcome.kind !== 'closed') expect(codeOf(outcome)).toBe('SERVICE_UNAVAILABLE');
+    });
+    const committed = await sql<{ name: string }>('select name from consortium where name like ?', [`${prefix}%`]);
+    expect(committed.map((row) => row.name).filter((name) => !answered.has(name))).toEqual([]);
+    expect(committed.length).toBe(answered.size);
+    await socket.dispose();
   }, 60_000);
 });
