@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { openDatabase } from './db/orm';
 import { SqlReader } from './db/reader';
+import { Budgets } from './graphql/budgets';
 import type { AppServices } from './graphql/context';
 import type { Logger } from './logger';
 import { MODULES } from './modules';
@@ -41,7 +42,10 @@ export async function startApp(
     log.info('database migrated');
     const reader = new SqlReader(url, config.dbPoolMax);
     cleanups.push(() => reader.close());
-    const services: AppServices = { config, orm, reader, log, verifier: new TokenVerifier(config.jwt), registry: new ServiceRegistry(),
+    const budgets = new Budgets(url, config);
+    cleanups.push(() => budgets.close());
+    const services: AppServices = {
+      config, orm, reader, log, verifier: new TokenVerifier(config.jwt), budgets, registry: new ServiceRegistry(),
       policy: opts.policy ?? GOVERNANCE,
     };
     for (const mod of MODULES) {

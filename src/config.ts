@@ -40,7 +40,31 @@ export interface Config {
     maxPageSize: number;
     maxAliases: number;
     maxBatch: number;
+    /** Largest HTTP body and WebSocket message, in bytes. */
+    maxBodyBytes: number;
+    /** Largest query document, in bytes and in lexical tokens. */
+    maxDocumentBytes: number;
+    maxTokens: number;
+    /** Most variables an operation may define or send. */
+    maxVariables: number;
+    /** Largest `connection_init` payload, in bytes, checked before the token is verified. */
+    maxConnectionParamsBytes: number;
+    /** Operations in flight (subscriptions included) on one socket. */
+    maxSubscriptionsPerSocket: number;
+    /** Open sockets of one user on one gateway instance. */
+    maxSocketsPerUser: number;
   };
+  /** Cost points per minute, per principal (or client address when anonymous), kept in PostgreSQL. */
+  budget: {
+    pointsPerMinute: number;
+    anonymousPointsPerMinute: number;
+    /** Failed authentications per client address and minute before further attempts are refused. */
+    authFailuresPerMinute: number;
+  };
+  /** How long a client that met an outage or a draining gateway is told to wait, in seconds. */
+  retryAfterSeconds: number;
+  /** How long a shutdown waits for operations in flight before closing anyway, in ms. */
+  drainTimeoutMs: number;
   /** Execute operations compiled by graphql-jit (default) rather than interpreted by graphql-js. */
   compiledExecution: boolean;
   /** /metrics on the main port unless `metricsPort` is set; traces exported only with an OTLP endpoint. */
@@ -163,11 +187,25 @@ export function loadConfig(env: Env = process.env): Config {
       maxPageSize: int(env, 'MAX_PAGE_SIZE', 100, 1, 1000),
       maxAliases: int(env, 'MAX_ALIASES', 30, 1, 1000),
       maxBatch: int(env, 'MAX_BATCH_OPERATIONS', 10, 1, 100),
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 64 * 1024, 256, 16 * 1024 * 1024),
+      maxTokens: int(env, 'MAX_QUERY_TOKENS', 5_000, 100, 1_000_000),
+      maxVariables: int(env, 'MAX_VARIABLES', 50, 1, 10_000),
+      maxConnectionParamsBytes: int(env, 'MAX_CONNECTION_PARAMS_BYTES', 8 * 1024, 256, 1024 * 1024),
+      maxSubscriptionsPerSocket: int(env, 'MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 1, 100_000),
+      maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 20, 1, 100_000),
     },
     observability: {
       metricsPort: str(env, 'METRICS_PORT') === null ? null : int(env, 'METRICS_PORT', 0, 1, 65535),
       otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
       serviceName: str(env, 'OTEL_SERVICE_NAME') ?? 'governance-gateway',
     },
+    budget: {
+      pointsPerMinute: int(env, 'RATE_BUDGET_PER_MINUTE', 1_000_000, 1, 1_000_000_000),
+      anonymousPointsPerMinute: int(env, 'RATE_BUDGET_ANONYMOUS_PER_MINUTE', 200_000, 1, 1_000_000_000),
+      authFailuresPerMinute: int(env, 'AUTH_FAILURES_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    retryAfterSeconds: int(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
+    drainTimeoutMs: int(env, 'DRAIN_TIMEOUT_MS', 25_000, 0, 600_000),
   };
 }

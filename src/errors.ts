@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'LICENSE_EXHAUSTED'
   | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 /** The one failure shape of the domain: a message for people and a code for programs. */

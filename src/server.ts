@@ -10,22 +10,21 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { Authz } from './auth/authz';
-import { bearerToken, type Identity } from './auth/jwt';
-import { loadPrincipal } from './auth/principal';
-import { AppError } from './errors';
+import type { Identity } from './auth/jwt';
 import type { AppServices, GatewayContext } from './graphql/context';
-import { cleanFormattedError, operationResolutionPlugin, wsErrorHygiene } from './graphql/error-hygiene';
-import { formatError, isExpectedError, toGraphQLError } from './graphql/errors';
+import { operationResolutionPlugin } from './graphql/error-hygiene';
+import { isExpectedError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
-import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
-import { Loaders } from './graphql/loaders';
-import { Grants } from './graphql/grant';
+import { batchLimit } from './graphql/limits';
+import { buildContext as buildPipelineContext, Pipeline } from './graphql/pipeline';
 import { buildGatewaySchema } from './graphql/schema';
+import { Drain } from './http/drain';
+import { bodyErrors, httpPipelinePlugin, requestBounds } from './http/graphql-http';
+import { idempotencyPlugin } from './http/idempotency';
+import { serveWebSocket } from './http/websocket';
 import { createObservability, newRequestId } from './observability';
 
 export interface Gateway {
@@ -36,27 +35,9 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function asGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof AppError) return toGraphQLError(error, { httpStatus: error.code === 'UNAUTHENTICATED' ? 401 : 400 });
-  return error as GraphQLError;
-}
-
-/** Builds the context of one HTTP request or one WS operation: identity, principal, em fork, loaders. */
-export async function buildContext(app: AppServices, identity: Identity | null, requestId: string): Promise<GatewayContext> {
-  const em = app.orm.em.fork();
-  const principal = identity ? await loadPrincipal(em, app.reader, identity) : null;
-  const user = principal?.user ?? null;
-  const authz = new Authz(app.reader, user, principal?.rights, app.policy);
-  return {
-    requestId,
-    em,
-    authz,
-    grants: new Grants(),
-    loaders: new Loaders(em, app.reader),
-    log: app.log.child({ requestId }),
-    app,
-    tokenExpiresAt: identity?.expiresAt ?? null,
-  };
+/** Builds the context of one operation for a verified identity (or none). */
+export function buildContext(app: AppServices, identity: Identity | null, requestId: string, address = ''): Promise<GatewayContext> {
+  return buildPipelineContext(app, { identity, address }, requestId);
 }
 
 /** The HTTP + WebSocket server on one port and one path, with Sandbox, health and readiness. */
@@ -72,9 +53,12 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   const observability = createObservability(app);
   observability.mount(expressApp);
 
-  // Upgrades are routed by hand (not `server:`), so that the HTTP server's own errors, such as a
-  // taken port, reach the listen below alone instead of being re-emitted on the WebSocket server.
-  const wsServer = new WebSocketServer({ noServer: true });
+  const pipeline = new Pipeline(app, schema, app.budgets);
+  const drain = new Drain(config.retryAfterSeconds);
+  // Messages are bounded like HTTP bodies, before graphql-ws parses them. Upgrades are routed by
+  // hand (not `server:`), so that the HTTP server's own errors, such as a taken port, reach the
+  // listen below alone instead of being re-emitted on the WebSocket server.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxBodyBytes });
   httpServer.on('upgrade', (req, socket, head) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -82,27 +66,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
-  const wsCleanup = useServer<Record<string, unknown>, { identity?: Identity }>(
-    observability.ws(wsServer, {
-      schema,
-      // A bad or missing token closes the socket with 4403 before any operation runs.
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const header = params.Authorization ?? params.authorization;
-        try {
-          const token = bearerToken(header);
-          if (!token) return false;
-          ctx.extra.identity = await app.verifier.verify(token);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      context: (ctx) => buildContext(app, ctx.extra.identity ?? null, newRequestId()),
-      ...wsErrorHygiene(config.production),
-    }),
-    wsServer,
-  );
+  const wsCleanup = serveWebSocket(wsServer, pipeline, drain, (options) => observability.ws(wsServer, options));
 
   const logErrors: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -120,13 +84,15 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
 
   const apollo = new ApolloServer<GatewayContext>({
     ...(config.compiledExecution ? { gateway: compiledExecution(schema, { cacheSize: 1000 }) } : { schema }),
-    introspection: !config.production,
+    // Introspection is refused in production by the pipeline's validation rules (both transports).
+    introspection: true,
+    parseOptions: pipeline.parseOptions(),
     includeStacktraceInErrorResponses: !config.production,
     allowBatchedHttpRequests: true,
     // The composition root owns signals: it drains this server, then stops the database.
     stopOnTerminationSignals: false,
-    validationRules: queryLimitRules(config.limits),
-    formatError: (formatted, error) => cleanFormattedError(formatError(formatted, error, config.production), config.production),
+    validationRules: pipeline.rules,
+    formatError: (formatted, error) => pipeline.format(formatted, error),
     plugins: [
       operationResolutionPlugin(),
       // Each of these would wrap every field resolver (cache hints, traces) for features not used here.
@@ -146,9 +112,10 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
-      costLimitPlugin(config.limits),
-      logErrors,
+      httpPipelinePlugin(pipeline, drain),
+      idempotencyPlugin(pipeline),
       observability.plugin,
+      logErrors,
     ],
   });
   await apollo.start();
@@ -166,19 +133,22 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   });
   expressApp.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    drain.middleware(),
+    express.json({ limit: config.limits.maxBodyBytes }),
+    bodyErrors,
     observability.reenter,
     batchLimit(config.limits),
+    requestBounds(pipeline),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || newRequestId();
         res.setHeader('x-request-id', requestId);
         try {
-          const token = bearerToken(req.headers.authorization);
-          const identity = token ? await app.verifier.verify(token) : null;
-          return await buildContext(app, identity, requestId);
+          const address = req.socket.remoteAddress ?? '';
+          const identity = await pipeline.authenticate(req.headers.authorization, address);
+          return await pipeline.context({ identity, address }, requestId);
         } catch (error) {
-          if (error instanceof AppError) throw asGraphQLError(error);
+          if (error instanceof GraphQLError && typeof error.extensions.code === 'string') throw error;
           log.error({ err: error, requestId }, 'context creation failed');
           throw new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
         }
@@ -199,8 +169,12 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     port,
     schema,
     stop() {
-      // Apollo's drain closes the HTTP server, waits for requests in flight, then the WS server.
-      stopping ??= apollo.stop();
+      stopping ??= (async () => {
+        // No new operation starts; every one that started is answered before anything closes.
+        if (!(await drain.start(config.drainTimeoutMs))) log.warn('operations still in flight after DRAIN_TIMEOUT_MS: closing anyway');
+        // Apollo's drain closes the HTTP server, waits for requests in flight, then the WS server.
+        await apollo.stop();
+      })();
       return stopping;
     },
   };

@@ -19,6 +19,8 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
     allowGlobalContext: false,
     forceUtcTimezone: true,
     pool: { min: 0, max: opts.poolMax ?? 10 },
+    // Written with plain SQL by the transport layer (budgets, idempotency keys), not by entities.
+    schemaGenerator: { skipTables: ['rate_budget', 'idempotency_key'] },
     // Statements only, with $n placeholders: 'query-params' would inline the values (billing
     // contacts, emails) into the log.
     debug: process.env.SQL_DEBUG === '1' ? ['query'] : false,

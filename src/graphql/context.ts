@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Authz, PolicyCore } from '../auth/authz';
-import type { TokenVerifier } from '../auth/jwt';
+import type { Identity, TokenVerifier } from '../auth/jwt';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import type { SqlReader } from '../db/reader';
 import type { Logger } from '../logger';
 import type { ServiceRegistry } from '../registry';
 import type { Grants } from './grant';
+import type { BudgetState, Budgets } from './budgets';
 import type { Loaders } from './loaders';
 
 /**
@@ -20,6 +21,8 @@ export interface AppServices {
   reader: SqlReader;
   log: Logger;
   verifier: TokenVerifier;
+  /** Cost budgets per caller, kept in PostgreSQL. */
+  budgets: Budgets;
   /** Long-lived helpers of feature modules (the compiler pool, the event feed), under typed keys. */
   registry: ServiceRegistry;
   /** The decisions of the policy core; the composition root chooses it (a benchmark may permit all). */
@@ -39,4 +42,8 @@ export interface GatewayContext {
   app: AppServices;
   /** When the caller's token expires (ms since the epoch), for long-lived subscriptions. */
   tokenExpiresAt: number | null;
+  /** Who sent the operation: the verified identity (if any) and the client's address. */
+  caller: { identity: Identity | null; address: string };
+  /** What the operation spent and what is left of the caller's budget (set once admitted). */
+  budget?: BudgetState;
 }

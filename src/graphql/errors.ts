@@ -17,6 +17,8 @@ const PASS_THROUGH = new Set([
   'CONFLICT',
   'LICENSE_EXHAUSTED',
   'QUERY_TOO_COMPLEX',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /** The one mapping from the domain's AppError to what a client sees: its message, its details and its code. */
@@ -28,6 +30,46 @@ export function toGraphQLError(error: AppError, opts: { httpStatus?: number } = 
 function appErrorExtensions(error: AppError): Record<string, unknown> {
   return { ...error.details, code: error.code };
 }
+
+/** Connection-level failures of PostgreSQL (refused, dropped, shut down, pool exhausted). */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connection|connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)|ECONNREFUSED/i;
+
+/** True when the error (or one it wraps) says the database cannot be reached right now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = error as Record<string, unknown> | undefined; e && typeof e === 'object' && !seen.has(e); ) {
+    seen.add(e);
+    if (e.name === 'ConnectionException') return true;
+    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+    if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    e = (e.originalError ?? e.cause ?? e.previous) as Record<string, unknown> | undefined;
+  }
+  return false;
+}
+
+/** What a client sees while the database is unreachable: no address, no driver text. */
+export const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable; retry later';
+
+/** graphql-js reports its token limit as a syntax error; it is a limit like depth or cost. */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
 
 function limitError(error: unknown): QueryLimitError | null {
   for (let e = error as { originalError?: unknown } | undefined, i = 0; e && i < 5; e = e.originalError as never, i++) {
@@ -49,7 +91,16 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, pr
   const original = unwrapResolverError(error);
   // Apollo files limit refusals found during validation under GRAPHQL_VALIDATION_FAILED.
   const limit = limitError(error);
-  if (limit) return { message: limit.message, locations: formatted.locations, extensions: { ...limit.extensions } };
+  if (limit) {
+    const { http: _status, ...extensions } = limit.extensions;
+    return { message: limit.message, locations: formatted.locations, extensions };
+  }
+  if (formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && TOKEN_LIMIT.test(formatted.message)) {
+    return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_COMPLEX' } };
+  }
+  if (isDatabaseUnavailable(original) || isDatabaseUnavailable(error)) {
+    return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+  }
   if (original instanceof AppError) {
     return {
       message: original.message,

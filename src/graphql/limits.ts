@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import {
   getNamedType,
@@ -15,7 +14,6 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
-import { noteCost } from '../observability/operations';
 
 type Limits = Config['limits'];
 
@@ -25,7 +23,7 @@ const ASSUMED_LIST_SIZE = 20;
 /** A refusal of an operation by a limit; reaches the client with code QUERY_TOO_COMPLEX. */
 export class QueryLimitError extends GraphQLError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
-    super(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extra } });
+    super(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extra, http: { status: 400 } } });
   }
 }
 
@@ -86,11 +84,23 @@ export function queryLimitRules(limits: Limits) {
       },
     };
   };
-  return [depthRule, aliasRule];
+  // Each variable definition is coerced and checked before execution: a document may define
+  // only as many as a request may send.
+  const variablesRule = (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      const count = node.variableDefinitions?.length ?? 0;
+      if (count > limits.maxVariables) {
+        context.reportError(tooComplex(`${count} variables exceed the maximum of ${limits.maxVariables}`, { variables: count, maxVariables: limits.maxVariables }));
+      }
+    },
+  });
+  return [depthRule, aliasRule, variablesRule];
 }
 
 /** Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). */
 const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  // Introspection (`__schema`, `__type`, `__typename`) reads the schema in memory, not rows.
+  if (field.name.startsWith('__')) return 0;
   const first = typeof args.first === 'number' ? args.first : undefined;
   const returnsList = isListType(getNullableType(field.type));
   const inConnection = getNamedType(field.type).name.endsWith('Connection');
@@ -98,30 +108,26 @@ const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) =>
   return 1 + rows * childComplexity;
 };
 
-/** Refuses, before execution, operations whose estimated cost exceeds the limit. */
-export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
+/**
+ * The estimated cost of an operation, refused beyond the limit. Costs are remembered per parsed
+ * document and variables: Apollo reuses one document per query text, so a repeated operation is
+ * not estimated again.
+ */
+export function costEstimator(limits: Limits): (schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>) => number {
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ request, document, schema, contextValue }) {
-          // Apollo reuses one parsed document per query text: costs are remembered per document
-          // and variables, so a repeated operation is not estimated again.
-          const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
-          let known = costs.get(document);
-          if (!known) costs.set(document, (known = new Map()));
-          let cost = known.get(key);
-          if (cost === undefined) {
-            cost = estimate(schema, document, request.operationName ?? undefined, request.variables ?? {});
-            if (known.size < 100) known.set(key, cost);
-          }
-          noteCost(contextValue as object, cost);
-          if (cost > limits.maxCost) {
-            throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
-          }
-        },
-      };
-    },
+  return (schema, document, operationName, variables) => {
+    const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+    let known = costs.get(document);
+    if (!known) costs.set(document, (known = new Map()));
+    let cost = known.get(key);
+    if (cost === undefined) {
+      cost = estimate(schema, document, operationName, variables);
+      if (known.size < 100) known.set(key, cost);
+    }
+    if (cost > limits.maxCost) {
+      throw tooComplex(`Query cost ${cost} exceeds the maximum of ${limits.maxCost}`, { cost, maxCost: limits.maxCost });
+    }
+    return cost;
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GatewayModule } from '../graphql/module';
+import { budgetModule } from './budget/budget.module';
 import { certificateModule } from './certificate/certificate.module';
 import { compilationModule } from './compilation/compilation.module';
 import { consortiumModule } from './consortium/consortium.module';
@@ -22,4 +23,5 @@ export const MODULES: GatewayModule[] = [
   environmentModule,
   nodeModule,
   compilationModule,
+  budgetModule,
 ];

@@ -68,7 +68,7 @@ function fromContext(record: OperationRecord, value: GatewayContext | undefined)
   record.requestId = value.requestId ?? record.requestId;
   record.userId = value.authz?.user?.id ?? null;
   record.organizationId = value.authz?.organizationId ?? null;
-  record.cost = costs.get(value) ?? record.cost;
+  record.cost = costs.get(value) ?? value.budget?.spent ?? record.cost;
 }
 
 function codeOf(errors: readonly { extensions?: { code?: unknown } }[] | undefined, fallback = 'INTERNAL_SERVER_ERROR'): string | null {

@@ -99,8 +99,11 @@ describe('npm start with the embedded PostgreSQL', { timeout: 120_000 }, () => {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ me { email } }' }),
-    }).then((r) => r.json());
-    expect(me).toEqual({ data: { me: { email: 'lifecycle@example.test' } } });
+    }).then((r) => r.json() as Promise<{ data?: unknown; errors?: unknown; extensions: { cost: unknown } }>);
+    expect(me.data).toEqual({ me: { email: 'lifecycle@example.test' } });
+    expect(me.errors).toBeUndefined();
+    // Every answer says what it cost and what is left of the caller's budget.
+    expect(me.extensions.cost).toMatchObject({ requested: 2, remaining: expect.any(Number) });
 
     // A killed gateway leaves its database running ...
     const leftover = postmasterPid();

@@ -12,7 +12,22 @@ describe('configuration', () => {
   it('has the documented defaults', () => {
     const c = loadConfig({ DATA_DIR: dataDir });
     expect(c).toMatchObject({ port: 4000, embeddedPgPort: 54329, databaseUrl: null, invitationTtlDays: 14, invitationSweepSeconds: 60 });
-    expect(c.limits).toEqual({ maxDepth: 10, maxCost: 50_000, maxPageSize: 100, maxAliases: 30, maxBatch: 10 });
+    expect(c.limits).toEqual({
+      maxDepth: 10,
+      maxCost: 50_000,
+      maxPageSize: 100,
+      maxAliases: 30,
+      maxBatch: 10,
+      maxBodyBytes: 2 * 1024 * 1024,
+      maxDocumentBytes: 64 * 1024,
+      maxTokens: 5_000,
+      maxVariables: 50,
+      maxConnectionParamsBytes: 8 * 1024,
+      maxSubscriptionsPerSocket: 100,
+      maxSocketsPerUser: 20,
+    });
+    expect(c.budget).toEqual({ pointsPerMinute: 1_000_000, anonymousPointsPerMinute: 200_000, authFailuresPerMinute: 300 });
+    expect(c).toMatchObject({ retryAfterSeconds: 5, drainTimeoutMs: 25_000 });
   });
 
   it('keeps generated development secrets in the data folder, the same on every load', () => {

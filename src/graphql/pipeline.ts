@@ -1,0 +1,208 @@
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { Authz } from '../auth/authz';
+import { bearerToken, type Identity } from '../auth/jwt';
+import { loadPrincipal } from '../auth/principal';
+import { AppError } from '../errors';
+import type { BudgetState, Budgets } from './budgets';
+import type { AppServices, GatewayContext } from './context';
+import { cleanFormattedError } from './error-hygiene';
+import { formatError, isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from './errors';
+import { costEstimator, queryLimitRules, QueryLimitError } from './limits';
+import { Grants } from './grant';
+import { Loaders } from './loaders';
+import { refusal } from './refusal';
+
+/** Who sends an operation: the verified token (if any) and the client's address. */
+export interface Caller {
+  identity: Identity | null;
+  address: string;
+}
+
+/**
+ * The one path every operation takes, whatever its transport (HTTP through Apollo, graphql-ws):
+ *
+ *   bounds of the raw request → parse with a token limit → validation (graphql-js rules, depth,
+ *   aliases, variables, no introspection in production) → cost estimate and limit →
+ *   authentication and token expiry (failed attempts throttled per address) → the caller's cost
+ *   budget → context (principal, loaders) → execution → one error masking.
+ *
+ * Each step refuses with a coded GraphQLError that carries its HTTP status; over WebSocket the
+ * same error is the operation's error, so a client sees the same code on both transports.
+ */
+export class Pipeline {
+  /** Validation rules beyond graphql-js' own; Apollo runs them for HTTP, `validate` for WS. */
+  readonly rules: ValidationRule[];
+  private readonly costOf: ReturnType<typeof costEstimator>;
+
+  constructor(
+    readonly app: AppServices,
+    readonly schema: GraphQLSchema,
+    readonly budgets: Budgets,
+  ) {
+    const { limits, production } = app.config;
+    this.rules = [...queryLimitRules(limits), ...(production ? [NoSchemaIntrospectionCustomRule] : [])];
+    this.costOf = costEstimator(limits);
+  }
+
+  /** Bounds of what the client sent, checked before anything is parsed. */
+  checkRequest(query: unknown, variables: unknown): void {
+    const { limits } = this.app.config;
+    if (typeof query !== 'string') throw refusal('BAD_REQUEST', 'The request must contain a query string', 400);
+    const bytes = Buffer.byteLength(query);
+    if (bytes > limits.maxDocumentBytes) {
+      throw refusal('QUERY_TOO_COMPLEX', `The document of ${bytes} bytes exceeds the maximum of ${limits.maxDocumentBytes}`, 413, { maxDocumentBytes: limits.maxDocumentBytes });
+    }
+    if (variables !== undefined && variables !== null) {
+      if (typeof variables !== 'object' || Array.isArray(variables)) throw refusal('BAD_REQUEST', 'Variables must be an object', 400);
+      const count = Object.keys(variables).length;
+      if (count > limits.maxVariables) {
+        throw refusal('QUERY_TOO_COMPLEX', `${count} variables exceed the maximum of ${limits.maxVariables}`, 400, { maxVariables: limits.maxVariables });
+      }
+    }
+  }
+
+  /** graphql-js' parser, stopped after the token limit. */
+  parseOptions() {
+    return { maxTokens: this.app.config.limits.maxTokens };
+  }
+
+  /** Parses a document within the token limit (the WS path; Apollo parses HTTP with `parseOptions`). */
+  parse(query: string): DocumentNode {
+    try {
+      return parse(query, this.parseOptions());
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      if (/more tha[nt] \d+ tokens/.test(error.message)) {
+        throw refusal('QUERY_TOO_COMPLEX', error.message.replace(/^Syntax Error: /, ''), 400, { maxTokens: this.app.config.limits.maxTokens });
+      }
+      throw refusal('GRAPHQL_PARSE_FAILED', error.message, 400);
+    }
+  }
+
+  /** graphql-js' rules and ours; the first error's code is the refusal's (as Apollo reports it). */
+  validate(document: DocumentNode): GraphQLError[] {
+    const errors = validate(this.schema, document, [...specifiedRules, ...this.rules], { maxErrors: 20 });
+    return errors.map((error) =>
+      error.originalError instanceof QueryLimitError || error instanceof QueryLimitError
+        ? error
+        : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } }),
+    );
+  }
+
+  /** The operation's estimated cost; QUERY_TOO_COMPLEX (400) beyond the limit. */
+  cost(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+    return this.costOf(this.schema, document, operationName, variables ?? {});
+  }
+
+  /**
+   * The identity behind an Authorization value (null without one). A refused token is
+   * UNAUTHENTICATED (401) and counts against the address; past its budget of failures the
+   * address gets RATE_LIMITED (429) instead.
+   */
+  async authenticate(authorization: unknown, address: string): Promise<Identity | null> {
+    try {
+      const token = bearerToken(authorization);
+      return token ? await this.app.verifier.verify(token) : null;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      await this.unavailableOnOutage(() => this.budgets.recordAuthFailure(address));
+      await this.unavailableOnOutage(() => this.budgets.checkAuthFailures(address));
+      throw refusal(error.code, error.message, 401);
+    }
+  }
+
+  /** Refuses a token that has expired since the socket was opened (every WS operation). */
+  checkExpiry(identity: Identity | null): void {
+    if (identity?.expiresAt != null && identity.expiresAt <= Date.now()) {
+      throw refusal('UNAUTHENTICATED', 'The token has expired', 401);
+    }
+  }
+
+  /** Spends the operation's cost from the caller's budget. */
+  spend(caller: Caller, cost: number): Promise<BudgetState> {
+    return this.unavailableOnOutage(() => this.budgets.spend(caller.identity?.subject ?? null, caller.address, cost));
+  }
+
+  /** The caller's budget, without spending. */
+  budgetOf(caller: Caller): Promise<BudgetState> {
+    return this.unavailableOnOutage(() => this.budgets.state(caller.identity?.subject ?? null, caller.address));
+  }
+
+  /** The context of one HTTP request or one WS operation; SERVICE_UNAVAILABLE during an outage. */
+  context(caller: Caller, requestId: string): Promise<GatewayContext> {
+    return this.unavailableOnOutage(() => buildContext(this.app, caller, requestId));
+  }
+
+  /** The one error masking of both transports (the HTTP status is not part of the answer). */
+  format(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const { production } = this.app.config;
+    // Suggestions dropped and echoed input capped in production, on both transports.
+    const masked = cleanFormattedError(formatError(formatted, error, production), production);
+    if (!masked.extensions || !('http' in masked.extensions)) return masked;
+    const { http: _status, ...extensions } = masked.extensions;
+    return { ...masked, extensions };
+  }
+
+  /** SERVICE_UNAVAILABLE (503, Retry-After) while the database cannot be reached. */
+  unavailable(): GraphQLError {
+    const retryAfter = this.app.config.retryAfterSeconds;
+    return refusal('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, 503, { retryAfter }, { 'retry-after': String(retryAfter) });
+  }
+
+  /** SERVICE_UNAVAILABLE for operations arriving while the gateway shuts down. */
+  shuttingDown(): GraphQLError {
+    const retryAfter = this.app.config.retryAfterSeconds;
+    return refusal('SERVICE_UNAVAILABLE', 'The gateway is shutting down; retry on another instance', 503, { retryAfter }, { 'retry-after': String(retryAfter), connection: 'close' });
+  }
+
+  /** Runs a step that reads the database; an unreachable database becomes SERVICE_UNAVAILABLE. */
+  async unavailableOnOutage<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        this.app.log.warn({ err: error }, 'database unreachable');
+        throw this.unavailable();
+      }
+      throw error;
+    }
+  }
+}
+
+/** Builds the context of one operation: identity, principal, em fork, loaders. */
+export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
+  const em = app.orm.em.fork();
+  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity) : null;
+  const user = principal?.user ?? null;
+  const authz = new Authz(app.reader, user, principal?.rights, app.policy);
+  return {
+    requestId,
+    em,
+    authz,
+    grants: new Grants(),
+    loaders: new Loaders(em, app.reader),
+    log: app.log.child({ requestId }),
+    app,
+    tokenExpiresAt: caller.identity?.expiresAt ?? null,
+    caller,
+  };
+}
+
+/** The HTTP status of an answer whose errors carry these codes (the most telling one wins). */
+export function statusOfCodes(codes: readonly unknown[], hasData: boolean): number | null {
+  if (codes.includes('SERVICE_UNAVAILABLE')) return 503;
+  if (codes.includes('RATE_LIMITED')) return 429;
+  if (hasData) return null;
+  if (codes.includes('QUERY_TOO_COMPLEX')) return 400;
+  return null;
+}
