@@ -37,6 +37,10 @@ export interface Config {
   compiledExecution: boolean;
   /** Benchmark-only: skip authorization. Refused in production. */
   benchDisableAuthz: boolean;
+  /** Browser origins allowed to call the API (CORS); the gateway's own pages need none. */
+  corsOrigins: string[];
+  /** Serve the offline GraphiQL explorer at /explorer (default: on except in production). */
+  explorer: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +74,25 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+/** A comma-separated list of origins (scheme://host[:port]); anything else is refused. */
+function origins(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must list origins like https://app.example.com, got '${value}'`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(`${name} must list origins like https://app.example.com (no path), got '${value}'`);
+    }
+    return url.origin;
+  });
 }
 
 interface DevSecrets {
@@ -146,5 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxBatch: int(env, 'MAX_BATCH_OPERATIONS', 10, 1, 100),
     },
     benchDisableAuthz: bool(env, 'BENCH_DISABLE_AUTHZ'),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    explorer: flag(env, 'EXPLORER', !production),
   };
 }

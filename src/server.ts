@@ -6,7 +6,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -25,6 +24,9 @@ import { compiledExecution } from './graphql/executor';
 import { batchLimit, costLimitPlugin, queryLimitRules } from './graphql/limits';
 import { Loaders } from './graphql/loaders';
 import { buildGatewaySchema } from './graphql/schema';
+import { corsAllowList } from './web/cors';
+import { explorerRouter } from './web/explorer';
+import { sandboxLandingPage } from './web/sandbox';
 
 export interface Gateway {
   httpServer: Server;
@@ -131,9 +133,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
           };
         },
       },
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(config),
       costLimitPlugin(config.limits),
       logErrors,
     ],
@@ -151,8 +151,10 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  if (config.explorer) expressApp.use('/explorer', explorerRouter(config));
   expressApp.use(
     '/graphql',
+    corsAllowList(config.corsOrigins),
     express.json({ limit: '2mb' }),
     batchLimit(config.limits),
     expressMiddleware(apollo, {

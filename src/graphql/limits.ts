@@ -4,6 +4,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLError,
+  isIntrospectionType,
   isListType,
   Kind,
   type ASTVisitor,
@@ -89,7 +90,9 @@ export function queryLimitRules(limits: Limits) {
 }
 
 /** Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). */
-const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  // Introspection reads the schema in memory: tools' standard query must pass the default limit.
+  if (field.name.startsWith('__') || isIntrospectionType(type)) return 0;
   const first = typeof args.first === 'number' ? args.first : undefined;
   const returnsList = isListType(getNullableType(field.type));
   const inConnection = getNamedType(field.type).name.endsWith('Connection');
