@@ -1,14 +1,14 @@
 import type { GatewayModule } from '../../graphql/module';
 import { authenticated, byConsortiumArg, consortiumAction, type ScopeOf } from '../../graphql/rules';
 import { EVENT_FEED, EventFeed } from './event.feed';
-import { ConsortiumEventsResolver, EventResolver } from './event.resolver';
+import { ConsortiumEventsResolver, EventPayloadResolver, EventResolver } from './event.resolver';
 
 const ofConsortium: ScopeOf = async (consortium: { id: string }) => ({ consortiumId: consortium.id });
 
 /** The event log (audit trail, hash chain) and live subscriptions. */
 export const eventModule: GatewayModule = {
   name: 'event',
-  resolvers: [EventResolver, ConsortiumEventsResolver],
+  resolvers: [EventResolver, ConsortiumEventsResolver, EventPayloadResolver],
   rules: {
     Query: { verifyEventChain: consortiumAction('consortium.view', byConsortiumArg('consortiumId')) },
     // Shield guards only the resolve step of a subscription, once per event and subscriber, so it
