@@ -129,12 +129,21 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
           on: { connected: () => (progressed = true) },
         }));
         let chain = Promise.resolve();
+        const settleErrors = (errors: readonly { message: string; extensions?: Record<string, unknown> }[]) => {
+          const first = errors[0];
+          const code = String(first?.extensions?.code ?? 'UNKNOWN');
+          const resumeAfter = first?.extensions?.resumeAfter;
+          if (typeof resumeAfter === 'number' && (last === null || resumeAfter > last)) last = resumeAfter;
+          if (RETRIABLE_CODES.has(code)) settle({ kind: 'retry', reason: `${code}: ${first.message}`, progressed });
+          else settle({ kind: 'fatal', error: new GatewayError(first?.message ?? 'subscription refused', code, errors) });
+        };
         socket.subscribe<TData>(
           { query, variables: { ...variables, after: last } as Record<string, unknown> },
           {
             next: (result) => {
               chain = chain.then(async () => {
-                if (result.errors?.length) return; // reported through `error` next
+                // An operation error arrives as a result (then `complete`): it decides what follows.
+                if (result.errors?.length) return settleErrors(result.errors);
                 const data = result.data as TData;
                 const sequence = handlers.sequenceOf(data);
                 if (last !== null && sequence <= last) return;
@@ -144,15 +153,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
             },
             error: (error) => {
               void chain.then(() => {
-                if (Array.isArray(error)) {
-                  const first = error[0] as { message: string; extensions?: Record<string, unknown> };
-                  const code = String(first?.extensions?.code ?? 'UNKNOWN');
-                  const resumeAfter = first?.extensions?.resumeAfter;
-                  if (typeof resumeAfter === 'number' && (last === null || resumeAfter > last)) last = resumeAfter;
-                  if (RETRIABLE_CODES.has(code)) settle({ kind: 'retry', reason: `${code}: ${first.message}`, progressed });
-                  else settle({ kind: 'fatal', error: new GatewayError(first?.message ?? 'subscription refused', code, error as never) });
-                  return;
-                }
+                if (Array.isArray(error)) return settleErrors(error);
                 const closeCode = (error as { code?: unknown })?.code;
                 if (typeof closeCode === 'number' && FATAL_CLOSE[closeCode]) {
                   settle({ kind: 'fatal', error: new GatewayError(FATAL_CLOSE[closeCode], closeCode === 4403 ? 'CREDENTIAL_REFUSED' : 'PROTOCOL_ERROR') });
