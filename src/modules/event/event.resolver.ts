@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
@@ -5,6 +6,7 @@ import { consortiumDecision, organizationDecision } from '../../graphql/rules';
 import { consortiumNamed } from '../../graphql/scopes';
 import { Consortium } from '../consortium/consortium.entity';
 import { Event } from './event.entity';
+import { EventPayload, typedPayload } from './event.payloads';
 import {
   consortiumEventPage,
   guardSubscribe,
@@ -64,5 +66,18 @@ export class ConsortiumEventsResolver {
   @FieldResolver(() => EventConnection, { description: 'The audit trail (consortium.view), ascending by sequence' })
   events(@Root() consortium: Consortium, @Args(() => EventPageArgs) args: EventPageArgs, @Ctx() ctx: GatewayContext): Promise<EventConnection> {
     return consortiumEventPage(ctx, consortium.id, args);
+  }
+}
+
+@Resolver(() => Event)
+export class EventPayloadResolver {
+  @FieldResolver(() => EventPayload, { name: 'payload', description: 'What the event records, typed by its kind' })
+  typedPayload(@Root() event: Event): object {
+    return typedPayload(event.kind, event.payload);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, { description: 'The payload as stored and hashed (the audit log); `payload` is its typed view' })
+  rawPayload(@Root() event: Event): Record<string, unknown> {
+    return event.payload;
   }
 }
