@@ -90,7 +90,7 @@ function launch(script: string, args: string[], env: Record<string, string>, nod
 async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited with ${child.exitCode}`);
+    if (hasExited(child)) throw new Error(`${url}: the server exited (${child.exitCode ?? child.signalCode})`);
     try {
       await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       return; // any answer means it is listening
@@ -140,9 +140,13 @@ async function startServers(targets: readonly Target[], dbUrl: string, secrets: 
   return servers;
 }
 
+/** A child killed by a signal keeps exitCode null: look at both. */
+const hasExited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+const exited = (c: ChildProcess) => new Promise((r) => (hasExited(c) ? r(null) : c.once('exit', r)));
+
 async function stopServers(servers: Server[]): Promise<void> {
-  for (const s of servers) s.child.kill('SIGTERM');
-  await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
+  for (const s of servers) if (!hasExited(s.child)) s.child.kill('SIGTERM');
+  await Promise.all(servers.map((s) => exited(s.child)));
 }
 
 async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ text: string; data?: unknown; errors?: unknown[] }> {
@@ -445,8 +449,8 @@ async function main(): Promise<void> {
     printTables(summary, scaleSummary, rounds.length);
     console.log(`\nwritten to bench/results/latest.json in ${report.elapsedSeconds} s`);
   } finally {
-    for (const child of running) if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(running.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    for (const child of running) if (!hasExited(child)) child.kill('SIGTERM');
+    await Promise.all(running.map(exited));
     for (const name of names) await dropDatabase(serverUrl, name).catch(() => undefined);
     await embedded?.stop();
   }
@@ -466,7 +470,8 @@ type Summary = {
 };
 
 function printTables(summary: Summary[], scales: { scale: number; responseBytes: Partial<Record<Target, number>>; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[], authzRounds: number): void {
-  const cell = (x: ServerSummary | null) => (x ? `${x.rps.toFixed(0)} (${x.p50} / ${x.p99} ms, ${x.cpuMsPerRequest.toFixed(2)} ms CPU)` : '–');
+  const cell = (x: ServerSummary | null) =>
+    x ? `${x.rps.toFixed(0)} (${x.p50} / ${x.p99} ms, ${Number.isFinite(x.cpuMsPerRequest) ? x.cpuMsPerRequest.toFixed(2) : "–"} ms CPU)` : "–";
   console.log('\nreq/s (p50 / p99, CPU per request of the server process), medians over the rounds:\n');
   console.log(`| request | ${TARGETS.join(' | ')} | gateway / PostGraphile | CPU gateway / PostGraphile | gateway / baseline | SQL per request (large / small) |`);
   console.log(`|---|${TARGETS.map(() => '---|').join('')}---|---|---|---|`);
@@ -493,6 +498,6 @@ function printTables(summary: Summary[], scales: { scale: number; responseBytes:
 
 main().catch((error) => {
   console.error(error);
-  for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const child of running) if (!hasExited(child)) child.kill('SIGKILL');
   process.exit(1);
 });
