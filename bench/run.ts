@@ -40,6 +40,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const SCALES = (process.env.BENCH_SCALES ?? '1,10,50').split(',').map(Number).filter((k) => k > 0);
 const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const SCALE_CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 10);
+const SCALE_DURATION = Number(process.env.BENCH_SCALE_DURATION ?? 10);
 /** Authorization-only rounds are added until every interval is narrower than this (± fraction)… */
 const AUTHZ_TARGET = Number(process.env.BENCH_AUTHZ_TARGET ?? 0.05);
 /** …or until there are this many rounds in all. */
@@ -224,6 +225,7 @@ interface Phase {
   token: string;
   dataset: Dataset;
   connections: number;
+  duration: number;
   postmasterPid: number | null;
   label: string;
 }
@@ -240,7 +242,7 @@ async function round(phase: Phase, n: number, targets: readonly Target[] = phase
         token: phase.token,
         body: bodyOf(s, target, phase.dataset),
         connections: phase.connections,
-        duration: DURATION,
+        duration: phase.duration,
         pid: server.child.pid!,
         postmasterPid: phase.postmasterPid,
       });
@@ -350,6 +352,7 @@ async function main(): Promise<void> {
       token: await signToken(secrets.jwt, { sub: big.user.subject, email: big.user.email }),
       dataset: big,
       connections: CONNECTIONS,
+      duration: DURATION,
       postmasterPid,
       label: '1×',
     };
@@ -380,6 +383,7 @@ async function main(): Promise<void> {
         token: await signToken(secrets.jwt, { sub: dataset.user.subject, email: dataset.user.email }),
         dataset,
         connections: SCALE_CONNECTIONS,
+        duration: SCALE_DURATION,
         postmasterPid,
         label: `${k}×`,
       };
@@ -411,6 +415,8 @@ async function main(): Promise<void> {
       scale: x.scale,
       dataset: x.dataset,
       responseBytes: x.responseBytes,
+      /** Once every list is a page, the large query answers as many bytes at any scale as at 1×. */
+      gatewayBytesPer1x: (x.responseBytes.gateway ?? NaN) / (sizes.consortium.gateway ?? NaN),
       servers: Object.fromEntries(SCALE_TARGETS.map((t) => [t, summarise(x.rounds, 'consortium', t)])),
       gatewayPerPostgraphile: median(perRound(x.rounds, 'consortium', ratio('gateway', 'postgraphile'))),
       gatewayPerBaseline: median(perRound(x.rounds, 'consortium', ratio('gateway', 'baseline'))),
@@ -436,6 +442,7 @@ async function main(): Promise<void> {
         scales: SCALES,
         scaleRounds: SCALE_RUNS,
         scaleConnections: SCALE_CONNECTIONS,
+        scaleDurationSeconds: SCALE_DURATION,
         nodeOptions: startOptions(root),
       },
       summary,
@@ -469,7 +476,7 @@ type Summary = {
   sqlPerRequest: { large: number; small: number };
 };
 
-function printTables(summary: Summary[], scales: { scale: number; responseBytes: Partial<Record<Target, number>>; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[], authzRounds: number): void {
+function printTables(summary: Summary[], scales: { scale: number; responseBytes: Partial<Record<Target, number>>; gatewayBytesPer1x: number; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[], authzRounds: number): void {
   const cell = (x: ServerSummary | null) =>
     x ? `${x.rps.toFixed(0)} (${x.p50} / ${x.p99} ms, ${Number.isFinite(x.cpuMsPerRequest) ? x.cpuMsPerRequest.toFixed(2) : "–"} ms CPU)` : "–";
   console.log('\nreq/s (p50 / p99, CPU per request of the server process), medians over the rounds:\n');
@@ -486,11 +493,11 @@ function printTables(summary: Summary[], scales: { scale: number; responseBytes:
   for (const r of summary) console.log(`| ${r.scenario} | ${fmtInterval(r.authorizationCost)} | ${fmtInterval(r.authorizationCpuCost)} |`);
   if (scales.length) {
     console.log('\nthe large query as the data grows:\n');
-    console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway / PostGraphile | gateway / baseline |`);
-    console.log(`|---|${SCALE_TARGETS.map(() => '---|').join('')}---|---|---|`);
+    console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway bytes / 1× | gateway / PostGraphile | gateway / baseline |`);
+    console.log(`|---|${SCALE_TARGETS.map(() => '---|').join('')}---|---|---|---|`);
     for (const x of scales) {
       console.log(
-        `| ${x.scale}× | ${SCALE_TARGETS.map((t) => cell(x.servers[t])).join(' | ')} | ${SCALE_TARGETS.map((t) => x.responseBytes[t]).join(' / ')} | ${pct(x.gatewayPerPostgraphile)} | ${pct(x.gatewayPerBaseline)} |`,
+        `| ${x.scale}× | ${SCALE_TARGETS.map((t) => cell(x.servers[t])).join(' | ')} | ${SCALE_TARGETS.map((t) => x.responseBytes[t]).join(' / ')} | ${x.gatewayBytesPer1x.toFixed(2)}× | ${pct(x.gatewayPerPostgraphile)} | ${pct(x.gatewayPerBaseline)} |`,
       );
     }
   }
