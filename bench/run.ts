@@ -127,7 +127,7 @@ async function startServers(targets: readonly Target[], dbUrl: string, secrets: 
         return {
           target,
           url,
-          child: launch('dist/bench/postgraphile.js', [dbUrl, String(port), secrets.jwt], { NODE_ENV: 'production' }, [
+          child: launch('dist/bench/postgraphile.js', [dbUrl, String(port), secrets.jwt], { NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, [
             '--require',
             'core-js/actual/promise/with-resolvers',
             ...options,
