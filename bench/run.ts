@@ -302,7 +302,8 @@ const cpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measuremen
   r[a] && r[b] ? r[a]!.cpuMsPerRequest / r[b]!.cpuMsPerRequest : null;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
-const fmtInterval = (i: Interval) => (Number.isFinite(i.halfWidth) ? `${pct(i.mean)} ± ${(i.halfWidth * 100).toFixed(1)}` : `${pct(i.mean)} (1 round)`);
+const fmtInterval = (i: Interval) =>
+  Number.isFinite(i.halfWidth) ? `${pct(i.mean)} ± ${(i.halfWidth * 100).toFixed(1)}` : `${pct(i.mean)} (${i.rounds} usable round${i.rounds === 1 ? '' : 's'}: no interval)`;
 
 function postmasterPidOf(dataDir: string): number | null {
   try {
