@@ -13,7 +13,9 @@ import {
 /**
  * The bare baseline: node:http and pg running the minimal SQL for the same responses as the
  * gateway. No framework, no token verification (the subject is read from the token unverified),
- * no authorization: what this machine can do at best.
+ * no authorization: what this machine can do at best. Every statement is a named prepared
+ * statement, as on the gateway's read path (PostgreSQL plans it once per connection), and
+ * bench/run.ts starts it with the gateway's node options.
  */
 const pool = new Pool({ connectionString: process.argv[2], max: 10 });
 
@@ -23,39 +25,62 @@ function subjectOf(req: IncomingMessage): string {
 }
 
 async function me(subject: string) {
-  const { rows } = await pool.query('select id, email, name, account_role from app_user where subject = $1', [subject]);
+  const { rows } = await pool.query({ name: 'me', text: 'select id, email, name, account_role from app_user where subject = $1', values: [subject] });
   const u = rows[0];
   return { me: { id: u.id, email: u.email, name: u.name, accountRole: u.account_role } };
 }
 
+async function meOrganization(subject: string) {
+  const { rows } = await pool.query({
+    name: 'me_organization',
+    text: `select u.id, u.email, u.name, u.account_role, o.id as org_id, o.name as org_name, o.plan, o.licenses
+             from app_user u left join organization o on o.id = u.organization_id where u.subject = $1`,
+    values: [subject],
+  });
+  const u = rows[0];
+  return {
+    me: {
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      accountRole: u.account_role,
+      organization: u.org_id ? { id: u.org_id, name: u.org_name, plan: u.plan, licenses: u.licenses } : null,
+    },
+  };
+}
+
 async function consortium(id: string) {
   const [c, memberships, environments, compilations] = await Promise.all([
-    pool.query('select id, name, description from consortium where id = $1 and deleted_at is null', [id]),
-    pool.query(
-      `select m.id, m.display_name, m.role, m.status, m.permissions, o.id as org_id, o.name as org_name,
+    pool.query({ name: 'consortium', text: 'select id, name, description from consortium where id = $1 and deleted_at is null', values: [id] }),
+    pool.query({
+      name: 'memberships',
+      text: `select m.id, m.display_name, m.role, m.status, m.permissions, o.id as org_id, o.name as org_name,
               i.id as inv_id, i.display_name as inv_name
          from membership m join organization o on o.id = m.organization_id
          left join membership i on i.id = m.invited_by_id
         where m.consortium_id = $1 and m.status in ('ACTIVE', 'FROZEN') order by m.created_at, m.id`,
-      [id],
-    ),
-    pool.query(
-      `select id, name, client, consensus, release, status from environment
+      values: [id],
+    }),
+    pool.query({
+      name: 'environments',
+      text: `select id, name, client, consensus, release, status from environment
         where consortium_id = $1 and status = 'LIVE' order by created_at, id`,
-      [id],
-    ),
-    pool.query(
-      `select id, name, version, status, compiler_version, count(*) over () as total from compilation
+      values: [id],
+    }),
+    pool.query({
+      name: 'compilations',
+      text: `select id, name, version, status, compiler_version, count(*) over () as total from compilation
         where consortium_id = $1 order by created_at, id limit 50`,
-      [id],
-    ),
+      values: [id],
+    }),
   ]);
-  const nodes = await pool.query(
-    `select n.id, n.name, n.role, n.status, n.environment_id, m.id as m_id, m.display_name
+  const nodes = await pool.query({
+    name: 'nodes',
+    text: `select n.id, n.name, n.role, n.status, n.environment_id, m.id as m_id, m.display_name
        from node n join membership m on m.id = n.membership_id
       where n.environment_id = any($1) order by n.created_at, n.id`,
-    [environments.rows.map((e) => e.id)],
-  );
+    values: [environments.rows.map((e) => e.id)],
+  });
   const row = c.rows[0];
   return {
     consortium: {
@@ -91,14 +116,15 @@ async function consortium(id: string) {
 }
 
 async function myPermissions(subject: string, consortiumId: string) {
-  const { rows } = await pool.query(
-    `select u.account_role, m.id, m.role, m.status, m.permissions, nr.role as network_role
+  const { rows } = await pool.query({
+    name: 'my_permissions',
+    text: `select u.account_role, m.id, m.role, m.status, m.permissions, nr.role as network_role
        from app_user u
        left join membership m on m.organization_id = u.organization_id and m.consortium_id = $2 and m.status <> 'LEFT'
        left join network_role nr on nr.user_id = u.id and nr.consortium_id = $2
       where u.subject = $1 limit 1`,
-    [subject, consortiumId],
-  );
+    values: [subject, consortiumId],
+  });
   const r = rows[0];
   const actor = {
     membership: r.id
@@ -126,7 +152,9 @@ createServer((req, res) => {
         ? await myPermissions(subject, variables.id)
         : query.includes('consortium(')
           ? await consortium(variables.id)
-          : await me(subject);
+          : query.includes('organization')
+            ? await meOrganization(subject)
+            : await me(subject);
       const payload = JSON.stringify({ data });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
       res.end(payload);

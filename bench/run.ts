@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { startApp } from '../src/app';
@@ -13,36 +12,53 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { openDatabase } from '../src/db/orm';
 import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
+import { interval95, load, median, rotate, type Interval, type Measurement } from './measure';
+import { preparePeerSchema } from './peer-sql';
 import { SCENARIOS, type Scenario } from './scenarios';
+import { LARGE, scaled, SMALL, seedDataset, type Dataset } from './seed';
 import { startOptions } from './start-options';
-import { LARGE, SMALL, seedDataset, type Dataset } from './seed';
 
 /**
- * `npm run bench`: a fresh database with a realistic data set, the gateway started as a user
- * starts it (its own process), the same gateway with authorization switched off, and a bare
- * node:http + pg baseline, all driven over HTTP at a fixed concurrency in one run.
+ * `npm run bench`: fresh databases with realistic data sets (1×, and 10× and 50× for the large
+ * query), and, each in its own process and started the same way (`npm start`'s node options):
+ *
+ * - gateway: as deployed (NODE_ENV=production);
+ * - gatewayDevelopment and gatewayNoAuthz: the cost of authorization compares two gateways in
+ *   development mode, like with like; the twin is bench/permit-all.ts, built through the same
+ *   composition root with a policy core that permits every action;
+ * - postgraphile: PostGraphile 5, the peer a user would pick instead (bench/postgraphile.ts);
+ * - baseline: bare node:http + pg with named prepared statements (bench/baseline.ts).
+ *
+ * Every server must give the same answer (byte for byte) before anything is measured. Rounds
+ * are interleaved: each round measures every scenario on every server, starting with another
+ * server each round, so that a slow minute of a shared machine hurts all of them alike.
  */
 const root = resolve(__dirname, '../..');
-const DURATION = Number(process.env.BENCH_DURATION ?? 8);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DURATION = Number(process.env.BENCH_DURATION ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const SCALES = (process.env.BENCH_SCALES ?? '1,10,50').split(',').map(Number).filter((k) => k > 0);
+const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+const SCALE_CONNECTIONS = Number(process.env.BENCH_SCALE_CONNECTIONS ?? 10);
+const SCALE_DURATION = Number(process.env.BENCH_SCALE_DURATION ?? 10);
+/** Authorization-only rounds are added until every interval is narrower than this (± fraction)… */
+const AUTHZ_TARGET = Number(process.env.BENCH_AUTHZ_TARGET ?? 0.05);
+/** …or until there are this many rounds in all. */
+const AUTHZ_MAX_RUNS = Number(process.env.BENCH_AUTHZ_MAX_RUNS ?? 40);
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn');
-const children: ChildProcess[] = [];
 
-/**
- * gateway: as deployed (NODE_ENV=production). The cost of authorization compares two gateways in
- * development mode (graphql-js adds checks there), like with like: gatewayDevelopment, and
- * gatewayNoAuthz, the twin bench/permit-all.ts builds through the composition root with a
- * policy core that permits every action.
- */
-type Target = 'gateway' | 'gatewayDevelopment' | 'gatewayNoAuthz' | 'baseline';
-interface Measurement {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
+const TARGETS = ['gateway', 'gatewayDevelopment', 'gatewayNoAuthz', 'postgraphile', 'baseline'] as const;
+type Target = (typeof TARGETS)[number];
+const SCALE_TARGETS: Target[] = ['gateway', 'postgraphile', 'baseline'];
+
+interface Server {
+  target: Target;
+  url: string;
+  child: ChildProcess;
 }
+
+const running: ChildProcess[] = [];
 
 async function createDatabase(serverUrl: string, name: string): Promise<string> {
   const admin = new Client({ connectionString: serverUrl });
@@ -63,19 +79,20 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   await admin.end();
 }
 
-function launch(script: string, args: string[], env: Record<string, string>, nodeOptions: string[] = []): ChildProcess {
+function launch(script: string, args: string[], env: Record<string, string>, nodeOptions: string[]): ChildProcess {
   const child = spawn(process.execPath, [...nodeOptions, resolve(root, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.push(child);
+  running.push(child);
   return child;
 }
 
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+async function waitFor(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (hasExited(child)) throw new Error(`${url}: the server exited (${child.exitCode ?? child.signalCode})`);
     try {
       await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       return; // any answer means it is listening
@@ -87,46 +104,111 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
-async function post(url: string, token: string, s: Scenario, d: Dataset): Promise<{ data?: unknown; errors?: unknown[] }> {
+interface Secrets {
+  jwt: string;
+  caKey: string;
+}
+
+/** Starts the given servers on one database, each in its own process. */
+async function startServers(targets: readonly Target[], dbUrl: string, secrets: Secrets, basePort: number): Promise<Server[]> {
+  // The budget check stays on the measured path; the budget itself is larger than any run spends.
+  const env = { DATABASE_URL: dbUrl, JWT_SECRET: secrets.jwt, CA_KEY_SECRET: secrets.caKey, LOG_LEVEL: 'warn', RATE_BUDGET_PER_MINUTE: '1000000000' };
+  const options = startOptions(root);
+  const servers = targets.map((target, i): Server => {
+    const port = basePort + i;
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const gw = (extra: Record<string, string>, main = 'dist/src/main.js') => launch(main, [], { ...env, PORT: String(port), ...extra }, options);
+    switch (target) {
+      case 'gateway':
+        return { target, url, child: gw({ NODE_ENV: 'production' }) };
+      case 'gatewayDevelopment':
+        return { target, url, child: gw({ NODE_ENV: 'development' }) };
+      case 'gatewayNoAuthz':
+        return { target, url, child: gw({ NODE_ENV: 'development' }, 'dist/bench/permit-all.js') };
+      case 'postgraphile':
+        return {
+          target,
+          url,
+          child: launch('dist/bench/postgraphile.js', [dbUrl, String(port), secrets.jwt], { NODE_ENV: 'production', GRAPHILE_ENV: 'production' }, [
+            '--require',
+            'core-js/actual/promise/with-resolvers',
+            ...options,
+          ]),
+        };
+      case 'baseline':
+        return { target, url, child: launch('dist/bench/baseline.js', [dbUrl, String(port)], {}, options) };
+    }
+  });
+  for (const s of servers) await waitFor(s.url, s.child);
+  return servers;
+}
+
+/** A child killed by a signal keeps exitCode null: look at both. */
+const hasExited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+const exited = (c: ChildProcess) => new Promise((r) => (hasExited(c) ? r(null) : c.once('exit', r)));
+
+async function stopServers(servers: Server[]): Promise<void> {
+  for (const s of servers) if (!hasExited(s.child)) s.child.kill('SIGTERM');
+  await Promise.all(servers.map((s) => exited(s.child)));
+}
+
+async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<{ text: string; data?: unknown; errors?: unknown[] }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: s.query, variables: s.variables(d) }),
+    body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as { data?: unknown; errors?: unknown[] };
+  const text = await res.text();
+  return { text, ...(JSON.parse(text) as { data?: unknown; errors?: unknown[] }) };
 }
 
-async function load(url: string, token: string, s: Scenario, d: Dataset, duration = DURATION): Promise<Measurement> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: s.query, variables: s.variables(d) }),
-  });
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx + result.timeouts,
-  };
+const queryOf = (s: Scenario, target: Target) => (target === 'postgraphile' ? s.peerQuery : s.query);
+const bodyOf = (s: Scenario, target: Target, d: Dataset) => JSON.stringify({ query: queryOf(s, target), variables: s.variables(d) });
+
+/**
+ * Every server must answer each scenario with the same `data`, byte for byte (PostGraphile's
+ * field names are aliased to the gateway's in its query, so nothing is rewritten). Returns the
+ * size of each server's whole response in bytes.
+ */
+async function checkAnswers(servers: Server[], scenarios: Scenario[], token: string, d: Dataset): Promise<Record<string, Partial<Record<Target, number>>>> {
+  const sizes: Record<string, Partial<Record<Target, number>>> = {};
+  for (const s of scenarios) {
+    sizes[s.name] = {};
+    let reference: { target: Target; data: string } | null = null;
+    for (const server of servers) {
+      const answer = await post(server.url, token, queryOf(s, server.target), s.variables(d));
+      if (answer.errors) throw new Error(`${s.name} on ${server.target}: ${JSON.stringify(answer.errors)}`);
+      const data = JSON.stringify(answer.data);
+      sizes[s.name][server.target] = Buffer.byteLength(answer.text);
+      if (!reference) reference = { target: server.target, data };
+      else if (data !== reference.data) {
+        let i = 0;
+        while (i < data.length && data[i] === reference.data[i]) i++;
+        throw new Error(
+          `${s.name}: ${server.target} answers differently from ${reference.target} at character ${i}:\n` +
+            `  ${reference.target}: …${reference.data.slice(Math.max(0, i - 80), i + 80)}\n  ${server.target}: …${data.slice(Math.max(0, i - 80), i + 80)}`,
+        );
+      }
+    }
+    console.log(`${s.name}: identical answers; response bytes ${servers.map((x) => `${x.target} ${sizes[s.name][x.target]}`).join(', ')}`);
+  }
+  return sizes;
 }
 
 /** SQL statements per request, counted in-process on the ORM's connection and the reader for one request. */
-async function sqlPerRequest(dbUrl: string, d: Dataset, jwtSecret: string, caKeySecret: string): Promise<Record<string, number>> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: dbUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'silent' });
+async function sqlPerRequest(dbUrl: string, d: Dataset, secrets: Secrets): Promise<Record<string, number>> {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: dbUrl, JWT_SECRET: secrets.jwt, CA_KEY_SECRET: secrets.caKey, LOG_LEVEL: 'silent' });
   const app = await startApp(config, createLogger('silent'), { port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${app.gateway.port}/graphql`;
-  const token = await signToken(jwtSecret, { sub: d.user.subject, email: d.user.email });
+  const token = await signToken(secrets.jwt, { sub: d.user.subject, email: d.user.email });
   let statements = 0;
   const unwatch = watchStatements(app.services, () => statements++);
   const out: Record<string, number> = {};
   try {
     for (const s of SCENARIOS) {
-      await post(url, token, s, d); // warm caches, provisioning
+      await post(url, token, s.query, s.variables(d)); // warm caches, provisioning
       statements = 0;
-      const body = await post(url, token, s, d);
+      const body = await post(url, token, s.query, s.variables(d));
       if (body.errors) throw new Error(`${s.name}: ${JSON.stringify(body.errors)}`);
       out[s.name] = statements;
     }
@@ -137,118 +219,295 @@ async function sqlPerRequest(dbUrl: string, d: Dataset, jwtSecret: string, caKey
   return out;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+type Round = Record<string, Partial<Record<Target, Measurement>>>;
+
+interface Phase {
+  servers: Server[];
+  scenarios: Scenario[];
+  token: string;
+  dataset: Dataset;
+  connections: number;
+  duration: number;
+  postmasterPid: number | null;
+  label: string;
+}
+
+/** One interleaved round: every scenario on every server, the servers' order rotated by the round number. */
+async function round(phase: Phase, n: number, targets: readonly Target[] = phase.servers.map((s) => s.target)): Promise<Round> {
+  const result: Round = {};
+  for (const s of phase.scenarios) {
+    result[s.name] = {};
+    for (const target of rotate([...targets], n)) {
+      const server = phase.servers.find((x) => x.target === target)!;
+      const m = await load({
+        url: server.url,
+        token: phase.token,
+        body: bodyOf(s, target, phase.dataset),
+        connections: phase.connections,
+        duration: phase.duration,
+        pid: server.child.pid!,
+        postmasterPid: phase.postmasterPid,
+      });
+      result[s.name][target] = m;
+      const db = m.dbCpuMsPerRequest === null ? '' : `  db CPU ${m.dbCpuMsPerRequest.toFixed(2)} ms/req`;
+      console.log(
+        `${phase.label} round ${n + 1} ${s.name.padEnd(15)} ${target.padEnd(18)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU ${m.cpuMsPerRequest.toFixed(2)} ms/req${db}  errors ${m.errors}`,
+      );
+    }
+  }
+  return result;
+}
+
+async function warmUp(phase: Phase): Promise<void> {
+  if (WARMUP <= 0) return;
+  console.log(`${phase.label}: warming up (${WARMUP} s per server and request)`);
+  for (const s of phase.scenarios)
+    for (const server of phase.servers)
+      await load({ url: server.url, token: phase.token, body: bodyOf(s, server.target, phase.dataset), connections: phase.connections, duration: WARMUP, pid: server.child.pid!, postmasterPid: null });
+}
+
+interface ServerSummary {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  dbCpuMsPerRequest: number | null;
+  errors: number;
+}
+
+/** Medians over the rounds of each figure; ratios are medians of the per-round ratios. */
+function summarise(rounds: Round[], scenario: string, target: Target): ServerSummary | null {
+  const ms = rounds.map((r) => r[scenario]?.[target]).filter((m): m is Measurement => !!m);
+  if (!ms.length) return null;
+  const db = ms.map((m) => m.dbCpuMsPerRequest).filter((x): x is number => x !== null && Number.isFinite(x));
+  return {
+    rps: median(ms.map((m) => m.rps)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    cpuMsPerRequest: median(ms.map((m) => m.cpuMsPerRequest).filter(Number.isFinite)),
+    dbCpuMsPerRequest: db.length ? median(db) : null,
+    errors: ms.reduce((n, m) => n + m.errors, 0),
+  };
+}
+
+function perRound(rounds: Round[], scenario: string, f: (r: Partial<Record<Target, Measurement>>) => number | null): number[] {
+  return rounds.map((r) => (r[scenario] ? f(r[scenario]) : null)).filter((x): x is number => x !== null && Number.isFinite(x));
+}
+
+/** Authorization cost of one round: the throughput the development gateway loses to its authorization-off twin. */
+const authzCost = (r: Partial<Record<Target, Measurement>>) =>
+  r.gatewayDevelopment && r.gatewayNoAuthz ? 1 - r.gatewayDevelopment.rps / r.gatewayNoAuthz.rps : null;
+const authzCpu = (r: Partial<Record<Target, Measurement>>) =>
+  r.gatewayDevelopment && r.gatewayNoAuthz ? r.gatewayDevelopment.cpuMsPerRequest / r.gatewayNoAuthz.cpuMsPerRequest - 1 : null;
+const ratio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) => (r[a] && r[b] ? r[a]!.rps / r[b]!.rps : null);
+const cpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) =>
+  r[a] && r[b] ? r[a]!.cpuMsPerRequest / r[b]!.cpuMsPerRequest : null;
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
+const fmtInterval = (i: Interval) =>
+  Number.isFinite(i.halfWidth) ? `${pct(i.mean)} ± ${(i.halfWidth * 100).toFixed(1)}` : `${pct(i.mean)} (${i.rounds} usable round${i.rounds === 1 ? '' : 's'}: no interval)`;
+
+function postmasterPidOf(dataDir: string): number | null {
+  try {
+    return Number(readFileSync(resolve(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    return null;
+  }
+}
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
   let embedded: EmbeddedDatabase | null = null;
   let serverUrl = process.env.BENCH_DATABASE_URL;
+  let postmasterPid: number | null = null;
   if (!serverUrl) {
-    embedded = await startEmbeddedDatabase({ dataDir: resolve(root, '.data/bench'), port: Number(process.env.BENCH_PG_PORT ?? 54349), database: 'postgres', log });
+    const dataDir = resolve(root, '.data/bench');
+    embedded = await startEmbeddedDatabase({ dataDir, port: Number(process.env.BENCH_PG_PORT ?? 54349), database: 'postgres', log });
     serverUrl = embedded.url;
+    postmasterPid = postmasterPidOf(dataDir);
   }
   const tag = `${Date.now().toString(36)}`;
-  const bigName = `bench_${tag}`;
-  const smallName = `bench_${tag}_small`;
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const caKeySecret = randomBytes(32).toString('base64url');
+  const names: string[] = [];
+  const secrets: Secrets = { jwt: randomBytes(32).toString('base64url'), caKey: randomBytes(32).toString('base64url') };
+  const database = async (name: string) => {
+    names.push(name);
+    const url = await createDatabase(serverUrl!, name);
+    await preparePeerSchema(url);
+    return url;
+  };
   try {
     console.log(`seeding ${JSON.stringify(LARGE)}`);
-    const bigUrl = await createDatabase(serverUrl, bigName);
-    const smallUrl = await createDatabase(serverUrl, smallName);
-    const big = await seedDataset(bigUrl, LARGE, caKeySecret, tag);
-    const small = await seedDataset(smallUrl, SMALL, caKeySecret, `${tag}s`);
+    const bigUrl = await database(`bench_${tag}`);
+    const smallUrl = await database(`bench_${tag}_small`);
+    const big = await seedDataset(bigUrl, LARGE, secrets.caKey, tag);
+    const small = await seedDataset(smallUrl, SMALL, secrets.caKey, `${tag}s`);
 
     console.log('counting SQL statements per request at two data sizes');
-    const sqlLarge = await sqlPerRequest(bigUrl, big, jwtSecret, caKeySecret);
-    const sqlSmall = await sqlPerRequest(smallUrl, small, jwtSecret, caKeySecret);
+    const sqlLarge = await sqlPerRequest(bigUrl, big, secrets);
+    const sqlSmall = await sqlPerRequest(smallUrl, small, secrets);
 
-    // The budget check stays on the measured path; the budget itself is larger than any run spends.
-    const env = { DATABASE_URL: bigUrl, JWT_SECRET: jwtSecret, CA_KEY_SECRET: caKeySecret, LOG_LEVEL: 'warn', RATE_BUDGET_PER_MINUTE: '1000000000' };
-    const ports: Record<Target, number> = { gateway: 4101, gatewayDevelopment: 4102, gatewayNoAuthz: 4103, baseline: 4104 };
-    const gatewayOptions = startOptions(root);
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'production', PORT: String(ports.gateway) }, gatewayOptions);
-    launch('dist/src/main.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayDevelopment) }, gatewayOptions);
-    launch('dist/bench/permit-all.js', [], { ...env, NODE_ENV: 'development', PORT: String(ports.gatewayNoAuthz) }, gatewayOptions);
-    launch('dist/bench/baseline.js', [bigUrl, String(ports.baseline)], {});
-    const urls = Object.fromEntries(Object.entries(ports).map(([t, port]) => [t, `http://127.0.0.1:${port}/graphql`])) as Record<Target, string>;
-    for (const url of Object.values(urls)) await waitFor(url);
-    const token = await signToken(jwtSecret, { sub: big.user.subject, email: big.user.email });
+    // 1×: every scenario on every server, interleaved rounds.
+    const servers = await startServers(TARGETS, bigUrl, secrets, 4101);
+    const phase: Phase = {
+      servers,
+      scenarios: SCENARIOS,
+      token: await signToken(secrets.jwt, { sub: big.user.subject, email: big.user.email }),
+      dataset: big,
+      connections: CONNECTIONS,
+      duration: DURATION,
+      postmasterPid,
+      label: '1×',
+    };
+    const sizes = await checkAnswers(servers, SCENARIOS, phase.token, big);
+    await warmUp(phase);
+    const rounds: Round[] = [];
+    for (let n = 0; n < RUNS; n++) rounds.push(await round(phase, n));
 
-    // The three servers must answer alike, or the comparison means nothing.
-    for (const s of SCENARIOS) {
-      const answers = await Promise.all(Object.values(urls).map((u) => post(u, token, s, big)));
-      for (const a of answers) if (a.errors) throw new Error(`${s.name}: ${JSON.stringify(a.errors)}`);
-      const sizes = answers.map((a) => JSON.stringify(a.data).length);
-      console.log(`${s.name}: response sizes ${sizes.join(' / ')} bytes (${Object.keys(urls).join(' / ')})`);
+    // Authorization-only rounds (the two development twins, interleaved) until the interval resolves.
+    const authzRounds = () => SCENARIOS.map((s) => interval95(perRound(rounds, s.name, authzCost)));
+    while (rounds.length < AUTHZ_MAX_RUNS && authzRounds().some((i) => !(i.halfWidth < AUTHZ_TARGET))) {
+      rounds.push(await round(phase, rounds.length, ['gatewayDevelopment', 'gatewayNoAuthz']));
     }
+    await stopServers(servers);
 
-    // Compiled operations, V8's optimizing compiler and connection pools settle before measuring.
-    if (WARMUP > 0) {
-      console.log(`warming up (${WARMUP} s per server and request)`);
-      for (const s of SCENARIOS) for (const url of Object.values(urls)) await load(url, token, s, big, WARMUP);
-    }
-
-    const runs: Record<string, Record<Target, Measurement>>[] = [];
-    for (let run = 1; run <= RUNS; run++) {
-      const results: Record<string, Record<Target, Measurement>> = {};
-      for (const s of SCENARIOS) {
-        results[s.name] = {} as Record<Target, Measurement>;
-        for (const target of Object.keys(urls) as Target[]) {
-          results[s.name][target] = await load(urls[target], token, s, big);
-          const m = results[s.name][target];
-          console.log(`run ${run} ${s.name.padEnd(14)} ${target.padEnd(15)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}`);
-        }
-      }
-      runs.push(results);
-    }
-
-    const summary = SCENARIOS.map((s) => {
-      const pick = (t: Target, k: keyof Measurement) => median(runs.map((r) => r[s.name][t][k]));
-      const authzCost = median(runs.map((r) => 1 - r[s.name].gatewayDevelopment.rps / r[s.name].gatewayNoAuthz.rps));
-      const shareOfBaseline = median(runs.map((r) => r[s.name].gateway.rps / r[s.name].baseline.rps));
-      return {
-        scenario: s.name,
-        description: s.description,
-        gateway: { rps: pick('gateway', 'rps'), p50: pick('gateway', 'p50'), p99: pick('gateway', 'p99') },
-        gatewayDevelopment: { rps: pick('gatewayDevelopment', 'rps'), p50: pick('gatewayDevelopment', 'p50'), p99: pick('gatewayDevelopment', 'p99') },
-        gatewayNoAuthz: { rps: pick('gatewayNoAuthz', 'rps'), p50: pick('gatewayNoAuthz', 'p50'), p99: pick('gatewayNoAuthz', 'p99') },
-        baseline: { rps: pick('baseline', 'rps'), p50: pick('baseline', 'p50'), p99: pick('baseline', 'p99') },
-        authorizationCost: authzCost,
-        shareOfBaseline,
-        sqlPerRequest: { large: sqlLarge[s.name], small: sqlSmall[s.name] },
-        errors: runs.reduce((n, r) => n + Object.values(r[s.name]).reduce((m, x) => m + x.errors, 0), 0),
+    // 10×, 50×: the large query only, on the gateway, PostGraphile and the baseline.
+    const consortium = SCENARIOS.filter((s) => s.name === 'consortium');
+    const scales: { scale: number; dataset: DatasetSummary; responseBytes: Partial<Record<Target, number>>; rounds: Round[] }[] = [];
+    for (const k of SCALES.filter((x) => x !== 1)) {
+      const size = scaled(LARGE, k);
+      console.log(`\n${k}×: seeding ${JSON.stringify(size)}`);
+      const url = await database(`bench_${tag}_x${k}`);
+      const dataset = await seedDataset(url, size, secrets.caKey, `${tag}x${k}`);
+      const scaleServers = await startServers(SCALE_TARGETS, url, secrets, 4101 + 10 * k);
+      const scalePhase: Phase = {
+        servers: scaleServers,
+        scenarios: consortium,
+        token: await signToken(secrets.jwt, { sub: dataset.user.subject, email: dataset.user.email }),
+        dataset,
+        connections: SCALE_CONNECTIONS,
+        duration: SCALE_DURATION,
+        postmasterPid,
+        label: `${k}×`,
       };
-    });
+      try {
+        const bytes = await checkAnswers(scaleServers, consortium, scalePhase.token, dataset);
+        await warmUp(scalePhase);
+        const scaleRounds: Round[] = [];
+        for (let n = 0; n < SCALE_RUNS; n++) scaleRounds.push(await round(scalePhase, n));
+        scales.push({ scale: k, dataset: size, responseBytes: bytes.consortium, rounds: scaleRounds });
+      } finally {
+        await stopServers(scaleServers);
+      }
+    }
+
+    const summary = SCENARIOS.map((s) => ({
+      scenario: s.name,
+      description: s.description,
+      responseBytes: sizes[s.name],
+      servers: Object.fromEntries(TARGETS.map((t) => [t, summarise(rounds, s.name, t)])),
+      gatewayPerPostgraphile: median(perRound(rounds, s.name, ratio('gateway', 'postgraphile'))),
+      gatewayPerBaseline: median(perRound(rounds, s.name, ratio('gateway', 'baseline'))),
+      cpuGatewayPerPostgraphile: median(perRound(rounds, s.name, cpuRatio('gateway', 'postgraphile'))),
+      /** Mean of the per-round costs with its 95 % interval: what a claim may say. */
+      authorizationCost: interval95(perRound(rounds, s.name, authzCost)),
+      authorizationCpuCost: interval95(perRound(rounds, s.name, authzCpu)),
+      sqlPerRequest: { large: sqlLarge[s.name], small: sqlSmall[s.name] },
+    }));
+    const scaleSummary = scales.map((x) => ({
+      scale: x.scale,
+      dataset: x.dataset,
+      responseBytes: x.responseBytes,
+      /** Once every list is a page, the large query answers as many bytes at any scale as at 1×. */
+      gatewayBytesPer1x: (x.responseBytes.gateway ?? NaN) / (sizes.consortium.gateway ?? NaN),
+      servers: Object.fromEntries(SCALE_TARGETS.map((t) => [t, summarise(x.rounds, 'consortium', t)])),
+      gatewayPerPostgraphile: median(perRound(x.rounds, 'consortium', ratio('gateway', 'postgraphile'))),
+      gatewayPerBaseline: median(perRound(x.rounds, 'consortium', ratio('gateway', 'baseline'))),
+    }));
     const report = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      settings: { durationSeconds: DURATION, runs: RUNS, connections: CONNECTIONS, warmupSeconds: WARMUP, dataset: LARGE },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg().map((x) => Math.round(x * 10) / 10),
+        database: embedded ? 'embedded PostgreSQL (its CPU is measured)' : 'BENCH_DATABASE_URL (its CPU is not measured)',
+      },
+      settings: {
+        durationSeconds: DURATION,
+        rounds: RUNS,
+        authorizationRounds: rounds.length,
+        connections: CONNECTIONS,
+        warmupSeconds: WARMUP,
+        dataset: LARGE,
+        scales: SCALES,
+        scaleRounds: SCALE_RUNS,
+        scaleConnections: SCALE_CONNECTIONS,
+        scaleDurationSeconds: SCALE_DURATION,
+        nodeOptions: startOptions(root),
+      },
       summary,
-      runs,
+      scales: scaleSummary,
+      rounds,
+      scaleRounds: Object.fromEntries(scales.map((x) => [`${x.scale}x`, x.rounds])),
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(resolve(root, 'bench/results'), { recursive: true });
     writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    console.log('\n| scenario | gateway req/s | p50 / p99 ms | development req/s | no-authz req/s | baseline req/s | baseline p50 / p99 ms | authz cost | share of baseline | SQL/request (large / small) |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const r of summary) {
-      console.log(
-        `| ${r.scenario} | ${r.gateway.rps.toFixed(0)} | ${r.gateway.p50} / ${r.gateway.p99} | ${r.gatewayDevelopment.rps.toFixed(0)} | ${r.gatewayNoAuthz.rps.toFixed(0)} | ${r.baseline.rps.toFixed(0)} | ${r.baseline.p50} / ${r.baseline.p99} | ${(r.authorizationCost * 100).toFixed(1)}% | ${(r.shareOfBaseline * 100).toFixed(0)}% | ${r.sqlPerRequest.large} / ${r.sqlPerRequest.small} |`,
-      );
-    }
+    printTables(summary, scaleSummary, rounds.length);
     console.log(`\nwritten to bench/results/latest.json in ${report.elapsedSeconds} s`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-    await dropDatabase(serverUrl, bigName).catch(() => undefined);
-    await dropDatabase(serverUrl, smallName).catch(() => undefined);
+    for (const child of running) if (!hasExited(child)) child.kill('SIGTERM');
+    await Promise.all(running.map(exited));
+    for (const name of names) await dropDatabase(serverUrl, name).catch(() => undefined);
     await embedded?.stop();
+  }
+}
+
+type DatasetSummary = typeof LARGE;
+type Summary = {
+  scenario: string;
+  responseBytes: Partial<Record<Target, number>>;
+  servers: Record<string, ServerSummary | null>;
+  gatewayPerPostgraphile: number;
+  gatewayPerBaseline: number;
+  cpuGatewayPerPostgraphile: number;
+  authorizationCost: Interval;
+  authorizationCpuCost: Interval;
+  sqlPerRequest: { large: number; small: number };
+};
+
+function printTables(summary: Summary[], scales: { scale: number; responseBytes: Partial<Record<Target, number>>; gatewayBytesPer1x: number; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[], authzRounds: number): void {
+  const cell = (x: ServerSummary | null) =>
+    x ? `${x.rps.toFixed(0)} (${x.p50} / ${x.p99} ms, ${Number.isFinite(x.cpuMsPerRequest) ? x.cpuMsPerRequest.toFixed(2) : "–"} ms CPU)` : "–";
+  console.log('\nreq/s (p50 / p99, CPU per request of the server process), medians over the rounds:\n');
+  console.log(`| request | ${TARGETS.join(' | ')} | gateway / PostGraphile | CPU gateway / PostGraphile | gateway / baseline | SQL per request (large / small) |`);
+  console.log(`|---|${TARGETS.map(() => '---|').join('')}---|---|---|---|`);
+  for (const r of summary) {
+    console.log(
+      `| ${r.scenario} | ${TARGETS.map((t) => cell(r.servers[t])).join(' | ')} | ${pct(r.gatewayPerPostgraphile)} | ${Number.isFinite(r.cpuGatewayPerPostgraphile) ? `${r.cpuGatewayPerPostgraphile.toFixed(2)}×` : '–'} | ${pct(r.gatewayPerBaseline)} | ${r.sqlPerRequest.large} / ${r.sqlPerRequest.small} |`,
+    );
+  }
+  console.log(`\nauthorization cost (development gateway against its authorization-off twin), mean ± 95 % interval over ${authzRounds} rounds:\n`);
+  console.log('| request | throughput lost | CPU per request added |');
+  console.log('|---|---|---|');
+  for (const r of summary) console.log(`| ${r.scenario} | ${fmtInterval(r.authorizationCost)} | ${fmtInterval(r.authorizationCpuCost)} |`);
+  if (scales.length) {
+    console.log('\nthe large query as the data grows:\n');
+    console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway bytes / 1× | gateway / PostGraphile | gateway / baseline |`);
+    console.log(`|---|${SCALE_TARGETS.map(() => '---|').join('')}---|---|---|---|`);
+    for (const x of scales) {
+      console.log(
+        `| ${x.scale}× | ${SCALE_TARGETS.map((t) => cell(x.servers[t])).join(' | ')} | ${SCALE_TARGETS.map((t) => x.responseBytes[t]).join(' / ')} | ${x.gatewayBytesPer1x.toFixed(2)}× | ${pct(x.gatewayPerPostgraphile)} | ${pct(x.gatewayPerBaseline)} |`,
+      );
+    }
   }
 }
 
 main().catch((error) => {
   console.error(error);
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of running) if (!hasExited(child)) child.kill('SIGKILL');
   process.exit(1);
 });

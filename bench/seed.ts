@@ -16,6 +16,11 @@ export interface DatasetSize {
 }
 
 export const LARGE: DatasetSize = { organizations: 50, consortia: 5, memberships: 50, environments: 10, nodes: 200, compilations: 50 };
+/** A data set k times the size of another: every count multiplied. */
+export function scaled(size: DatasetSize, k: number): DatasetSize {
+  return Object.fromEntries(Object.entries(size).map(([key, n]) => [key, n * k])) as unknown as DatasetSize;
+}
+
 export const SMALL: DatasetSize = { organizations: 5, consortia: 2, memberships: 3, environments: 2, nodes: 4, compilations: 2 };
 
 export interface Dataset {

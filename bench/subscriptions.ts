@@ -1,6 +1,12 @@
-// Fan-out benchmark of live subscriptions, end to end, as a user runs the gateway:
+// Fan-out benchmark of live subscriptions, end to end, as a user runs the gateway, against a floor:
 //
-//   npm run build && node dist/bench/subscriptions.js [--subscribers 5000] [--mutations 20] [--timeout 120]
+//   npm run build && node dist/bench/subscriptions.js [--subscribers 1000,5000,10000,20000] [--servers gateway,floor]
+//                                                     [--mutations 20] [--timeout 600]
+//
+// Each server is measured at each subscriber count, one after the other, in a fresh process:
+// - gateway: as `npm start` starts it, on a fresh database;
+// - floor: a bare graphql-ws server with an in-memory pubsub (bench/subscription-floor.ts),
+//   driven by the same clients, the same subscription, the same mutation, the same node options.
 //
 // It creates a fresh database on BENCH_DATABASE_URL's server (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // or on an embedded PostgreSQL in .data/bench when unset; starts the gateway against it as `npm start` does;
@@ -9,8 +15,10 @@
 // subscribed to consortiumEvents; then runs K updateConsortium mutations one after another and
 // measures, for each, the time from sending the mutation until the LAST subscriber has the event.
 // Memory per connection is the gateway's VmRSS growth while the N subscriptions opened, divided by N.
-// Results: bench/results/subscriptions.json, and a table on stdout. Aborts after --timeout seconds.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Results: bench/results/subscriptions.json, and a table on stdout with each gateway figure against
+// the floor's. Aborts after --timeout seconds in all. N above about 19,000 needs a file descriptor
+// limit (ulimit -n) above N + 1,000 for the clients' process and the server's.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,19 +36,25 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const N = arg('subscribers', 5000);
+const list = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i >= 0 ? process.argv[i + 1] : fallback).split(',').filter(Boolean);
+};
+const COUNTS = list('subscribers', '1000,5000,10000').map(Number);
+const SERVERS = list('servers', 'gateway,floor') as ServerKind[];
 const K = arg('mutations', 20);
-const TIMEOUT_S = arg('timeout', 120);
+const TIMEOUT_S = arg('timeout', 300 * COUNTS.length * SERVERS.length);
 const USERS_PER_ORG = 100;
 const CONNECT_CONCURRENCY = 200;
 const JWT_SECRET = randomBytes(32).toString('base64url');
 
 const SUBSCRIPTION = 'subscription($c: ID!, $a: Float) { consortiumEvents(consortiumId: $c, after: $a) { sequence kind } }';
 
-let gateway: ChildProcess | null = null;
+type ServerKind = 'gateway' | 'floor';
+let server: ChildProcess | null = null;
 let embedded: EmbeddedDatabase | null = null;
 let dropDatabase: (() => Promise<void>) | null = null;
-const sockets: WebSocket[] = [];
+let sockets: WebSocket[] = [];
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -80,6 +94,7 @@ async function graphql<T>(url: string, token: string, query: string, variables: 
 /** A fresh database on the given server (or on an embedded one), dropped at the end. */
 async function freshDatabase(): Promise<{ url: string; server: string }> {
   let server = process.env.BENCH_DATABASE_URL;
+  if (!server && embedded) server = embedded.url;
   if (!server) {
     embedded = await startEmbeddedDatabase({ dataDir: resolve(ROOT, '.data/bench'), port: 54359, database: 'postgres', log: createLogger('warn') });
     server = embedded.url;
@@ -100,6 +115,32 @@ async function freshDatabase(): Promise<{ url: string; server: string }> {
   return { url: url.toString(), server: server.replace(/\/\/[^@]*@/, '//***@') };
 }
 
+/** The floor: started with the gateway's node options, no database. */
+async function startFloor(): Promise<{ url: string; pid: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...startOptions(ROOT), resolve(ROOT, 'dist/bench/subscription-floor.js'), String(port), JWT_SECRET], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  server = child;
+  return { url: await ready(child, port), pid: child.pid! };
+}
+
+async function ready(child: ChildProcess, port: number): Promise<string> {
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) return `${base}/graphql`;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error('the server did not become ready within 60 s');
+}
+
 async function startGateway(databaseUrl: string): Promise<{ url: string; pid: number }> {
   const port = await freePort();
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the gateway.
@@ -118,22 +159,12 @@ async function startGateway(databaseUrl: string): Promise<{ url: string; pid: nu
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  gateway = child;
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { url: `${base}/graphql`, pid: child.pid! };
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error('the gateway did not become ready within 60 s');
+  server = child;
+  return { url: await ready(child, port), pid: child.pid! };
 }
 
 /** One organization and its consortium through the API; N member users seeded in bulk. */
-async function seed(databaseUrl: string, url: string): Promise<{ consortiumId: string; adminToken: string; tokens: string[]; head: number }> {
+async function seed(N: number, databaseUrl: string, url: string): Promise<{ consortiumId: string; adminToken: string; tokens: string[]; head: number }> {
   const adminToken = await signToken(JWT_SECRET, { sub: 'bench|admin', email: 'admin@bench.test' });
   await graphql(url, adminToken, 'mutation($i: CreateOrganizationInput!) { createOrganization(input: $i) { id } }', { i: { name: 'Bench admin' } });
   const { createConsortium } = await graphql<{ createConsortium: { id: string } }>(
@@ -226,40 +257,54 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string): P
   }
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const loadAtStart = loadavg().map((x) => Math.round(x * 10) / 10);
-  const abort = setTimeout(() => {
-    console.error(`aborting: the benchmark took longer than ${TIMEOUT_S} s`);
-    void cleanup().finally(() => process.exit(1));
-  }, TIMEOUT_S * 1000);
-  abort.unref();
+/** What the floor needs: a consortium id of its own and the same tokens. */
+async function floorClients(N: number): Promise<{ consortiumId: string; adminToken: string; tokens: string[]; head: number }> {
+  const adminToken = await signToken(JWT_SECRET, { sub: 'bench|admin', email: 'admin@bench.test' });
+  const tokens = await Promise.all(Array.from({ length: N }, (_, i) => signToken(JWT_SECRET, { sub: `bench|${i + 1}`, email: `user${i + 1}@bench.test` })));
+  return { consortiumId: randomUUID(), adminToken, tokens, head: 0 };
+}
 
-  const { url: databaseUrl, server } = await freshDatabase();
-  const gw = await startGateway(databaseUrl);
-  progress('gateway ready');
-  const { consortiumId, adminToken, tokens, head } = await seed(databaseUrl, gw.url);
-  progress(`seeded ${N} member users and signed their tokens`);
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/** One server at one subscriber count, in a fresh process (and for the gateway a fresh database). */
+async function measure(kind: ServerKind, N: number) {
+  const started = Date.now();
+  let database: string | null = null;
+  let srv: { url: string; pid: number };
+  let clients: { consortiumId: string; adminToken: string; tokens: string[]; head: number };
+  if (kind === 'gateway') {
+    const fresh = await freshDatabase();
+    database = fresh.server;
+    srv = await startGateway(fresh.url);
+    progress(`${kind} ready`);
+    clients = await seed(N, fresh.url, srv.url);
+  } else {
+    srv = await startFloor();
+    progress(`${kind} ready`);
+    clients = await floorClients(N);
+  }
+  const { consortiumId, adminToken, tokens, head } = clients;
+  progress(`${kind}: ${N} member users and their tokens`);
   await sleep(500);
-  const rssBefore = rssKiB(gw.pid);
+  const rssBefore = rssKiB(srv.pid);
 
   const fleet: Fleet = { counts: new Int32Array(N), reached: new Map(), failures: [] };
   const t0 = performance.now();
-  await connectAll(gw.url.replace(/^http/, 'ws'), tokens, consortiumId, head, fleet);
+  await connectAll(srv.url.replace(/^http/, 'ws'), tokens, consortiumId, head, fleet);
   const mutate = (name: string) =>
-    graphql(gw.url, adminToken, 'mutation($id: ID!, $i: UpdateConsortiumInput!) { updateConsortium(id: $id, input: $i) { id } }', {
+    graphql(srv.url, adminToken, 'mutation($id: ID!, $i: UpdateConsortiumInput!) { updateConsortium(id: $id, input: $i) { id } }', {
       id: consortiumId,
       i: { name },
     });
   // Warm-up: the first event reaching all N also proves every subscription is registered.
-  progress('all connections acknowledged and subscribed; warm-up mutation');
+  progress(`${kind}: all connections acknowledged and subscribed; warm-up mutation`);
   await mutate('warm-up');
   await waitFor(() => (fleet.reached.get(1)?.clients ?? 0) >= N || fleet.failures.length > 0, 60_000, 'every subscriber to be registered');
   const connectSeconds = (performance.now() - t0) / 1000;
   if (fleet.failures.length) throw new Error(`subscriptions failed: ${fleet.failures.slice(0, 3).join(' | ')}`);
   await sleep(1000);
-  const rssAfter = rssKiB(gw.pid);
-  progress(`every subscriber registered (warm-up event received by all); measuring ${K} mutations`);
+  const rssAfter = rssKiB(srv.pid);
+  progress(`${kind}: every subscriber registered (warm-up event received by all); measuring ${K} mutations`);
 
   const latencies: number[] = [];
   const firsts: number[] = [];
@@ -276,15 +321,11 @@ async function main(): Promise<void> {
     firsts.push(r.first - sent);
   }
   const sorted = [...latencies].sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
-  const results = {
-    date: new Date().toISOString(),
+  await stopRun();
+  return {
+    server: kind,
     subscribers: N,
-    mutations: K,
-    database: server,
-    node: process.version,
-    // The gateway, PostgreSQL and the N clients share these cores (and whatever else runs there).
-    machine: { cpus: cpus().length, totalMemMiB: Math.round(totalmem() / 2 ** 20), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map(round) },
+    database,
     connectAndRegisterSeconds: round(connectSeconds),
     lastSubscriberLatencyMs: {
       median: round(quantile(sorted, 0.5)),
@@ -295,38 +336,87 @@ async function main(): Promise<void> {
     },
     firstSubscriberLatencyMsMedian: round(quantile([...firsts].sort((a, b) => a - b), 0.5)),
     mutationResponseMsMedian: round(quantile([...responses].sort((a, b) => a - b), 0.5)),
-    gatewayMemory: {
+    memory: {
       rssBeforeMiB: round(rssBefore / 1024),
       rssAfterMiB: round(rssAfter / 1024),
       perConnectionKiB: round((rssAfter - rssBefore) / N),
     },
     durationSeconds: round((Date.now() - started) / 1000),
   };
+}
+
+type Result = Awaited<ReturnType<typeof measure>>;
+
+/** The clients' process and each server need a file descriptor per connection, and some more. */
+function checkDescriptorLimit(): void {
+  const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+  const most = Math.max(...COUNTS);
+  if (Number.isFinite(limit) && limit < most + 1000) {
+    throw new Error(`${most} subscribers need a file descriptor limit of at least ${most + 1000} (ulimit -n is ${limit}); raise it or leave out the largest count`);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const loadAtStart = loadavg().map(round);
+  const abort = setTimeout(() => {
+    console.error(`aborting: the benchmark took longer than ${TIMEOUT_S} s`);
+    void cleanup().finally(() => process.exit(1));
+  }, TIMEOUT_S * 1000);
+  abort.unref();
+  checkDescriptorLimit();
+
+  const results: Result[] = [];
+  for (const N of COUNTS) for (const kind of SERVERS) results.push(await measure(kind, N));
+
+  const report = {
+    date: new Date().toISOString(),
+    mutations: K,
+    node: process.version,
+    nodeOptions: startOptions(ROOT),
+    // The server, PostgreSQL and the N clients share these cores (and whatever else runs there).
+    machine: { cpus: cpus().length, totalMemMiB: Math.round(totalmem() / 2 ** 20), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map(round) },
+    results,
+    durationSeconds: round((Date.now() - started) / 1000),
+  };
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(resolve(ROOT, 'bench/results/subscriptions.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.table({
-    subscribers: { value: N },
-    'mutations (K)': { value: K },
-    'connect + register all (s)': { value: results.connectAndRegisterSeconds },
-    'last subscriber, median (ms)': { value: results.lastSubscriberLatencyMs.median },
-    'last subscriber, p99 (ms)': { value: results.lastSubscriberLatencyMs.p99 },
-    'first subscriber, median (ms)': { value: results.firstSubscriberLatencyMsMedian },
-    'mutation response, median (ms)': { value: results.mutationResponseMsMedian },
-    'gateway RSS before / after (MiB)': { value: `${results.gatewayMemory.rssBeforeMiB} / ${results.gatewayMemory.rssAfterMiB}` },
-    'memory per connection (KiB)': { value: results.gatewayMemory.perConnectionKiB },
-  });
+  writeFileSync(resolve(ROOT, 'bench/results/subscriptions.json'), `${JSON.stringify(report, null, 2)}\n`);
+  printTable(results);
   console.log('written to bench/results/subscriptions.json');
 }
 
-async function cleanup(): Promise<void> {
-  for (const ws of sockets) ws.terminate();
-  if (gateway && gateway.exitCode === null) {
-    const exited = new Promise((r) => gateway!.once('exit', r));
-    gateway.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]);
-    if (gateway.exitCode === null) gateway.kill('SIGKILL');
+/** Each figure of the gateway, and when the floor ran at the same count, gateway / floor. */
+function printTable(results: Result[]): void {
+  const vs = (g: number, f: number | undefined) => (f ? `${g} (${(g / f).toFixed(2)}×)` : String(g));
+  console.log(`\nlast subscriber has the event, ${K} mutations; gateway figures with gateway / floor in brackets:\n`);
+  console.log('| subscribers | server | last delivery median / p99 (ms) | first delivery median (ms) | connect + register all (s) | memory per subscription (KiB) | mutation answer median (ms) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    const floor = r.server === 'gateway' ? results.find((x) => x.server === 'floor' && x.subscribers === r.subscribers) : undefined;
+    console.log(
+      `| ${r.subscribers} | ${r.server} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
+    );
   }
+}
+
+/** Closes this run's connections, stops its server and drops its database. */
+async function stopRun(): Promise<void> {
+  for (const ws of sockets) ws.terminate();
+  sockets = [];
+  if (server && server.exitCode === null) {
+    const child = server;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  server = null;
   await dropDatabase?.().catch((err) => console.error('could not drop the bench database:', err));
+  dropDatabase = null;
+}
+
+async function cleanup(): Promise<void> {
+  await stopRun();
   await embedded?.stop();
 }
 
