@@ -16,7 +16,7 @@ import { AppError } from '../errors';
 import type { BudgetState, Budgets } from './budgets';
 import type { AppServices, GatewayContext } from './context';
 import { cleanFormattedError } from './error-hygiene';
-import { formatError, isDatabaseUnavailable, UNAVAILABLE_MESSAGE } from './errors';
+import { formatError, isDatabaseUnavailable, toGraphQLError, UNAVAILABLE_MESSAGE } from './errors';
 import { costEstimator, queryLimitRules, QueryLimitError } from './limits';
 import { Grants } from './grant';
 import { Loaders } from './loaders';
@@ -139,8 +139,14 @@ export class Pipeline {
   }
 
   /** The context of one HTTP request or one WS operation; SERVICE_UNAVAILABLE during an outage. */
-  context(caller: Caller, requestId: string): Promise<GatewayContext> {
-    return this.unavailableOnOutage(() => buildContext(this.app, caller, requestId));
+  async context(caller: Caller, requestId: string): Promise<GatewayContext> {
+    try {
+      return await this.unavailableOnOutage(() => buildContext(this.app, caller, requestId));
+    } catch (error) {
+      // A refused principal (unusable or unverified claims) is the client's: its code, a 4xx.
+      if (error instanceof AppError) throw toGraphQLError(error, { httpStatus: error.code === 'UNAUTHENTICATED' ? 401 : 400 });
+      throw error;
+    }
   }
 
   /** The one error masking of both transports (the HTTP status is not part of the answer). */

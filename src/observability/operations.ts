@@ -290,6 +290,22 @@ export function observeWebSocket<O extends AnyServerOptions>(log: Logger, wsServ
     if (!c) connections.set(ctx, (c = { id: randomUUID(), opened: performance.now(), operations: new Map(), count: 0, userId: null }));
     return c;
   };
+  /** Names the operation, and opens its span, once its document is known. */
+  const resolveOperation = (op: WsOperation, args: Pick<ExecutionArgs, 'document' | 'operationName'>): Span | undefined => {
+    const ast = getOperationAST(args.document, args.operationName);
+    if (!ast) return op.span;
+    op.record.resolved = true;
+    op.record.name = args.operationName ?? ast.name?.value ?? null;
+    op.record.type = ast.operation;
+    const name = `${ast.operation} ${operationLabel(op.record.name)}`;
+    const attributes = { 'graphql.operation.type': ast.operation, 'graphql.operation.name': operationLabel(op.record.name), 'network.transport': 'websocket' };
+    const span = op.span ?? tracer.startSpan(name, { kind: SpanKind.SERVER }, ROOT_CONTEXT);
+    span.updateName(name);
+    span.setAttributes(attributes);
+    op.span = span;
+    op.record.traceId = span.spanContext().traceId;
+    return span;
+  };
   const done = (c: WsConnection, id: string, op: WsOperation) => {
     c.operations.delete(id);
     endSpan(op.span, op.record.code);
@@ -328,24 +344,26 @@ export function observeWebSocket<O extends AnyServerOptions>(log: Logger, wsServ
       c.count++;
       const record = newRecord('ws');
       record.name = typeof payload.operationName === 'string' ? payload.operationName : null;
-      c.operations.set(id, { record, executed: false, subscription: false });
-      return onSubscribe?.(ctx, id, payload);
+      // The span opens before anything of the operation runs, so that a server whose onSubscribe
+      // prepares the execution itself (parse, limits, principal) has that work, and the request
+      // id it takes from the active trace, inside the operation's trace.
+      const span = tracer.startSpan('graphql operation', { kind: SpanKind.SERVER, attributes: { 'network.transport': 'websocket' } }, ROOT_CONTEXT);
+      const op: WsOperation = { record, executed: false, subscription: false, span };
+      record.traceId = span.spanContext().traceId;
+      c.operations.set(id, op);
+      const prepared = await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), async () => onSubscribe?.(ctx, id, payload));
+      // A server whose onSubscribe prepares the execution itself (its own parse, limits and
+      // context) never calls `context`: the operation is resolved here instead.
+      if (prepared && !Array.isArray(prepared) && 'document' in prepared) {
+        const span = resolveOperation(op, prepared);
+        const value = prepared.contextValue;
+        if (span && value && typeof value === 'object') spans.set(value, span);
+      }
+      return prepared;
     },
     async context(ctx, id, payload, args) {
       const op = connectionOf(ctx).operations.get(id);
-      const ast = getOperationAST(args.document, args.operationName);
-      let span: Span | undefined;
-      if (op && ast) {
-        op.record.resolved = true;
-        op.record.name = args.operationName ?? ast.name?.value ?? null;
-        op.record.type = ast.operation;
-        span = tracer.startSpan(`${ast.operation} ${operationLabel(op.record.name)}`, {
-          kind: SpanKind.SERVER,
-          attributes: { 'graphql.operation.type': ast.operation, 'graphql.operation.name': operationLabel(op.record.name), 'network.transport': 'websocket' },
-        }, ROOT_CONTEXT);
-        op.span = span;
-        op.record.traceId = span.spanContext().traceId;
-      }
+      const span = op ? resolveOperation(op, args) : undefined;
       const build = () => (typeof context === 'function' ? context(ctx, id, payload, args) : context);
       const value = span ? await otelContext.with(trace.setSpan(ROOT_CONTEXT, span), build) : await build();
       if (span && value && typeof value === 'object') spans.set(value, span);
