@@ -39,8 +39,9 @@ export class ProposalResolver {
   }
 
   @Query(() => [Proposal], { description: 'Open proposals on which your organization holds a vote it has not cast, across consortia, nearest deadline first' })
-  myPendingVotes(@Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): Promise<Proposal[]> {
-    return proposals.myPendingVotes(ctx, caller.organizationId!);
+  async myPendingVotes(@Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): Promise<Proposal[]> {
+    // Only consortia the caller sees (a GUEST sees those where it holds a network role, §8.1).
+    return proposals.myPendingVotes(ctx, caller.organizationId!, await ctx.authz.visibleConsortiumIds());
   }
 
   @Mutation(() => VotingPolicyView, { description: 'Change the voting policy directly (the administrator, while CHANGE_POLICY needs no vote); applies to proposals created after it' })

@@ -352,8 +352,7 @@ export async function consortiumProposals(ctx: GatewayContext, { scope }: Consor
 }
 
 /** Proposals on which the caller's organization holds a vote not cast yet, in consortia the caller sees. */
-export async function myPendingVotes(ctx: GatewayContext, organizationId: string): Promise<Proposal[]> {
-  const visible = await ctx.authz.visibleConsortiumIds();
+export async function myPendingVotes(ctx: GatewayContext, organizationId: string, visible: string[]): Promise<Proposal[]> {
   if (visible.length === 0) return [];
   const rows = await ctx.em.execute<{ id: string }[]>(
     `select p.id from proposal p join proposal_voter v on v.proposal_id = p.id
