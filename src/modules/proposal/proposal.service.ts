@@ -248,13 +248,21 @@ export async function castVote(ctx: GatewayContext, { acting, scope }: Consortiu
       payload: { proposalId: proposal.id, kind: proposal.kind, organizationId: acting.organizationId, choice, yes: tally.yes, no: tally.no, pending: tally.pending },
     });
     const outcome = proposalOutcome(proposal, tally);
-    if (outcome !== TallyOutcome.UNDECIDED) await decide(em, proposal, outcome, tally, actor, now);
+    if (outcome !== TallyOutcome.UNDECIDED) await decide(em, proposal, outcome, tally, actor, now, ctx.app.config.invitationTtlDays);
     return proposal;
   });
 }
 
 /** Records the outcome; an approved proposal's action runs now, in a savepoint of the deciding vote's transaction. */
-async function decide(em: EntityManager, proposal: Proposal, outcome: TallyOutcome, tally: Tally, actor: NewEvent['actor'], now: Date): Promise<void> {
+async function decide(
+  em: EntityManager,
+  proposal: Proposal,
+  outcome: TallyOutcome,
+  tally: Tally,
+  actor: NewEvent['actor'],
+  now: Date,
+  invitationTtlDays: number,
+): Promise<void> {
   const consortiumId = proposal.consortium.id;
   const subject = { type: 'Proposal', id: proposal.id };
   const base = { proposalId: proposal.id, kind: proposal.kind };
@@ -266,7 +274,7 @@ async function decide(em: EntityManager, proposal: Proposal, outcome: TallyOutco
   }
   await recordEvent(em, { kind: EventKind.PROPOSAL_APPROVED, consortiumId, actor, subject, payload: { ...base, ...tally } });
   try {
-    await em.transactional((inner) => carryOut(inner as EntityManager, proposal, actor));
+    await em.transactional((inner) => carryOut(inner as EntityManager, proposal, actor, invitationTtlDays));
     proposal.status = ProposalStatus.EXECUTED;
     await recordEvent(em, { kind: EventKind.PROPOSAL_EXECUTED, consortiumId, actor, subject, payload: base });
   } catch (error) {
@@ -278,7 +286,7 @@ async function decide(em: EntityManager, proposal: Proposal, outcome: TallyOutco
 }
 
 /** The proposal's action, through the same state changes as the direct mutations. */
-async function carryOut(em: EntityManager, proposal: Proposal, actor: NewEvent['actor']): Promise<void> {
+async function carryOut(em: EntityManager, proposal: Proposal, actor: NewEvent['actor'], invitationTtlDays: number): Promise<void> {
   const consortiumId = proposal.consortium.id;
   const action = proposal.action as StoredAction;
   switch (proposal.kind) {
@@ -305,7 +313,7 @@ async function carryOut(em: EntityManager, proposal: Proposal, actor: NewEvent['
         },
       } as unknown as Acting;
       // The event names who proposed it; the invitation is the consortium administrator's.
-      await sendInvitation(em, acting, { organizationId: action.organizationId!, permissions: action.permissions, days: lifetimeDays(null, 14) });
+      await sendInvitation(em, acting, { organizationId: action.organizationId!, permissions: action.permissions, days: lifetimeDays(null, invitationTtlDays) });
       return;
     }
     case ProposalKind.REMOVE_MEMBER:
