@@ -18,6 +18,8 @@ import {
   type Decision,
   type OrganizationAction,
   type TowardsConsortiumAction,
+  type ProposalKind,
+  proposalKindOf,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
 import type { Acting, Caller, MembershipView } from './acting';
@@ -231,7 +233,23 @@ export class Authz {
   /** Layer C decision without throwing (for myPermissions-style answers). */
   async decideConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Decision> {
     const actor = await this.actor(action, consortiumId, scope.membershipId, scope.subject);
-    return this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+    return this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
+  }
+
+  /**
+   * §8.3: the kinds of change a consortium decides by vote (its voting policy; none without one).
+   * Read for the actions a proposal kind stands for, so their direct route is refused.
+   */
+  async needsVote(consortiumId: string): Promise<ProposalKind[]> {
+    const [row] = await this.reader.rows<{ needs_vote: string[] | string }>(
+      'select needs_vote from voting_policy where consortium_id = $1::uuid',
+      [consortiumId],
+    );
+    return row ? (parseTextArray(row.needs_vote) as ProposalKind[]) : [];
+  }
+
+  private async votingScope(action: ConsortiumAction, consortiumId: string): Promise<{ votingPolicy?: { needsVote: ProposalKind[] } }> {
+    return proposalKindOf(action) ? { votingPolicy: { needsVote: await this.needsVote(consortiumId) } } : {};
   }
 
   /**
@@ -244,7 +262,7 @@ export class Authz {
     const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
     if (!organizationId) throw notFound(subject.type, subject.id);
     const actor = await this.actor(action, consortiumId, scope.membershipId, subject);
-    const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId });
+    const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
     if (!decision.allowed) throw refusal(action, decision);
     return { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole };
   }

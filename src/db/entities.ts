@@ -9,6 +9,7 @@ import { Membership } from '../modules/membership/membership.entity';
 import { NetworkRoleGrant } from '../modules/network-role/network-role.entity';
 import { Node } from '../modules/node/node.entity';
 import { Organization } from '../modules/organization/organization.entity';
+import { Proposal, ProposalVoter, VotingPolicyRow } from '../modules/proposal/proposal.entity';
 import { User } from '../modules/user/user.entity';
 
 /** Every entity of the model, listed once (no discovery by folder scanning). */
@@ -26,4 +27,7 @@ export const ENTITIES = [
   Compilation,
   CompilationPromotion,
   Event,
+  VotingPolicyRow,
+  Proposal,
+  ProposalVoter,
 ];

@@ -8,3 +8,5 @@ export * from './visibility';
 export * from './administration';
 export * from './chain-account';
 export * from './node-size';
+export * from './voting-policy';
+export * from './proposal';

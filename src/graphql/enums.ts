@@ -8,7 +8,9 @@ import { MembershipCertificateStatus } from '../modules/environment/environment.
 import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
-import { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, Permission, Plan } from '../governance';
+import {
+  AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, Permission, Plan, ProposalKind, ProposalStatus, TallyOutcome, ThresholdComparator, VoteChoice,
+} from '../governance';
 
 // The policy core's vocabulary, exposed under the same names to clients.
 registerEnumType(AccountRole, { name: 'AccountRole', description: 'A user’s role inside their own organization' });
@@ -29,3 +31,8 @@ registerEnumType(EventKind, { name: 'EventKind' });
 registerEnumType(ChainClient, { name: 'ChainClient' });
 registerEnumType(Consensus, { name: 'Consensus' });
 registerEnumType(MembershipCertificateStatus, { name: 'MembershipCertificateStatus', description: 'A membership’s certificate in one environment' });
+registerEnumType(ProposalKind, { name: 'ProposalKind', description: 'A kind of change a consortium may decide by vote (§8.3)' });
+registerEnumType(ProposalStatus, { name: 'ProposalStatus', description: 'IN_PROGRESS until decided; an approved proposal is EXECUTED or ACTION_FAILED' });
+registerEnumType(ThresholdComparator, { name: 'ThresholdComparator' });
+registerEnumType(VoteChoice, { name: 'VoteChoice' });
+registerEnumType(TallyOutcome, { name: 'TallyOutcome', description: 'What the votes say so far' });

@@ -14,6 +14,7 @@ import { Application } from '../modules/membership/application.entity';
 import { Invitation } from '../modules/membership/invitation.entity';
 import { Membership } from '../modules/membership/membership.entity';
 import { Node } from '../modules/node/node.entity';
+import { Proposal } from '../modules/proposal/proposal.entity';
 import type { NodeInEnvironment } from '../modules/node/node.types';
 import { MembershipStatus } from '../governance';
 import type { GatewayContext } from './context';
@@ -145,6 +146,16 @@ export const ownMembership: ScopeKind<null> = async (_parent, args, ctx) => {
   if (!own) throw notFound('Membership', id);
   return { consortiumId: own.consortiumId, membershipId: id, subject: { type: 'Membership', id }, row: null };
 };
+
+/** 14. A proposal (`idPath`), acting through the `membershipId` argument (vote, withdraw, view). */
+export const proposalNamed =
+  (idPath = 'id'): ScopeKind<Proposal> =>
+  async (_parent, args, ctx) => {
+    const id = asId(pick(args, idPath));
+    const proposal = await loadById(ctx, Proposal, id);
+    if (!proposal) throw notFound('Proposal', id);
+    return { consortiumId: proposal.consortium.id, membershipId: args.membershipId ?? null, subject: { type: 'Proposal', id }, row: proposal };
+  };
 
 /** An invitation or application with the organization it concerns, for its two audiences. */
 export interface RequestScope<T> extends Scope<T> {

@@ -9,6 +9,7 @@ import { membershipModule } from './membership/membership.module';
 import { networkRoleModule } from './network-role/network-role.module';
 import { nodeModule } from './node/node.module';
 import { organizationModule } from './organization/organization.module';
+import { proposalModule } from './proposal/proposal.module';
 import { userModule } from './user/user.module';
 
 /** Every feature module of the gateway, in the order they start. */
@@ -18,6 +19,7 @@ export const MODULES: GatewayModule[] = [
   consortiumModule,
   networkRoleModule,
   membershipModule,
+  proposalModule,
   eventModule,
   certificateModule,
   environmentModule,

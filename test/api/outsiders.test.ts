@@ -25,6 +25,7 @@ interface Ids {
   invitation: string;
   application: string;
   membership: string;
+  proposal: string;
 }
 
 interface Case {
@@ -165,6 +166,38 @@ const CASES: Record<string, Case> = {
     variables: (i) => ({ m: i.membership }),
     asked: 'membership',
   },
+  'Mutation.removeMember': {
+    query: 'mutation($c: ID!, $o: ID!) { removeMember(consortiumId: $c, organizationId: $o) { organizationId } }',
+    variables: (i, o) => ({ c: i.consortium, o: o.organizationId }),
+    asked: 'consortium',
+  },
+  'Query.votingPolicy': {
+    query: 'query($c: ID!) { votingPolicy(consortiumId: $c) { thresholdPercent } }',
+    variables: (i) => ({ c: i.consortium }),
+    asked: 'consortium',
+  },
+  'Query.proposals': {
+    query: 'query($c: ID!) { proposals(consortiumId: $c) { totalCount } }',
+    variables: (i) => ({ c: i.consortium }),
+    asked: 'consortium',
+  },
+  'Query.proposal': { query: 'query($id: ID!) { proposal(id: $id) { id } }', variables: (i) => ({ id: i.proposal }), asked: 'proposal' },
+  'Mutation.updateVotingPolicy': {
+    query: `mutation($c: ID!) { updateVotingPolicy(input: { consortiumId: $c, thresholdPercent: 50, comparator: GREATER_THAN, durationHours: 24, needsVote: [] }) { thresholdPercent } }`,
+    variables: (i) => ({ c: i.consortium }),
+    asked: 'consortium',
+  },
+  'Mutation.createProposal': {
+    query: 'mutation($c: ID!, $o: ID!) { createProposal(input: { consortiumId: $c, kind: REMOVE_MEMBER, removeOrganizationId: $o }) { id } }',
+    variables: (i, o) => ({ c: i.consortium, o: o.organizationId }),
+    asked: 'consortium',
+  },
+  'Mutation.castVote': {
+    query: 'mutation($p: ID!) { castVote(proposalId: $p, choice: YES) { id } }',
+    variables: (i) => ({ p: i.proposal }),
+    asked: 'proposal',
+  },
+  'Mutation.withdrawProposal': { query: 'mutation($id: ID!) { withdrawProposal(id: $id) { id } }', variables: (i) => ({ id: i.proposal }), asked: 'proposal' },
 };
 
 let gw: TestGateway;
@@ -190,7 +223,14 @@ beforeAll(async () => {
   const application = await apply(applicant.owner, consortiumId);
   const member = await addSeat(gw, c);
   const left = await addSeat(gw, c, { status: 'LEFT' });
-  known = { consortium: consortiumId, environment, node, compilation, invitation: invitation.id, application: application.id, membership: member.membershipId };
+  const proposal = await c.admin.owner.client.request(
+    'mutation($c: ID!, $o: ID!) { createProposal(input: { consortiumId: $c, kind: REMOVE_MEMBER, removeOrganizationId: $o }) { id } }',
+    { c: consortiumId, o: member.org.id },
+  );
+  known = {
+    consortium: consortiumId, environment, node, compilation, invitation: invitation.id, application: application.id, membership: member.membershipId,
+    proposal: (proposal.data as { createProposal: { id: string } }).createProposal.id,
+  };
   outsiders = [
     { label: 'an organization that never joined', org: await createOrganization(gw, { plan: 'ENTERPRISE' }) },
     { label: 'an organization that left', org: left.org },
@@ -206,6 +246,7 @@ const unknownIds = (): Ids => ({
   invitation: randomUUID(),
   application: randomUUID(),
   membership: randomUUID(),
+  proposal: randomUUID(),
 });
 
 /** The first error of an answer, with the id asked for blanked out. */

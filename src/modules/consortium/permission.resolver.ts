@@ -8,14 +8,17 @@ export class PermissionResolver {
   @Query(() => [ConsortiumPermission], {
     description: 'Every consortium action and whether you may perform it there, through the membership you act for',
   })
-  myPermissions(
+  async myPermissions(
     @Arg('consortiumId', () => ID) consortiumId: string,
     @Arg('membershipId', () => ID, { nullable: true }) membershipId: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<ConsortiumPermission[]> {
     // Rights made visible are the authorization layer's own answer: the view action picks the
     // acting membership exactly as enforcement would for a read (a named LEFT one is explained).
-    return ctx.authz.actor('consortium.view', consortiumId, membershipId).then(myPermissions);
+    // The voting policy is part of the answer: an action whose kind goes to a vote is refused
+    // with the proposal route (§8.3), exactly as the direct mutation would be.
+    const [actor, needsVote] = await Promise.all([ctx.authz.actor('consortium.view', consortiumId, membershipId), ctx.authz.needsVote(consortiumId)]);
+    return myPermissions(actor, { votingPolicy: { needsVote } });
   }
 
   @Query(() => PermissionGrid, { description: 'The three permission layers, as the gateway enforces them' })

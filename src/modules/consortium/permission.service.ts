@@ -17,14 +17,15 @@ import {
   type AccountRoleSet,
   type ActionInfo,
   type ConsortiumActor,
+  type ConsortiumScope,
 } from '../../governance';
 import type { AccountRoleRule, ConsortiumPermission, PermissionGrid } from './permission.types';
 
 const ACCOUNT_ROLES = Object.values(AccountRole);
 
 /** Every Layer C action with the decision of the policy core for `actor`. */
-export function myPermissions(actor: ConsortiumActor): ConsortiumPermission[] {
-  return explainConsortium(actor).map(({ action, description, decision }) => ({
+export function myPermissions(actor: ConsortiumActor, scope?: ConsortiumScope): ConsortiumPermission[] {
+  return explainConsortium(actor, scope).map(({ action, description, decision }) => ({
     action,
     description,
     allowed: decision.allowed,

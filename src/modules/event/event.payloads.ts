@@ -50,6 +50,8 @@ const when = 'DateTime' as const;
 
 const invitation = { invitationId: id, invitingMembershipId: id };
 const node = { environmentId: id, membershipId: id, name: text, role: text };
+const proposal = { proposalId: id, kind: text };
+const tally = { voters: int, yes: int, no: int, pending: int };
 
 /** The fields of each kind's payload, as the services write them. */
 export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
@@ -89,6 +91,19 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   COMPILATION_CREATED: { name: text, version: int, contractName: text, previousVersionId: id },
   COMPILATION_STATUS_CHANGED: { name: text, version: int, from: text, to: text, edited: 'Boolean', compilerVersion: text, errors: texts },
   COMPILATION_PROMOTED: { name: text, version: int, environmentId: id, promotionId: id },
+  PROPOSAL_CREATED: { ...proposal, proposerMembershipId: id, consortiumId: id, description: text, voters: '[ID]', thresholdPercent: int, comparator: text, expiresAt: when },
+  VOTE_CAST: { ...proposal, organizationId: id, choice: text, yes: int, no: int, pending: int },
+  PROPOSAL_APPROVED: { ...proposal, ...tally },
+  PROPOSAL_REJECTED: { ...proposal, ...tally },
+  PROPOSAL_EXPIRED: { ...proposal, ...tally, expiresAt: when },
+  PROPOSAL_WITHDRAWN: proposal,
+  PROPOSAL_EXECUTED: proposal,
+  PROPOSAL_ACTION_FAILED: { ...proposal, reason: text },
+  POLICY_CHANGED: { thresholdPercent: int, comparator: text, durationHours: int, needsVote: texts, proposalId: id },
+  MEMBER_REMOVED: {
+    organizationId: id, membershipIds: '[ID]', stoppedNodeIds: '[ID]', revokedInvitationIds: '[ID]', revokedNetworkRoleUserIds: '[ID]', proposalId: id,
+  },
+  ADMINISTRATION_TRANSFERRED: { fromMembershipId: id, toMembershipId: id, toOrganizationId: id, proposalId: id },
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */

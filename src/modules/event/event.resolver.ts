@@ -52,7 +52,7 @@ export class EventResolver {
   }
 
   @Subscription(() => Event, {
-    description: `Events addressed to your organization (invitations, applications, its memberships frozen or unfrozen). ${LIVE_NOTE}`,
+    description: `Events addressed to your organization (invitations, applications, its memberships frozen or unfrozen, proposals it may vote on). ${LIVE_NOTE}`,
     subscribe: ({ args, context }: Subscribe<OrganizationEventsArgs>) =>
       guardSubscribe(context, () => subscribeOrganizationEvents(context, viewOwnOrganization(context), args)),
   })

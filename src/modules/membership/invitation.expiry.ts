@@ -1,4 +1,4 @@
-// Invitations expire twice over: lazily, when someone touches one past its expiry, and by a
+// Invitations (and proposals, see proposal.expiry.ts) expire twice over: lazily, when someone touches one past its expiry, and by a
 // sweeper every minute. Both go through expireInvitation, a conditional update, so however many
 // gateway instances and requests meet one invitation, it is marked EXPIRED and announced once.
 import { ServiceKey } from '../../registry';
@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppServices } from '../../graphql/context';
 import { EventKind } from '../event/event.entity';
 import { recordEvent } from '../event/event.recorder';
+import { sweepExpiredProposals } from '../proposal/proposal.expiry';
 
 /** How often the sweeper looks for invitations past their expiry. */
 export const SWEEP_INTERVAL_MS = 60_000; // default of INVITATION_SWEEP_SECONDS
@@ -69,9 +70,15 @@ export function startInvitationSweeper(app: AppServices, intervalMs = app.config
     running: null,
     timer: setInterval(() => {
       if (sweeper.running) return; // a slow sweep is still at work: skip this tick
-      sweeper.running = sweepExpiredInvitations(app.orm.em.fork() as EntityManager)
-        .then((n) => n > 0 && app.log.info({ expired: n }, 'invitations expired'))
-        .catch((err) => app.log.error({ err }, 'invitation sweep failed'))
+      // The same timer expires proposals past their deadline (§8.3).
+      sweeper.running = Promise.all([
+        sweepExpiredInvitations(app.orm.em.fork() as EntityManager)
+          .then((n) => n > 0 && app.log.info({ expired: n }, 'invitations expired'))
+          .catch((err) => app.log.error({ err }, 'invitation sweep failed')),
+        sweepExpiredProposals(app.orm.em.fork() as EntityManager)
+          .then((n) => n > 0 && app.log.info({ expired: n }, 'proposals expired'))
+          .catch((err) => app.log.error({ err }, 'proposal sweep failed')),
+      ])
         .finally(() => {
           sweeper.running = null;
         });

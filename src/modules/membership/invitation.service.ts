@@ -4,7 +4,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
-import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, Plan, resolveOffer } from '../../governance';
+import type { Acting } from '../../auth/acting';
+import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, type Permission, Plan, resolveOffer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page } from '../../graphql/pagination';
@@ -24,50 +25,62 @@ const DAY_MS = 86_400_000;
 
 /** Sends an invitation under the subset, default and plan rules of §5; records INVITATION_SENT. */
 export async function inviteOrganization(ctx: GatewayContext, { acting }: ConsortiumGrant, input: InviteOrganizationInput): Promise<Invitation> {
-  const inviter = acting.membership;
   const inviteeId = requireId(input.organizationId, 'Organization');
   const days = lifetimeDays(input.expiresInDays, ctx.app.config.invitationTtlDays);
-  return ctx.em.transactional(async (em) => {
-    const invitee = await organizationFacts(em, inviteeId);
-    if (!invitee) throw notFound('Organization', inviteeId);
-    const own = await organizationFacts(em, acting.organizationId);
-    const permissions = offeredPermissions(
-      resolveOffer({ inviter, inviterPlan: own!.plan as Plan, inviteePlan: invitee.plan as Plan, requested: input.permissions }),
-    );
-    await requireSeat(em, acting.consortiumId, inviteeId);
-    // Two invitations of one organization racing: serialize on the pair, so the check below holds.
-    await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${inviteeId}`]);
-    const [open] = await em.execute(
-      `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`,
-      [acting.consortiumId, inviteeId],
-    );
-    if (open) throw conflict('This organization already has a pending invitation to this consortium: revoke it first');
-    const invitation = em.create(Invitation, {
-      consortium: acting.consortiumId,
-      invitingMembership: inviter.id,
-      inviteeOrganization: inviteeId,
-      permissions,
-      expiresAt: new Date(Date.now() + days * DAY_MS),
-      createdBy: acting.user.id,
-    });
-    await recordEvent(em, {
-      kind: EventKind.INVITATION_SENT,
-      consortiumId: acting.consortiumId,
-      actor: eventActor(acting),
-      subject: { type: 'Invitation', id: invitation.id },
-      audienceOrganizationId: inviteeId,
-      payload: {
-        invitationId: invitation.id,
-        inviteeOrganizationId: inviteeId,
-        inviteeOrganizationName: invitee.name,
-        invitingMembershipId: inviter.id,
-        invitingMembershipName: inviter.displayName,
-        permissions,
-        expiresAt: invitation.expiresAt.toISOString(),
-      },
-    });
-    return invitation;
+  return ctx.em.transactional((em) => sendInvitation(em, acting, { organizationId: inviteeId, permissions: input.permissions, days }));
+}
+
+/**
+ * The invitation itself, inside the caller's transaction: by the direct mutation, and by an
+ * approved INVITE proposal (acting through the proposer's membership).
+ */
+export async function sendInvitation(
+  em: EntityManager,
+  acting: Acting,
+  input: { organizationId: string; permissions?: Permission[] | null; days: number },
+): Promise<Invitation> {
+  const inviter = acting.membership;
+  const inviteeId = input.organizationId;
+  const days = input.days;
+  const invitee = await organizationFacts(em, inviteeId);
+  if (!invitee) throw notFound('Organization', inviteeId);
+  const own = await organizationFacts(em, acting.organizationId);
+  const permissions = offeredPermissions(
+    resolveOffer({ inviter, inviterPlan: own!.plan as Plan, inviteePlan: invitee.plan as Plan, requested: input.permissions }),
+  );
+  await requireSeat(em, acting.consortiumId, inviteeId);
+  // Two invitations of one organization racing: serialize on the pair, so the check below holds.
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${inviteeId}`]);
+  const [open] = await em.execute(
+    `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`,
+    [acting.consortiumId, inviteeId],
+  );
+  if (open) throw conflict('This organization already has a pending invitation to this consortium: revoke it first');
+  const invitation = em.create(Invitation, {
+    consortium: acting.consortiumId,
+    invitingMembership: inviter.id,
+    inviteeOrganization: inviteeId,
+    permissions,
+    expiresAt: new Date(Date.now() + days * DAY_MS),
+    createdBy: acting.user.id,
   });
+  await recordEvent(em, {
+    kind: EventKind.INVITATION_SENT,
+    consortiumId: acting.consortiumId,
+    actor: eventActor(acting),
+    subject: { type: 'Invitation', id: invitation.id },
+    audienceOrganizationId: inviteeId,
+    payload: {
+      invitationId: invitation.id,
+      inviteeOrganizationId: inviteeId,
+      inviteeOrganizationName: invitee.name,
+      invitingMembershipId: inviter.id,
+      invitingMembershipName: inviter.displayName,
+      permissions,
+      expiresAt: invitation.expiresAt.toISOString(),
+    },
+  });
+  return invitation;
 }
 
 type Locked = { invitation: Invitation } | { expired: true };

@@ -37,6 +37,7 @@ export const membershipModule: GatewayModule = {
       unfreezeMembership: consortiumAction('membership.unfreeze', membershipNamed),
       createMembership: consortiumAction('membership.create', ofInput),
       leaveConsortium: consortiumAction('membership.leave', ownMembership),
+      removeMember: consortiumAction('member.remove', consortiumNamed()),
     },
   },
   start: (app) => startInvitationSweeper(app),

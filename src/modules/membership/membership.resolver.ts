@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Membership } from './membership.entity';
 import * as memberships from './membership.service';
-import { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
+import { CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
 
 // Mutations only: the Membership type's field resolvers belong to the consortium module.
 @Resolver()
@@ -44,5 +44,19 @@ export class MembershipWorkflowResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<LeaveConsortiumPayload> {
     return memberships.leaveConsortium(ctx, grant);
+  }
+
+  @Mutation(() => RemoveMemberPayload, {
+    description: "Remove a member organization (the administrator, where REMOVE_MEMBER needs no vote; never the administrator's own): " +
+      'all its memberships LEFT, nodes stopped, open invitations revoked, network roles ended',
+  })
+  removeMember(
+    @Arg('consortiumId', () => ID) _consortiumId: string,
+    @Arg('organizationId', () => ID) organizationId: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<RemoveMemberPayload> {
+    return memberships.removeMember(ctx, grant, organizationId);
   }
 }

@@ -18,7 +18,8 @@ import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from './membership.entity';
-import type { CreateMembershipInput, LeaveConsortiumPayload } from './membership.types';
+import type { CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
+import { removeOrganization } from './removal';
 import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
 import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
 
@@ -171,5 +172,15 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
       },
     });
     return { membershipId, consortiumId: scope.consortiumId, status: MembershipStatus.LEFT, stoppedNodeIds, revokedInvitationIds };
+  });
+}
+
+/** §8.3 direct removal of a member organization by the administrator (the shield rule refuses it where REMOVE_MEMBER needs a vote). */
+export async function removeMember(ctx: GatewayContext, { acting, scope }: ConsortiumGrant, organizationId: string): Promise<RemoveMemberPayload> {
+  const id = requireId(organizationId, 'Organization');
+  return ctx.em.transactional(async (em) => {
+    const [known] = await em.execute(`select 1 from membership where consortium_id = ? and organization_id = ? limit 1`, [scope.consortiumId, id]);
+    if (!known) throw notFound('Organization', id);
+    return removeOrganization(em, { consortiumId: scope.consortiumId, organizationId: id, actor: eventActor(acting), decidedByUserId: acting.user.id });
   });
 }

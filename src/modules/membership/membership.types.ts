@@ -59,3 +59,21 @@ export class LeaveConsortiumPayload {
   @Field(() => [ID], { description: 'PENDING invitations the membership had sent, now REVOKED' })
   revokedInvitationIds!: string[];
 }
+
+@ObjectType({ simpleResolvers: true, description: 'A member organization removed from a consortium, and what its removal stopped or ended' })
+export class RemoveMemberPayload {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => [ID], { description: 'Its memberships, now LEFT' })
+  membershipIds!: string[];
+
+  @Field(() => [ID], { description: 'Its nodes, now STOPPED (their licenses freed)' })
+  stoppedNodeIds!: string[];
+
+  @Field(() => [ID], { description: 'Its open invitations, now REVOKED' })
+  revokedInvitationIds!: string[];
+
+  @Field(() => [ID], { description: 'Its users whose network role there ended' })
+  revokedNetworkRoleUserIds!: string[];
+}

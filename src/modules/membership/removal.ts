@@ -1,0 +1,102 @@
+// §8.3 removal of a member organization: every membership it holds in the consortium becomes
+// LEFT, their nodes stop (freeing the organization's licenses), their open invitations are
+// revoked, its users' network roles there end (§8.1). The consortium's event feed ends the
+// organization's subscriptions at the MEMBER_REMOVED event, as for any organization that is no
+// longer a member. Called by the direct mutation and by an approved REMOVE_MEMBER proposal, each
+// inside its own transaction.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { refusal } from '../../errors';
+import { canRemoveMember, ConsortiumRole, MembershipStatus, networkRolesEnd, removalChanges, type SeatView } from '../../governance';
+import { EventKind } from '../event/event.entity';
+import { recordEvent, type NewEvent } from '../event/event.recorder';
+
+export interface RemovalResult {
+  organizationId: string;
+  membershipIds: string[];
+  stoppedNodeIds: string[];
+  revokedInvitationIds: string[];
+  revokedNetworkRoleUserIds: string[];
+}
+
+/** Locks the organization's memberships in the consortium, in id order. */
+export async function lockSeats(em: EntityManager, consortiumId: string, organizationId: string): Promise<SeatView[]> {
+  const rows = await em.execute<{ id: string; role: string; status: string }[]>(
+    `select id, role, status from membership where consortium_id = ? and organization_id = ? order by id for update`,
+    [consortiumId, organizationId],
+  );
+  return rows.map((r) => ({ id: r.id, organizationId, role: r.role as ConsortiumRole, status: r.status as MembershipStatus }));
+}
+
+/**
+ * Removes an organization from a consortium inside the caller's transaction; refuses (CONFLICT)
+ * when it holds no current membership or holds an ADMINISTRATOR one. Writes MEMBER_REMOVED.
+ */
+export async function removeOrganization(
+  em: EntityManager,
+  input: { consortiumId: string; organizationId: string; actor: NewEvent['actor']; decidedByUserId: string | null; proposalId?: string },
+): Promise<RemovalResult> {
+  const { consortiumId, organizationId, actor } = input;
+  const seats = await lockSeats(em, consortiumId, organizationId);
+  const decision = canRemoveMember(seats);
+  if (!decision.allowed) throw refusal('member.remove', decision);
+  const membershipIds = removalChanges(seats);
+  await em.execute(`update membership set status = ? where id in (?)`, [MembershipStatus.LEFT, membershipIds]);
+  const stopped = await em.execute<{ id: string }[]>(
+    `update node set status = 'STOPPED' where membership_id in (?) and status = 'RUNNING' returning id`,
+    [membershipIds],
+  );
+  const revoked = await em.execute<{ id: string; invitee_organization_id: string; inviting_membership_id: string }[]>(
+    `update invitation set status = 'REVOKED', decided_at = now(), decided_by_id = ?
+      where inviting_membership_id in (?) and status = 'PENDING' returning id, invitee_organization_id, inviting_membership_id`,
+    [input.decidedByUserId, membershipIds],
+  );
+  for (const invitation of revoked) {
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_REVOKED,
+      consortiumId,
+      actor,
+      subject: { type: 'Invitation', id: invitation.id },
+      audienceOrganizationId: invitation.invitee_organization_id,
+      payload: {
+        invitationId: invitation.id,
+        inviteeOrganizationId: invitation.invitee_organization_id,
+        invitingMembershipId: invitation.inviting_membership_id,
+        reason: 'MEMBER_REMOVED',
+      },
+    });
+  }
+  const after = seats.map((s) => ({ status: membershipIds.includes(s.id) ? MembershipStatus.LEFT : s.status }));
+  const ended = networkRolesEnd(after)
+    ? await em.execute<{ user_id: string; role: string }[]>(
+        `delete from network_role where consortium_id = ? and user_id in (select id from app_user where organization_id = ?)
+          returning user_id, role`,
+        [consortiumId, organizationId],
+      )
+    : [];
+  for (const role of ended) {
+    await recordEvent(em, {
+      kind: EventKind.NETWORK_ROLE_REVOKED,
+      consortiumId,
+      actor,
+      subject: { type: 'User', id: role.user_id },
+      audienceOrganizationId: organizationId,
+      payload: { role: role.role },
+    });
+  }
+  const result: RemovalResult = {
+    organizationId,
+    membershipIds,
+    stoppedNodeIds: stopped.map((n) => n.id),
+    revokedInvitationIds: revoked.map((i) => i.id),
+    revokedNetworkRoleUserIds: ended.map((r) => r.user_id),
+  };
+  await recordEvent(em, {
+    kind: EventKind.MEMBER_REMOVED,
+    consortiumId,
+    actor,
+    subject: { type: 'Organization', id: organizationId },
+    audienceOrganizationId: organizationId,
+    payload: { ...result, ...(input.proposalId ? { proposalId: input.proposalId } : {}) },
+  });
+  return result;
+}
