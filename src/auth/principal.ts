@@ -14,24 +14,26 @@ import type { Identity } from './jwt';
  */
 export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
   const known = await knownUser(em, reader, identity.subject);
+  // Only an explicit "no" counts as unverified (see Identity.emailVerified).
+  const verified = identity.emailVerified !== false;
   if (known) {
     // The provider may verify the address later (or say it no longer vouches for it): the latest token counts.
-    if (known.user.emailVerified !== identity.emailVerified) {
+    if (known.user.emailVerified !== verified) {
       const { user } = known;
       await em.transactional(async (tem) => {
-        await tem.nativeUpdate(User, { id: user.id }, { emailVerified: identity.emailVerified });
+        await tem.nativeUpdate(User, { id: user.id }, { emailVerified: verified });
         // Now verified in an organization: invitations that waited for the address reach it (§8.1).
-        if (identity.emailVerified && user.organization) await deliverInvitationsByEmail(tem, user.email, user.organization.id);
+        if (verified && user.organization) await deliverInvitationsByEmail(tem, user.email, user.organization.id);
       });
-      user.emailVerified = identity.emailVerified;
+      user.emailVerified = verified;
     }
     return known;
   }
-  return { user: await provision(em, identity), rights: null };
+  return { user: await provision(em, identity, verified), rights: null };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
-async function provision(em: EntityManager, identity: Identity): Promise<User> {
+async function provision(em: EntityManager, identity: Identity, verified: boolean): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const bySubject = await em.findOne(User, { subject: identity.subject }, { populate: ['organization'] });
     if (bySubject) return bySubject;
@@ -41,7 +43,7 @@ async function provision(em: EntityManager, identity: Identity): Promise<User> {
     }
     // An invitation goes to whoever owns the address: a provider that says it did not verify it
     // vouches for nothing, so the invitation waits for a token with a verified address.
-    if (byEmail && !identity.emailVerified) {
+    if (byEmail && !verified) {
       throw unauthenticated('The token\'s email address is not verified: the invitation to it cannot be claimed');
     }
     try {
@@ -68,7 +70,7 @@ async function provision(em: EntityManager, identity: Identity): Promise<User> {
           subject: identity.subject,
           email: identity.email,
           name: identity.name,
-          emailVerified: identity.emailVerified,
+          emailVerified: verified,
         });
         await em.persistAndFlush(user);
         return user;
