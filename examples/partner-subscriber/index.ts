@@ -62,7 +62,7 @@ function describe(event: GovernanceEventFragment): string {
   const p = event.payload;
   switch (p.__typename) {
     case 'InvitationSentPayload':
-      return `invitation ${p.invitationId} to ${p.inviteeOrganizationName ?? p.inviteeOrganizationId}, expires ${p.expiresAt}`;
+      return `invitation ${p.invitationId} to ${p.inviteeOrganizationName ?? p.inviteeOrganizationId ?? p.inviteeEmail}, expires ${p.expiresAt}`;
     case 'MemberJoinedPayload':
       return `${p.organizationName ?? p.organizationId} joined as ${p.role}`;
     case 'ConsortiumUpdatedPayload':

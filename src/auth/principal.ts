@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlReader } from '../db/reader';
 import { unauthenticated } from '../errors';
 import { Organization } from '../modules/organization/organization.entity';
+import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
 import { rightsColumns, type PreloadedRights } from './authz';
 import type { Identity } from './jwt';
@@ -13,12 +14,26 @@ import type { Identity } from './jwt';
  */
 export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
   const known = await knownUser(em, reader, identity.subject);
-  if (known) return known;
-  return { user: await provision(em, identity), rights: null };
+  // Only an explicit "no" counts as unverified (see Identity.emailVerified).
+  const verified = identity.emailVerified !== false;
+  if (known) {
+    // The provider may verify the address later (or say it no longer vouches for it): the latest token counts.
+    if (known.user.emailVerified !== verified) {
+      const { user } = known;
+      await em.transactional(async (tem) => {
+        await tem.nativeUpdate(User, { id: user.id }, { emailVerified: verified });
+        // Now verified in an organization: invitations that waited for the address reach it (§8.1).
+        if (verified && user.organization) await deliverInvitationsByEmail(tem, user.email, user.organization.id);
+      });
+      user.emailVerified = verified;
+    }
+    return known;
+  }
+  return { user: await provision(em, identity, verified), rights: null };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
-async function provision(em: EntityManager, identity: Identity): Promise<User> {
+async function provision(em: EntityManager, identity: Identity, verified: boolean): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const bySubject = await em.findOne(User, { subject: identity.subject }, { populate: ['organization'] });
     if (bySubject) return bySubject;
@@ -28,24 +43,35 @@ async function provision(em: EntityManager, identity: Identity): Promise<User> {
     }
     // An invitation goes to whoever owns the address: a provider that says it did not verify it
     // vouches for nothing, so the invitation waits for a token with a verified address.
-    if (byEmail && !identity.emailVerified) {
+    if (byEmail && !verified) {
       throw unauthenticated('The token\'s email address is not verified: the invitation to it cannot be claimed');
     }
     try {
       if (byEmail) {
         // Claim the invitation: only a row still without a subject may be claimed.
-        const claimed = await em.nativeUpdate(
-          User,
-          { id: byEmail.id, subject: null },
-          { subject: identity.subject, name: byEmail.name ?? identity.name },
-        );
+        const claimed = await em.transactional(async (tem) => {
+          const done = await tem.nativeUpdate(
+            User,
+            { id: byEmail.id, subject: null },
+            { subject: identity.subject, name: byEmail.name ?? identity.name, emailVerified: true },
+          );
+          // Joining the organization that invited them: invitations sent to the address follow (§8.1).
+          if (done === 1 && byEmail.organization) await deliverInvitationsByEmail(tem, byEmail.email, byEmail.organization.id);
+          return done;
+        });
         if (claimed === 1) {
           byEmail.subject = identity.subject;
+          byEmail.emailVerified = true;
           byEmail.name ??= identity.name;
           return byEmail;
         }
       } else {
-        const user = em.create(User, { subject: identity.subject, email: identity.email, name: identity.name });
+        const user = em.create(User, {
+          subject: identity.subject,
+          email: identity.email,
+          name: identity.name,
+          emailVerified: verified,
+        });
         await em.persistAndFlush(user);
         return user;
       }
@@ -77,7 +103,7 @@ export interface Principal {
  * populate, then two more statements for the rights, cost several times this one, on every request.
  */
 const KNOWN_USER = `
-  select u.id, u.subject, u.email, u.name, u.organization_id, u.account_role, u.created_at,
+  select u.id, u.subject, u.email, u.name, u.email_verified, u.organization_id, u.account_role, u.created_at,
          o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
          o.payment_method as o_payment_method, o.created_at as o_created_at,
          ${rightsColumns('u.organization_id', 'u.id')}
@@ -103,6 +129,7 @@ async function knownUser(em: EntityManager, reader: SqlReader, subject: string):
     subject: row.subject,
     email: row.email,
     name: row.name,
+    emailVerified: row.email_verified,
     organization: row.organization_id,
     accountRole: row.account_role,
     createdAt: asDate(row.created_at),

@@ -146,7 +146,9 @@ function requestRule(action: TowardsConsortiumAction, scope: RequestKind<any>): 
       ctx.authz.requireUser();
       const found = await scope(parent, args, ctx);
       const { type, id } = found.subject;
-      if (found.requesterOrganizationId === ctx.authz.organizationId && ctx.authz.mayActTowards(action)) {
+      // An invitation by email that reached no organization yet has no requester to match.
+      const requester = found.requesterOrganizationId;
+      if (requester !== null && requester === ctx.authz.organizationId && ctx.authz.mayActTowards(action)) {
         if (!found.consortiumLive) throw notFound(type, id);
         return { scope: found };
       }

@@ -159,8 +159,8 @@ export const proposalNamed =
 
 /** An invitation or application with the organization it concerns, for its two audiences. */
 export interface RequestScope<T> extends Scope<T> {
-  /** The invited or applying organization. */
-  requesterOrganizationId: string;
+  /** The invited or applying organization (null: an invitation by email that has not reached one yet). */
+  requesterOrganizationId: string | null;
   /** Whether its consortium still exists (a deleted one hides the request from the requester too). */
   consortiumLive: boolean;
 }
@@ -173,7 +173,7 @@ async function requestScope<T extends { id: string; consortium: { id: string } }
   row: T | null,
   type: string,
   id: string,
-  requesterOrganizationId: (row: T) => string,
+  requesterOrganizationId: (row: T) => string | null,
 ): Promise<RequestScope<T>> {
   if (!row) throw notFound(type, id);
   const consortium = await loadById(ctx, Consortium, row.consortium.id);
@@ -190,7 +190,7 @@ async function requestScope<T extends { id: string; consortium: { id: string } }
 /** 12. An invitation (`id`), seen by its invitee or by the consortium's members. */
 export const invitationRequest: RequestKind<Invitation> = async (_parent, args, ctx) => {
   const id = asId(args.id);
-  return requestScope(ctx, await loadById(ctx, Invitation, id), 'Invitation', id, (i) => i.inviteeOrganization.id);
+  return requestScope(ctx, await loadById(ctx, Invitation, id), 'Invitation', id, (i) => i.inviteeOrganization?.id ?? null);
 };
 
 /** 13. A join application (`id`), seen by its applicant or by the consortium's members. */

@@ -51,6 +51,11 @@ const CASES: Record<string, Case> = {
     variables: (i) => ({ c: i.consortium }),
     asked: 'consortium',
   },
+  'Query.invitableOrganization': {
+    query: 'query($c: ID!, $o: ID!) { invitableOrganization(consortiumId: $c, id: $o) { id name } }',
+    variables: (i, o) => ({ c: i.consortium, o: o.organizationId }),
+    asked: 'consortium',
+  },
   'Query.consortiumApplications': {
     query: 'query($c: ID!) { consortiumApplications(consortiumId: $c) { totalCount } }',
     variables: (i) => ({ c: i.consortium }),

@@ -77,6 +77,7 @@ describe('the typed client', () => {
       invitationId: inviteOrganization.id,
       inviteeOrganizationId: partner.id,
       inviteeOrganizationName: partner.name,
+      inviteeEmail: null,
       invitingMembershipId: consortium.myMemberships[0].id,
       permissions: ['CREATE_SIGNERS'],
       expiresAt: inviteOrganization.expiresAt,

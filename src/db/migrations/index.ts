@@ -2,6 +2,8 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122043015 } from './Migration20261122043015';
 import { Migration20261122044019 } from './Migration20261122044019';
 import { Migration20261202161500 } from './Migration20261202161500';
+import { Migration20261202172317 } from './Migration20261202172317';
+import { Migration20261202172318 } from './Migration20261202172318';
 import { Migration20261202181515 } from './Migration20261202181515';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
@@ -9,5 +11,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122043015', class: Migration20261122043015 },
   { name: 'Migration20261122044019', class: Migration20261122044019 },
   { name: 'Migration20261202161500', class: Migration20261202161500 },
+  { name: 'Migration20261202172317', class: Migration20261202172317 },
+  { name: 'Migration20261202172318', class: Migration20261202172318 },
   { name: 'Migration20261202181515', class: Migration20261202181515 },
 ];

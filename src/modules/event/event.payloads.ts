@@ -61,7 +61,8 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   NETWORK_ROLE_GRANTED: { role: text, previousRole: text },
   NETWORK_ROLE_REVOKED: { role: text },
   INVITATION_SENT: {
-    ...invitation, inviteeOrganizationId: id, inviteeOrganizationName: text, invitingMembershipName: text, permissions: texts, expiresAt: when,
+    ...invitation, inviteeOrganizationId: id, inviteeOrganizationName: text, inviteeEmail: text, invitingMembershipName: text, permissions: texts,
+    expiresAt: when,
   },
   INVITATION_ACCEPTED: { ...invitation, organizationId: id, organizationName: text, permissions: texts, next: text },
   INVITATION_DECLINED: { ...invitation, organizationId: id },

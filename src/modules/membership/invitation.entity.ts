@@ -15,12 +15,18 @@ export enum InvitationStatus {
   EXPIRED = 'EXPIRED',
 }
 
-/** An offer of a membership to an organization, with the permissions it would hold. */
+/**
+ * An offer of a membership to an organization, with the permissions it would hold. Sent by the
+ * email of a person not yet known (§8.1 "Invite by email"), it names no organization until a user
+ * with that verified address creates or joins one; it then goes to that organization.
+ */
 @ObjectType('Invitation', { simpleResolvers: true })
 @Entity({ tableName: 'invitation' })
 @Check({ name: 'invitation_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Index({ name: 'invitation_invitee_status_idx', properties: ['inviteeOrganization', 'status'] })
 @Index({ name: 'invitation_consortium_idx', properties: ['consortium'] })
+@Index({ name: 'invitation_invitee_email_idx', properties: ['inviteeEmail'] })
+@Check({ name: 'invitation_invitee_check', expression: 'invitee_organization_id is not null or invitee_email is not null' })
 export class Invitation {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -32,8 +38,14 @@ export class Invitation {
   @ManyToOne(() => Membership, { ref: true })
   invitingMembership!: Ref<Membership>;
 
-  @ManyToOne(() => Organization, { ref: true })
-  inviteeOrganization!: Ref<Organization>;
+  /** Null while an invitation by email waits for its person to create or join an organization. */
+  @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'no action' })
+  inviteeOrganization?: Ref<Organization> | null;
+
+  /** The address it was sent to, when sent by email (stored lower-case). */
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: 'The address of the person it was sent to, when sent by email' })
+  inviteeEmail?: string | null;
 
   @Enum({ items: () => Permission, array: true, default: [] })
   @Field(() => [Permission])

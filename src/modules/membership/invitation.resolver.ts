@@ -14,7 +14,7 @@ import {
   PendingInvitationsArgs,
 } from './invitation.types';
 import { Membership } from './membership.entity';
-import { ConsortiumSummary, MembershipSummary } from './membership.types';
+import { ConsortiumSummary, MembershipSummary, OrganizationSummary } from './membership.types';
 
 @Resolver(() => Invitation)
 export class InvitationResolver {
@@ -45,7 +45,21 @@ export class InvitationResolver {
     return invitations.getInvitation(ctx, grant.scope.row);
   }
 
-  @Mutation(() => Invitation, { description: 'Offer a membership to an organization (§5 subset, default and plan rules)' })
+  @Query(() => OrganizationSummary, {
+    description:
+      'organization.invite: another organization to invite, by id; only its id and name (§8.1). NOT_FOUND for an unknown id',
+  })
+  invitableOrganization(
+    @Arg('consortiumId', () => ID) _consortiumId: string,
+    @Arg('id', () => ID) id: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through, when several' }) _membershipId: string | null,
+    @Granted() _grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<OrganizationSummary> {
+    return invitations.invitableOrganization(ctx, id);
+  }
+
+  @Mutation(() => Invitation, { description: 'Offer a membership to an organization, named by id or by the email of a person (§5 subset, default and plan rules; §8.1)' })
   inviteOrganization(
     @Arg('input', () => InviteOrganizationInput) input: InviteOrganizationInput,
     @Granted() grant: ConsortiumGrant,
@@ -93,8 +107,8 @@ export class InvitationResolver {
     return { id: invitation.invitingMembership.id, displayName: membership?.displayName ?? '' };
   }
 
-  @FieldResolver(() => Organization)
-  async inviteeOrganization(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<Organization> {
-    return (await ctx.loaders.byId(Organization).load(invitation.inviteeOrganization.id))!;
+  @FieldResolver(() => Organization, { nullable: true, description: 'Null while an invitation by email waits for its person to have an organization' })
+  async inviteeOrganization(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<Organization | null> {
+    return invitation.inviteeOrganization ? (await ctx.loaders.byId(Organization).load(invitation.inviteeOrganization.id)) ?? null : null;
   }
 }

@@ -3,13 +3,14 @@
 // membership at once; accepting a MEMBER's creates an application an administrator decides.
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, notFound } from '../../errors';
 import type { Acting } from '../../auth/acting';
+import { badInput, conflict, notFound } from '../../errors';
 import { ConsortiumRole, invitationNeedsApproval, MembershipStatus, type Permission, Plan, resolveOffer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page } from '../../graphql/pagination';
 import { isUuid, requireId } from '../../validation';
+import { validEmail } from '../organization/organization.validation';
 import { Application } from './application.entity';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
@@ -23,43 +24,85 @@ import { displayNameFor, liveConsortiumName, organizationFacts, requireNoPending
 
 const DAY_MS = 86_400_000;
 
+/** Whom an invitation goes to: an organization (named, or the one of the person whose address is given), or an address still unknown. */
+type Invitee = { organizationId: string; name: string; plan: Plan; email: string | null } | { email: string };
+
+/**
+ * §8.1 "Invite by email": by id, the organization; by email, the organization of the signed-in
+ * person with that verified address, else the address itself until such a person has one.
+ */
+async function resolveInvitee(em: EntityManager, input: { organizationId?: string | null; email?: string | null }): Promise<Invitee> {
+  if ((input.organizationId == null) === (input.email == null)) {
+    throw badInput('Name the invited organization by organizationId, or by the email of a person in it: one of the two', {
+      field: 'organizationId',
+    });
+  }
+  if (input.email != null) {
+    const email = validEmail(input.email, 'email');
+    const [known] = await em.execute<{ id: string; name: string; plan: Plan }[]>(
+      `select o.id, o.name, o.plan from app_user u join organization o on o.id = u.organization_id
+        where u.email = ? and u.subject is not null and u.email_verified`,
+      [email],
+    );
+    return known ? { organizationId: known.id, name: known.name, plan: known.plan, email } : { email };
+  }
+  const organizationId = requireId(input.organizationId!, 'Organization');
+  const facts = await organizationFacts(em, organizationId);
+  if (!facts) throw notFound('Organization', organizationId);
+  return { organizationId, name: facts.name, plan: facts.plan as Plan, email: null };
+}
+
 /** Sends an invitation under the subset, default and plan rules of §5; records INVITATION_SENT. */
 export async function inviteOrganization(ctx: GatewayContext, { acting }: ConsortiumGrant, input: InviteOrganizationInput): Promise<Invitation> {
-  const inviteeId = requireId(input.organizationId, 'Organization');
   const days = lifetimeDays(input.expiresInDays, ctx.app.config.invitationTtlDays);
-  return ctx.em.transactional((em) => sendInvitation(em, acting, { organizationId: inviteeId, permissions: input.permissions, days }));
+  return ctx.em.transactional((em) =>
+    sendInvitation(em, acting, { organizationId: input.organizationId, email: input.email, permissions: input.permissions, days }),
+  );
 }
 
 /**
  * The invitation itself, inside the caller's transaction: by the direct mutation, and by an
- * approved INVITE proposal (acting through the proposer's membership).
+ * approved INVITE proposal. The invitee is an organization by id, or the email of a person: their
+ * organization when the (verified) address is known, else the invitation waits for the address.
  */
 export async function sendInvitation(
   em: EntityManager,
   acting: Acting,
-  input: { organizationId: string; permissions?: Permission[] | null; days: number },
+  input: { organizationId?: string | null; email?: string | null; permissions?: Permission[] | null; days: number },
 ): Promise<Invitation> {
   const inviter = acting.membership;
-  const inviteeId = input.organizationId;
   const days = input.days;
-  const invitee = await organizationFacts(em, inviteeId);
-  if (!invitee) throw notFound('Organization', inviteeId);
+  const invitee = await resolveInvitee(em, input);
+  const inviteeId = 'organizationId' in invitee ? invitee.organizationId : null;
+  // Kept as the inviter addressed it, also when it reached a known person's organization at once.
+  const inviteeEmail = invitee.email;
   const own = await organizationFacts(em, acting.organizationId);
+  // An address not yet known has no plan: it is offered what a STANDARD organization may hold.
   const permissions = offeredPermissions(
-    resolveOffer({ inviter, inviterPlan: own!.plan as Plan, inviteePlan: invitee.plan as Plan, requested: input.permissions }),
+    resolveOffer({
+      inviter,
+      inviterPlan: own!.plan as Plan,
+      inviteePlan: 'plan' in invitee ? invitee.plan : Plan.STANDARD,
+      requested: input.permissions,
+    }),
   );
-  await requireSeat(em, acting.consortiumId, inviteeId);
-  // Two invitations of one organization racing: serialize on the pair, so the check below holds.
-  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${inviteeId}`]);
+  if (inviteeId) await requireSeat(em, acting.consortiumId, inviteeId);
+  // Two invitations of one invitee racing: serialize on the pair, so the check below holds.
+  const key = inviteeId ?? `email:${inviteeEmail}`;
+  await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${key}`]);
   const [open] = await em.execute(
-    `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`,
-    [acting.consortiumId, inviteeId],
+    inviteeId
+      ? `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`
+      : `select 1 from invitation where consortium_id = ? and invitee_email = ? and invitee_organization_id is null
+            and status = 'PENDING' and expires_at > now() limit 1`,
+    [acting.consortiumId, inviteeId ?? inviteeEmail],
   );
   if (open) throw conflict('This organization already has a pending invitation to this consortium: revoke it first');
   const invitation = em.create(Invitation, {
     consortium: acting.consortiumId,
     invitingMembership: inviter.id,
     inviteeOrganization: inviteeId,
+    inviteeEmail,
     permissions,
     expiresAt: new Date(Date.now() + days * DAY_MS),
     createdBy: acting.user.id,
@@ -73,7 +116,8 @@ export async function sendInvitation(
     payload: {
       invitationId: invitation.id,
       inviteeOrganizationId: inviteeId,
-      inviteeOrganizationName: invitee.name,
+      inviteeOrganizationName: 'name' in invitee ? invitee.name : null,
+      inviteeEmail,
       invitingMembershipId: inviter.id,
       invitingMembershipName: inviter.displayName,
       permissions,
@@ -81,6 +125,26 @@ export async function sendInvitation(
     },
   });
   return invitation;
+}
+
+/**
+ * Hands the open invitations sent to a person's address to the organization they now belong to
+ * (they created or joined it with a verified address). Runs in the caller's transaction.
+ */
+export async function deliverInvitationsByEmail(em: EntityManager, email: string, organizationId: string): Promise<number> {
+  return em.nativeUpdate(
+    Invitation,
+    { inviteeEmail: email, inviteeOrganization: null, status: InvitationStatus.PENDING },
+    { inviteeOrganization: organizationId },
+  );
+}
+
+/** Another organization's id and name, for one who may invite it (the rule decided that). */
+export async function invitableOrganization(ctx: GatewayContext, id: string): Promise<{ id: string; name: string }> {
+  const organizationId = requireId(id, 'Organization');
+  const facts = await organizationFacts(ctx.em, organizationId);
+  if (!facts) throw notFound('Organization', organizationId);
+  return { id: organizationId, name: facts.name };
 }
 
 type Locked = { invitation: Invitation } | { expired: true };
@@ -139,7 +203,7 @@ export async function acceptInvitation(
   const orgId = caller.organizationId!;
   const chosen = optionalText(displayName, 'displayName', DISPLAY_NAME_MAX);
   const actor = { userId: user.id, organizationId: orgId, membershipId: null };
-  return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
+  return decide(ctx, id, (i) => i.inviteeOrganization?.id === orgId, async (em, invitation) => {
     const consortiumId = invitation.consortium.id;
     await requireSeat(em, consortiumId, orgId);
     const inviting = await em.findOneOrFail(Membership, invitation.invitingMembership.id);
@@ -210,7 +274,7 @@ export async function acceptInvitation(
 export async function declineInvitation(ctx: GatewayContext, caller: CallerGrant, id: string): Promise<Invitation> {
   const { user } = caller;
   const orgId = caller.organizationId!;
-  return decide(ctx, id, (i) => i.inviteeOrganization.id === orgId, async (em, invitation) => {
+  return decide(ctx, id, (i) => i.inviteeOrganization?.id === orgId, async (em, invitation) => {
     settle(em, invitation, InvitationStatus.DECLINED, user.id);
     await recordEvent(em, {
       kind: EventKind.INVITATION_DECLINED,
@@ -233,8 +297,8 @@ export async function revokeInvitation(ctx: GatewayContext, { acting, scope }: C
       consortiumId: acting.consortiumId,
       actor: eventActor(acting),
       subject: { type: 'Invitation', id },
-      audienceOrganizationId: invitation.inviteeOrganization.id,
-      payload: { invitationId: id, inviteeOrganizationId: invitation.inviteeOrganization.id, invitingMembershipId: scope.ownerMembershipId },
+      audienceOrganizationId: invitation.inviteeOrganization?.id ?? null,
+      payload: { invitationId: id, inviteeOrganizationId: invitation.inviteeOrganization?.id ?? null, invitingMembershipId: scope.ownerMembershipId },
     });
     return invitation;
   });

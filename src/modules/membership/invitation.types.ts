@@ -10,8 +10,16 @@ export class InviteOrganizationInput {
   @Field(() => ID)
   consortiumId!: string;
 
-  @Field(() => ID, { description: 'The invited organization' })
-  organizationId!: string;
+  @Field(() => ID, { nullable: true, description: 'The invited organization; or give `email` instead' })
+  organizationId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The email of a person in the invited organization, instead of `organizationId`: the invitation goes to their organization, ' +
+      'or, while the address is not yet known, waits until a user with that verified address creates or joins one',
+  })
+  email?: string | null;
 
   @Field(() => [Permission], {
     nullable: true,

@@ -19,6 +19,8 @@ export const membershipModule: GatewayModule = {
       // The invitee's users who may respond are those who see what waits for them.
       pendingInvitations: towardsConsortium('invitation.respond'),
       consortiumInvitations: consortiumAction('consortium.view', consortiumNamed()),
+      // §8.1: only who may invite learns another organization's name, and nothing more.
+      invitableOrganization: consortiumAction('organization.invite', consortiumNamed()),
       consortiumApplications: consortiumAction('consortium.view', consortiumNamed()),
       // Two audiences: the invitee or applicant, and the consortium's members; NOT_FOUND otherwise.
       invitation: requestAudience('invitation.respond', invitationRequest),

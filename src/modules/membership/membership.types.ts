@@ -14,6 +14,16 @@ export class ConsortiumSummary {
   name!: string;
 }
 
+/** Another organization as one who may invite it sees it (§8.1): its id and name, nothing else. */
+@ObjectType('OrganizationSummary', { simpleResolvers: true })
+export class OrganizationSummary {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+}
+
 /** A membership as an outsider (an invitee) may see it: who is inviting. */
 @ObjectType('MembershipSummary', { simpleResolvers: true })
 export class MembershipSummary {

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
+import { deliverInvitationsByEmail } from '../membership/invitation.service';
 import { User } from '../user/user.entity';
 import { Organization } from './organization.entity';
 import type { Billing, CreateOrganizationInput, UpdateBillingInput } from './organization.types';
@@ -66,6 +67,8 @@ export async function createOrganization(ctx: GatewayContext, { user }: CallerGr
       { organization: org.id, accountRole: AccountRole.OWNER },
     );
     if (joined !== 1) throw alreadyMember();
+    // §8.1: invitations sent to the founder's verified address now go to their organization.
+    if (user.emailVerified) await deliverInvitationsByEmail(tem, user.email, org.id);
     return org;
   });
   // The rest of this request (the fields selected on the result) is decided as the new OWNER.

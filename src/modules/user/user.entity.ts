@@ -29,6 +29,13 @@ export class User {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
+  /**
+   * Whether the last sign-in's token vouched for the address (`email_verified` not false): only a
+   * verified address may be attached to an organization by email or receive invitations sent to it.
+   */
+  @Property({ type: 'boolean', default: false })
+  emailVerified: Opt<boolean> = false;
+
   @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'set null' })
   @Index({ name: 'app_user_organization_idx' })
   organization?: Ref<Organization> | null;

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant } from '../../graphql/grant';
 import { requireId } from '../../validation';
 import { NetworkRoleGrant } from '../network-role/network-role.entity';
+import { deliverInvitationsByEmail } from '../membership/invitation.service';
 import { lockOrganization } from '../organization/organization.service';
 import { validEmail } from '../organization/organization.validation';
 import { User } from './user.entity';
@@ -36,8 +37,8 @@ async function memberOf(em: EntityManager, organizationId: string, userId: strin
 
 /**
  * Invites a person by email with an account role: a User row without subject that their first
- * sign-in claims. A signed-in user without organization is attached at once. An email of a user
- * who belongs to any organization is CONFLICT. Granting OWNER needs an OWNER.
+ * sign-in claims. A signed-in user without organization is attached at once when their address is
+ * verified (else CONFLICT). An email of a user who belongs to any organization is CONFLICT. Granting OWNER needs an OWNER.
  */
 export async function inviteUser(ctx: GatewayContext, caller: CallerGrant, email: string, role: AccountRole): Promise<User> {
   const actor = caller.user;
@@ -55,6 +56,13 @@ export async function inviteUser(ctx: GatewayContext, caller: CallerGrant, email
     });
     if (!decision.allowed) throw refusal(MANAGE, decision);
     const existing = await tem.findOne(User, { email: address }, { refresh: true });
+    // Attaching a signed-in person by address claims it for them: only an address their provider
+    // verified may be claimed (§8.1), else whoever typed it would be let in.
+    if (existing?.subject && !existing.emailVerified && !existing.organization) {
+      throw conflict(`${address} has not been verified by its owner's identity provider: they must sign in with a verified address first`, {
+        field: 'email',
+      });
+    }
     if (existing) {
       const attached = await tem.nativeUpdate(
         User,
@@ -62,6 +70,8 @@ export async function inviteUser(ctx: GatewayContext, caller: CallerGrant, email
         { organization: organizationId, accountRole: role },
       );
       if (attached !== 1) throw taken();
+      // A signed-in person joins now: invitations sent to their address follow them (§8.1).
+      if (existing.subject) await deliverInvitationsByEmail(tem, address, organizationId);
       return tem.findOneOrFail(User, { id: existing.id }, { refresh: true });
     }
     try {
