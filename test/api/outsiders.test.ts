@@ -165,6 +165,11 @@ const CASES: Record<string, Case> = {
     variables: (i) => ({ m: i.membership }),
     asked: 'membership',
   },
+  'Mutation.transferAdministration': {
+    query: 'mutation($m: ID!) { transferAdministration(toMembershipId: $m) { administrator { id } } }',
+    variables: (i) => ({ m: i.membership }),
+    asked: 'membership',
+  },
 };
 
 let gw: TestGateway;

@@ -57,7 +57,7 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   CONSORTIUM_UPDATED: { name: 'StringChange', description: 'StringChange' },
   CONSORTIUM_DELETED: { name: text, nodesStopped: int },
   NETWORK_ROLE_GRANTED: { role: text, previousRole: text },
-  NETWORK_ROLE_REVOKED: { role: text },
+  NETWORK_ROLE_REVOKED: { role: text, reason: text },
   INVITATION_SENT: {
     ...invitation, inviteeOrganizationId: id, inviteeOrganizationName: text, invitingMembershipName: text, permissions: texts, expiresAt: when,
   },
@@ -75,7 +75,7 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
     membershipId: id, organizationId: id, organizationName: text, displayName: text, role: text, permissions: texts,
     invitedByMembershipId: id, via: text, invitationId: id, applicationId: id,
   },
-  MEMBER_FROZEN: { membershipId: id, organizationId: id, displayName: text, status: text },
+  MEMBER_FROZEN: { membershipId: id, organizationId: id, displayName: text, status: text, reason: text },
   MEMBER_UNFROZEN: { membershipId: id, organizationId: id, displayName: text, status: text },
   MEMBER_LEFT: { membershipId: id, organizationId: id, displayName: text, stoppedNodeIds: '[ID]', revokedInvitationIds: '[ID]' },
   ENVIRONMENT_CREATED: { name: text, client: text, consensus: text, release: text, maxSigners: int, chainId: text },
@@ -89,6 +89,9 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   COMPILATION_CREATED: { name: text, version: int, contractName: text, previousVersionId: id },
   COMPILATION_STATUS_CHANGED: { name: text, version: int, from: text, to: text, edited: 'Boolean', compilerVersion: text, errors: texts },
   COMPILATION_PROMOTED: { name: text, version: int, environmentId: id, promotionId: id },
+  ADMINISTRATION_TRANSFERRED: {
+    fromMembershipId: id, fromOrganizationId: id, toMembershipId: id, toOrganizationId: id, toDisplayName: text, proposalId: id,
+  },
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */

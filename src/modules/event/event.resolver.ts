@@ -9,6 +9,7 @@ import { Event } from './event.entity';
 import { EventPayload, typedPayload } from './event.payloads';
 import {
   consortiumEventPage,
+  eventAsSeen,
   guardSubscribe,
   subscribeConsortiumEvents,
   subscribeOrganizationEvents,
@@ -47,8 +48,12 @@ export class EventResolver {
     subscribe: ({ args, context }: Subscribe<ConsortiumEventsArgs>) =>
       guardSubscribe(context, async () => subscribeConsortiumEvents(context, await viewConsortium(null, args, context), args)),
   })
-  consortiumEvents(@Root() event: Event, @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs): Event {
-    return event;
+  consortiumEvents(
+    @Root() event: Event,
+    @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Event> {
+    return eventAsSeen(ctx, event);
   }
 
   @Subscription(() => Event, {

@@ -1,7 +1,7 @@
 import type { GatewayModule } from '../../graphql/module';
 import { consortiumAction, requestAudience, towardsConsortium } from '../../graphql/rules';
 import {
-  applicationNamed, applicationRequest, consortiumNamed, invitationNamed, invitationRequest, membershipNamed, ownMembership,
+  applicationNamed, applicationRequest, consortiumNamed, invitationNamed, invitationRequest, membershipNamed, membershipNamedAt, ownMembership,
 } from '../../graphql/scopes';
 import { ApplicationResolver } from './application.resolver';
 import { startInvitationSweeper, stopInvitationSweeper } from './invitation.expiry';
@@ -37,6 +37,7 @@ export const membershipModule: GatewayModule = {
       unfreezeMembership: consortiumAction('membership.unfreeze', membershipNamed),
       createMembership: consortiumAction('membership.create', ofInput),
       leaveConsortium: consortiumAction('membership.leave', ownMembership),
+      transferAdministration: consortiumAction('administration.transfer', membershipNamedAt('toMembershipId')),
     },
   },
   start: (app) => startInvitationSweeper(app),

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { MembershipStatus, Permission } from '../../governance';
+import { Membership } from './membership.entity';
 
 /**
  * What an organization that is not (yet) a member may know of a consortium: its id and name.
@@ -58,4 +59,13 @@ export class LeaveConsortiumPayload {
 
   @Field(() => [ID], { description: 'PENDING invitations the membership had sent, now REVOKED' })
   revokedInvitationIds!: string[];
+}
+
+@ObjectType('AdministrationTransfer', { simpleResolvers: true, description: 'Administration handed over (§8.1)' })
+export class AdministrationTransferPayload {
+  @Field(() => Membership, { description: 'The new ADMINISTRATOR, holding all four permissions' })
+  administrator!: Membership;
+
+  @Field(() => Membership, { description: 'The former administrator, now a MEMBER keeping its permissions' })
+  formerAdministrator!: Membership;
 }
