@@ -4,7 +4,7 @@ import { toGraphQLError } from '../../graphql/errors';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { pageSize } from '../../graphql/pagination';
 import { AppError, badInput } from '../../errors';
-import { networkRoleEventDetail, NetworkRoleEventDetail } from '../../governance';
+import { networkRoleEventDetail, NetworkRoleEventDetail, type NetworkRoleEventViewer } from '../../governance';
 import { Event, EventKind } from './event.entity';
 import { EVENT_FEED, type EventFeed } from './event.feed';
 import { eventHash } from './event.hash';
@@ -69,14 +69,10 @@ const NETWORK_ROLE_KINDS: ReadonlySet<EventKind> = new Set([EventKind.NETWORK_RO
  * organization whose user it concerns and for the consortium's administrator memberships (§8.1);
  * anyone else sees that a role changed in the consortium, not whose, nor which, nor by whom.
  */
-export async function eventAsSeen(ctx: GatewayContext, event: Event): Promise<Event> {
+export function eventAsSeen(viewer: NetworkRoleEventViewer, event: Event): Event {
   if (!NETWORK_ROLE_KINDS.has(event.kind) || !event.consortiumId) return event;
   // The user's organization: the audience of the event (the granting organization on older ones).
   const subjectOrganizationId = event.audienceOrganizationId ?? event.actorOrganizationId ?? '';
-  const viewer = {
-    organizationId: ctx.authz.organizationId ?? '',
-    memberships: (await ctx.authz.memberships()).filter((m) => m.consortiumId === event.consortiumId),
-  };
   if (networkRoleEventDetail(viewer, subjectOrganizationId) === NetworkRoleEventDetail.FULL) return event;
   return Object.assign(Object.create(Event.prototype) as Event, event, {
     actorUserId: null,
@@ -94,7 +90,12 @@ export async function eventAsSeen(ctx: GatewayContext, event: Event): Promise<Ev
  * sequences of every requested consortium (a lateral LIMIT on the (consortium, sequence) index),
  * one loads those events.
  */
-export async function consortiumEventPage(ctx: GatewayContext, consortiumId: string, args: EventPageArgs): Promise<EventConnection> {
+export async function consortiumEventPage(
+  ctx: GatewayContext,
+  consortiumId: string,
+  args: EventPageArgs,
+  viewer: NetworkRoleEventViewer,
+): Promise<EventConnection> {
   const size = pageSize(args.first, ctx.app.config.limits.maxPageSize);
   const after = sequenceArg(args.after) ?? 0;
   const loader = ctx.loaders.custom<string, EventConnection>(`Consortium.events:${after}:${size}`, async (ids) => {
@@ -116,7 +117,7 @@ export async function consortiumEventPage(ctx: GatewayContext, consortiumId: str
     });
   });
   const page = await loader.load(consortiumId);
-  return { ...page, nodes: await Promise.all(page.nodes.map((e) => eventAsSeen(ctx, e))) };
+  return { ...page, nodes: page.nodes.map((e) => eventAsSeen(viewer, e)) };
 }
 
 /**
