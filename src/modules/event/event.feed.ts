@@ -27,9 +27,10 @@ const DEFAULTS: EventFeedOptions = { pollMs: 5_000, batchSize: 500, maxBuffered:
 const CURRENT = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 
 /**
- * The per-event check below is "the user's current organization holds an ACTIVE or FROZEN
- * membership", which is consortium.view only while the grid opens it to every role of every
- * current member. Refuse to start if the grid ever says otherwise.
+ * The per-event check below is §8.1 visibility ("the user's current organization holds an ACTIVE
+ * or FROZEN membership, and an account GUEST a network role there"), which is consortium.view
+ * only while the grid opens it to every role of every current member. Refuse to start if the
+ * grid ever says otherwise.
  */
 function assertViewIsMembership(): void {
   const view = CONSORTIUM_GRID['consortium.view'];
