@@ -7,8 +7,11 @@ import {
   ConsortiumRole,
   decideConsortium,
   decideOrganization,
+  decideConsortiumVisibility,
+  decideOrganizationUnfrozen,
   decideTowardsConsortium,
   effectiveRole,
+  organizationFrozen,
   type EffectiveRole,
   MembershipStatus,
   NetworkRole,
@@ -43,10 +46,11 @@ export interface PolicyCore {
   decideOrganization: typeof decideOrganization;
   decideConsortium: typeof decideConsortium;
   decideTowardsConsortium: typeof decideTowardsConsortium;
+  decideOrganizationUnfrozen: typeof decideOrganizationUnfrozen;
 }
 
 /** The policy of the spec: the grids of src/governance. */
-export const GOVERNANCE: PolicyCore = { decideOrganization, decideConsortium, decideTowardsConsortium };
+export const GOVERNANCE: PolicyCore = { decideOrganization, decideConsortium, decideTowardsConsortium, decideOrganizationUnfrozen };
 
 /** A membership row of the caller's organization, as the rights statement returns it. */
 export interface MembershipRow {
@@ -181,10 +185,15 @@ export class Authz {
     return this.rightsP;
   }
 
-  /** Consortium ids the caller may see: where its organization holds an ACTIVE or FROZEN membership. */
+  /**
+   * Consortium ids the caller may see (§8.1): where its organization holds an ACTIVE or FROZEN
+   * membership, and, for an account GUEST, where the user also holds a network role.
+   */
   async visibleConsortiumIds(): Promise<string[]> {
-    const ids = new Set((await this.memberships()).filter(visible).map((m) => m.consortiumId));
-    return [...ids];
+    const ids = new Set((await this.memberships()).map((m) => m.consortiumId));
+    const result: string[] = [];
+    for (const id of ids) if (await this.mayView(id)) result.push(id);
+    return result;
   }
 
   /**
@@ -201,7 +210,7 @@ export class Authz {
   /** Throws NOT_FOUND unless the caller may see the consortium at all. */
   async requireVisible(consortiumId: string): Promise<void> {
     this.requireUser();
-    if (!(await this.visibleConsortiumIds()).includes(consortiumId)) throw notFound('Consortium', consortiumId);
+    if (!(await this.mayView(consortiumId))) throw notFound('Consortium', consortiumId);
   }
 
   /** The user's Layer B role in a consortium. */
@@ -210,9 +219,21 @@ export class Authz {
     return effectiveRole(this.accountRole, network);
   }
 
-  /** Whether the caller's organization holds an ACTIVE or FROZEN membership in the consortium. */
+  /** Whether the caller sees the consortium at all (§8.1 visibility); one it may not see does not exist for it. */
   async mayView(consortiumId: string): Promise<boolean> {
-    return (await this.memberships()).some((m) => m.consortiumId === consortiumId && visible(m));
+    const memberships = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    const networkRole = (await this.networkRoles()).get(consortiumId) ?? null;
+    return decideConsortiumVisibility({ memberships, accountRole: this.accountRole, networkRole }).allowed;
+  }
+
+  /**
+   * §8.1: the refusal of a change in a consortium where the caller's organization is frozen, for
+   * actions outside the consortium grid (granting network roles); nothing when it is not frozen.
+   */
+  async requireUnfrozen(action: string, consortiumId: string): Promise<void> {
+    const memberships = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    const decision = this.policy.decideOrganizationUnfrozen(memberships);
+    if (!decision.allowed) throw refusal(action, decision);
   }
 
   /**
@@ -226,8 +247,13 @@ export class Authz {
     subject: { type: string; id: string } = { type: 'Consortium', id: consortiumId },
   ): Promise<ConsortiumActor & { membership: MembershipView }> {
     const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
-    if (!all.some(visible)) throw notFound(subject.type, subject.id);
-    return { membership: pickMembership(action, all, membershipId), effectiveRole: await this.effectiveRoleIn(consortiumId) };
+    if (!(await this.mayView(consortiumId))) throw notFound(subject.type, subject.id);
+    return {
+      membership: pickMembership(action, all, membershipId),
+      effectiveRole: await this.effectiveRoleIn(consortiumId),
+      // §8.1: whichever membership the organization names, it acts as frozen while any is.
+      organizationFrozen: organizationFrozen(all),
+    };
   }
 
   /** Layer C decision without throwing (for myPermissions-style answers). */

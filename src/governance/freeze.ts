@@ -17,6 +17,19 @@ export function actingStatus(status: MembershipStatus, organizationIsFrozen: boo
   return status === MembershipStatus.ACTIVE && organizationIsFrozen ? MembershipStatus.FROZEN : status;
 }
 
+/**
+ * §8.1: a change outside the consortium grid (granting a network role there) by an organization
+ * frozen in the consortium is refused, whichever membership it would name.
+ */
+export function decideOrganizationUnfrozen(memberships: readonly { status: MembershipStatus }[]): Decision {
+  if (!organizationFrozen(memberships)) return ALLOW;
+  return deny('your organization is frozen in this consortium: it may only view, download its own certificates and leave', {
+    kind: 'status',
+    need: MembershipStatus.ACTIVE,
+    have: MembershipStatus.FROZEN,
+  });
+}
+
 /** A membership of the organization to be frozen or unfrozen. */
 export interface FreezeTarget {
   id: string;

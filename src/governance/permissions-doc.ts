@@ -86,6 +86,11 @@ function layerC(): string[] {
     'action (a MEMBER where the cell says Y, or holds the named permission, or owns the resource for',
     '"own only"); and the user\'s effective role (Layer B) is at least the minimum.',
     '',
+    'An account GUEST with no network role in a consortium does not see it at all: the consortium and',
+    'everything in it answer NOT_FOUND, as for an outsider. Network-role events are shown whole to the',
+    'organization of the user concerned and to administrator memberships; other members see only that',
+    'a role changed. Network roles end with the organization\'s last ACTIVE or FROZEN membership.',
+    '',
     ...header(['action', 'description', ConsortiumRole.ADMINISTRATOR, ConsortiumRole.MEMBER, 'min effective role', 'while FROZEN']),
     ...CONSORTIUM_ACTIONS.map((action) => {
       const rule = CONSORTIUM_GRID[action];

@@ -74,7 +74,10 @@ export function organizationActionIn(action: OrganizationAction, consortiumPath:
     decide(ctx, info, async () => {
       const caller = ctx.authz.requireOrganization(action);
       const organizationId = ctx.authz.requireOrganizationId();
-      await ctx.authz.requireVisible(String(pick(args, consortiumPath) ?? ''));
+      const consortiumId = String(pick(args, consortiumPath) ?? '');
+      await ctx.authz.requireVisible(consortiumId);
+      // A change by a frozen organization is refused there, whatever its account role (§8.1).
+      await ctx.authz.requireUnfrozen(action, consortiumId);
       return { ...caller, organizationId };
     }),
   );

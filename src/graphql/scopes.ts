@@ -131,6 +131,16 @@ export const applicationNamed: ScopeKind<Application> = async (_parent, args, ct
   return { consortiumId: application.consortium.id, membershipId: args.membershipId ?? null, subject: { type: 'Application', id }, row: application };
 };
 
+/** 10. A membership (`id`, or the argument at `idPath`) another membership acts on (freeze, unfreeze, hand administration to). */
+export const membershipNamedAt =
+  (idPath: string): ScopeKind<Membership> =>
+  async (_parent, args, ctx) => {
+    const id = asId(pick(args, idPath));
+    const membership = await loadById(ctx, Membership, id);
+    if (!membership) throw notFound('Membership', id);
+    return { consortiumId: membership.consortium.id, membershipId: args.membershipId ?? null, subject: { type: 'Membership', id }, row: membership };
+  };
+
 /** 10. A membership (`id`) another membership acts on (freeze, unfreeze). */
 export const membershipNamed: ScopeKind<Membership> = async (_parent, args, ctx) => {
   const id = asId(args.id);

@@ -46,7 +46,7 @@ beforeAll(async () => {
     addSeat(gw, c, { permissions: ['MANAGE_ENVIRONMENTS'] }),
     addSeat(gw, c, { permissions: ['MANAGE_ENVIRONMENTS'], status: 'FROZEN' }),
   ]);
-  [adminGuest, adminMember] = await Promise.all([seatUser(gw, c.admin, 'GUEST'), seatUser(gw, c.admin, 'MEMBER')]);
+  [adminGuest, adminMember] = await Promise.all([seatUser(gw, c.admin, 'GUEST', 'GUEST'), seatUser(gw, c.admin, 'MEMBER')]);
   outsider = (await createOrganization(gw)).owner.client;
   envId = await createEnv(c.admin.owner.client, c.consortiumId);
 });

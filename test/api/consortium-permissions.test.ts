@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MyPermissionsDocument, PermissionGridDocument, UpdateConsortiumDocument } from '../generated/graphql';
 import { expectedConsortium, matrix, type Role4 } from '../governance/matrix';
 import { createTestConsortium, joinAsMember, memberOrganization, setMembershipStatus } from '../support/factories/consortium';
-import { addUser, createOrganization, type OrgUser } from '../support/factories/organization';
+import { addUser, createOrganization, seedNetworkRole, type OrgUser } from '../support/factories/organization';
 import { startTestGateway, uniqueEmail, type TestGateway } from '../support/gateway';
 
 let gw: TestGateway;
@@ -56,6 +56,9 @@ describe('myPermissions', () => {
       have: 'INVITE_ORGANIZATIONS',
     });
     const guest = await addUser(gw, member.org, 'GUEST');
+    // §8.1: an account GUEST sees the consortium only with a network role there.
+    await guest.client.fails('NOT_FOUND', MyPermissionsDocument, { consortiumId: c.id });
+    await seedNetworkRole(guest.id, c.id, 'GUEST');
     await expectMatrix(guest, c.id, { ...seat, effective: 'GUEST' });
 
     await setMembershipStatus(member.membership.id, 'FROZEN');

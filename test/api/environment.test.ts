@@ -48,7 +48,7 @@ beforeAll(async () => {
   [adminAdmin, adminMember, adminGuest, managerMember, managerNetAdmin] = await Promise.all([
     seatUser(gw, c.admin, 'ADMIN'),
     seatUser(gw, c.admin, 'MEMBER'),
-    seatUser(gw, c.admin, 'GUEST'),
+    seatUser(gw, c.admin, 'GUEST', 'GUEST'),
     seatUser(gw, manager, 'MEMBER'),
     seatUser(gw, manager, 'MEMBER', 'ADMIN'),
   ]);

@@ -105,12 +105,18 @@ describe('grantNetworkRole / revokeNetworkRole', () => {
     await outsider.owner.client.fails('NOT_FOUND', GrantNetworkRoleDocument, {
       input: { userId: outsider.owner.id, consortiumId: c.id, role: 'ADMIN' },
     });
-    // A FROZEN organization still belongs to the consortium; a LEFT one does not.
+    // A FROZEN organization still belongs to the consortium but may grant nothing there (§8.1); a LEFT one does not belong.
     const colleague = await addUser(gw, other.org, 'MEMBER');
-    await setMembershipStatus(other.membership.id, 'FROZEN');
     await other.org.owner.client.ok(GrantNetworkRoleDocument, {
       input: { userId: colleague.id, consortiumId: c.id, role: 'ADMIN' },
     });
+    await setMembershipStatus(other.membership.id, 'FROZEN');
+    const frozen = await other.org.owner.client.fails('FORBIDDEN', GrantNetworkRoleDocument, {
+      input: { userId: colleague.id, consortiumId: c.id, role: 'OPERATOR' },
+    });
+    expect(frozen.extensions).toMatchObject({ kind: 'status', have: 'FROZEN' });
+    await other.org.owner.client.fails('FORBIDDEN', RevokeNetworkRoleDocument, { userId: colleague.id, consortiumId: c.id });
+    expect(await consortiumEvents(c.id).then((events) => events.filter((e) => e.kind.startsWith('NETWORK_ROLE')).length)).toBe(1);
     await setMembershipStatus(other.membership.id, 'LEFT');
     await other.org.owner.client.fails('NOT_FOUND', GrantNetworkRoleDocument, {
       input: { userId: colleague.id, consortiumId: c.id, role: 'OWNER' },
@@ -136,6 +142,11 @@ describe('effective role (Layer B) through the API', () => {
               input: { userId: user.id, consortiumId: c.id, role: network as NetworkRole },
             });
           }
+          if (network === 'NONE' && account === 'GUEST') {
+            // §8.1: an account GUEST with no network role does not see the consortium at all.
+            await user.client.fails('NOT_FOUND', ConsortiumByIdDocument, { id: c.id });
+            return;
+          }
           expect(await effectiveRoleOf(user, c.id), `${network} × ${account}`).toBe(matrix.effectiveRole[network][account]);
         }),
       );
@@ -146,6 +157,9 @@ describe('effective role (Layer B) through the API', () => {
     const org = await createOrganization(gw);
     const c = await createTestConsortium(org.owner);
     const guest = await addUser(gw, org, 'GUEST');
+    // §8.1: with no network role an account GUEST does not see the consortium; with network GUEST it sees it and may not change it.
+    await guest.client.fails('NOT_FOUND', UpdateConsortiumDocument, { id: c.id, input: { name: 'by a guest' } });
+    await org.owner.client.ok(GrantNetworkRoleDocument, { input: { userId: guest.id, consortiumId: c.id, role: 'GUEST' } });
     await guest.client.fails('FORBIDDEN', UpdateConsortiumDocument, { id: c.id, input: { name: 'by a guest' } });
     await org.owner.client.ok(GrantNetworkRoleDocument, { input: { userId: guest.id, consortiumId: c.id, role: 'ADMIN' } });
     await guest.client.ok(UpdateConsortiumDocument, { id: c.id, input: { name: 'by a network admin' } });

@@ -30,7 +30,7 @@ beforeAll(async () => {
   ]);
   [adminMember, adminGuest, signerMemberUser] = await Promise.all([
     seatUser(gw, c.admin, 'MEMBER'),
-    seatUser(gw, c.admin, 'GUEST'),
+    seatUser(gw, c.admin, 'GUEST', 'GUEST'),
     seatUser(gw, signerMember, 'MEMBER'),
   ]);
   outsider = (await createOrganization(gw, { licenses: 5 })).owner.client;

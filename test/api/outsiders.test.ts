@@ -203,6 +203,11 @@ const CASES: Record<string, Case> = {
     asked: 'proposal',
   },
   'Mutation.withdrawProposal': { query: 'mutation($id: ID!) { withdrawProposal(id: $id) { id } }', variables: (i) => ({ id: i.proposal }), asked: 'proposal' },
+  'Mutation.transferAdministration': {
+    query: 'mutation($m: ID!) { transferAdministration(toMembershipId: $m) { administrator { id } } }',
+    variables: (i) => ({ m: i.membership }),
+    asked: 'membership',
+  },
 };
 
 let gw: TestGateway;

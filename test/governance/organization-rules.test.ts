@@ -7,6 +7,7 @@ import {
   canTransferAdministration,
   canUnfreezeOrganization,
   decideConsortiumVisibility,
+  decideOrganizationUnfrozen,
   freezeChanges,
   networkRoleEventDetail,
   networkRolesEnd,
@@ -49,6 +50,17 @@ describe('organizationFrozen and actingStatus', () => {
     expect(actingStatus('ACTIVE' as MembershipStatus, false)).toBe('ACTIVE');
     expect(actingStatus('LEFT' as MembershipStatus, true)).toBe('LEFT');
     expect(actingStatus('FROZEN' as MembershipStatus, false)).toBe('FROZEN');
+  });
+});
+
+describe('decideOrganizationUnfrozen', () => {
+  it('refuses a change outside the grid (a network role) while any membership is FROZEN, as a status denial', () => {
+    const of = (...statuses: string[]) => statuses.map((status) => ({ status: status as MembershipStatus }));
+    expect(decideOrganizationUnfrozen(of('ACTIVE', 'LEFT'))).toEqual({ allowed: true });
+    expect(decideOrganizationUnfrozen(of('ACTIVE', 'FROZEN'))).toMatchObject({
+      allowed: false,
+      missing: { kind: 'status', need: 'ACTIVE', have: 'FROZEN' },
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { ServiceKey } from '../../registry';
 import { Client } from 'pg';
 import type { Orm } from '../../db/orm';
-import { CONSORTIUM_GRID, EffectiveRole, MembershipStatus } from '../../governance';
+import { AccountRole, CONSORTIUM_GRID, decideConsortiumVisibility, EffectiveRole, MembershipStatus, NetworkRole } from '../../governance';
 import type { Logger } from '../../logger';
 import { Event } from './event.entity';
 import { EVENT_CHANNEL } from './event.recorder';
@@ -27,9 +27,10 @@ const DEFAULTS: EventFeedOptions = { pollMs: 5_000, batchSize: 500, maxBuffered:
 const CURRENT = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 
 /**
- * The per-event check below is "the user's current organization holds an ACTIVE or FROZEN
- * membership", which is consortium.view only while the grid opens it to every role of every
- * current member. Refuse to start if the grid ever says otherwise.
+ * The per-event check below is §8.1 visibility ("the user's current organization holds an ACTIVE
+ * or FROZEN membership, and an account GUEST a network role there"), which is consortium.view
+ * only while the grid opens it to every role of every current member. Refuse to start if the
+ * grid ever says otherwise.
  */
 function assertViewIsMembership(): void {
   const view = CONSORTIUM_GRID['consortium.view'];
@@ -201,7 +202,7 @@ export class EventFeed {
       if (o) for (const s of o) users.add(s.userId);
     }
     if (users.size === 0) return;
-    const [members, orgOfUser] = await Promise.all([this.currentMembers([...consortia]), this.organizationsOf([...users])]);
+    const [members, facts] = await Promise.all([this.currentMembers([...consortia]), this.usersFacts([...users])]);
     const now = Date.now();
     const expired = (s: EventStream) => {
       if (s.expiresAt === null || now < s.expiresAt) return false;
@@ -212,45 +213,67 @@ export class EventFeed {
       const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
       // A stream registered while the facts were loading is skipped here: it replays this batch.
       for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
-        if (!orgOfUser.has(s.userId) || expired(s)) continue;
-        const org = orgOfUser.get(s.userId);
-        if (org && allowed?.has(org)) s.push(row);
+        const user = facts.get(s.userId);
+        if (!user || expired(s)) continue;
+        // §8.1 visibility, as for a request: a current membership and, for an account GUEST, a network role.
+        const visibility = decideConsortiumVisibility({
+          memberships: (user.organizationId && allowed?.get(user.organizationId)) || [],
+          accountRole: user.accountRole,
+          networkRole: user.networkRoles[row.consortiumId!] ?? null,
+        });
+        if (visibility.allowed) s.push(row);
         else s.end();
       }
       for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
-        if (!orgOfUser.has(s.userId) || expired(s)) continue;
-        if (orgOfUser.get(s.userId) === s.filter.organizationId) s.push(row);
+        const user = facts.get(s.userId);
+        if (!user || expired(s)) continue;
+        if (user.organizationId === s.filter.organizationId) s.push(row);
         else s.end();
       }
     }
   }
 
-  /** Organizations holding an ACTIVE or FROZEN membership, per consortium that is not deleted. */
-  private async currentMembers(consortiumIds: string[]): Promise<Map<string, Set<string>>> {
-    const members = new Map<string, Set<string>>();
+  /** The statuses of the ACTIVE or FROZEN memberships of each organization, per consortium that is not deleted. */
+  private async currentMembers(consortiumIds: string[]): Promise<Map<string, Map<string, { status: MembershipStatus }[]>>> {
+    const members = new Map<string, Map<string, { status: MembershipStatus }[]>>();
     if (consortiumIds.length === 0) return members;
-    const rows = await this.orm.em.getConnection().execute<{ consortium_id: string; organization_id: string }[]>(
-      `select m.consortium_id, m.organization_id
+    const rows = await this.orm.em.getConnection().execute<{ consortium_id: string; organization_id: string; status: string }[]>(
+      `select m.consortium_id, m.organization_id, m.status
          from membership m join consortium c on c.id = m.consortium_id
         where m.consortium_id = any(?::uuid[]) and c.deleted_at is null and m.status in (?, ?)`,
       [pgArray(consortiumIds), ...CURRENT],
     );
     for (const r of rows) {
-      let set = members.get(r.consortium_id);
-      if (!set) members.set(r.consortium_id, (set = new Set()));
-      set.add(r.organization_id);
+      let byOrg = members.get(r.consortium_id);
+      if (!byOrg) members.set(r.consortium_id, (byOrg = new Map()));
+      const statuses = byOrg.get(r.organization_id) ?? [];
+      statuses.push({ status: r.status as MembershipStatus });
+      byOrg.set(r.organization_id, statuses);
     }
     return members;
   }
 
-  /** The current organization of each user (null when none or when the user is gone). */
-  private async organizationsOf(userIds: string[]): Promise<Map<string, string | null>> {
-    const rows = await this.orm.em.getConnection().execute<{ id: string; organization_id: string | null }[]>(
-      'select id, organization_id from app_user where id = any(?::uuid[])',
+  /**
+   * Each user's current organization, account role and network roles by consortium (a user who
+   * is gone has no organization, and so sees nothing).
+   */
+  private async usersFacts(userIds: string[]): Promise<Map<string, UserFacts>> {
+    const rows = await this.orm.em.getConnection().execute<
+      { id: string; organization_id: string | null; account_role: string | null; network_roles: Record<string, string> }[]
+    >(
+      `select u.id, u.organization_id, u.account_role,
+              (select coalesce(json_object_agg(nr.consortium_id, nr.role), '{}'::json) from network_role nr where nr.user_id = u.id) as network_roles
+         from app_user u where u.id = any(?::uuid[])`,
       [pgArray(userIds)],
     );
-    const result = new Map<string, string | null>(userIds.map((id) => [id, null]));
-    for (const r of rows) result.set(r.id, r.organization_id);
+    const result = new Map<string, UserFacts>(userIds.map((id) => [id, { organizationId: null, accountRole: null, networkRoles: {} }]));
+    for (const r of rows) {
+      result.set(r.id, {
+        organizationId: r.organization_id,
+        accountRole: r.organization_id ? ((r.account_role as AccountRole | null) ?? null) : null,
+        networkRoles: r.network_roles as Record<string, NetworkRole>,
+      });
+    }
     return result;
   }
 
@@ -291,6 +314,12 @@ export class EventFeed {
     }, delay);
     this.reconnectTimer.unref();
   }
+}
+
+interface UserFacts {
+  organizationId: string | null;
+  accountRole: AccountRole | null;
+  networkRoles: Record<string, NetworkRole>;
 }
 
 /** A text literal of a uuid[] (ids come from the database, never from a client). */

@@ -59,7 +59,7 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   CONSORTIUM_UPDATED: { name: 'StringChange', description: 'StringChange' },
   CONSORTIUM_DELETED: { name: text, nodesStopped: int },
   NETWORK_ROLE_GRANTED: { role: text, previousRole: text },
-  NETWORK_ROLE_REVOKED: { role: text },
+  NETWORK_ROLE_REVOKED: { role: text, reason: text },
   INVITATION_SENT: {
     ...invitation, inviteeOrganizationId: id, inviteeOrganizationName: text, inviteeEmail: text, invitingMembershipName: text, permissions: texts,
     expiresAt: when,
@@ -78,7 +78,7 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
     membershipId: id, organizationId: id, organizationName: text, displayName: text, role: text, permissions: texts,
     invitedByMembershipId: id, via: text, invitationId: id, applicationId: id,
   },
-  MEMBER_FROZEN: { membershipId: id, organizationId: id, displayName: text, status: text },
+  MEMBER_FROZEN: { membershipId: id, organizationId: id, displayName: text, status: text, reason: text },
   MEMBER_UNFROZEN: { membershipId: id, organizationId: id, displayName: text, status: text },
   MEMBER_LEFT: { membershipId: id, organizationId: id, displayName: text, stoppedNodeIds: '[ID]', revokedInvitationIds: '[ID]' },
   ENVIRONMENT_CREATED: { name: text, client: text, consensus: text, release: text, maxSigners: int, chainId: text },
@@ -104,7 +104,9 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   MEMBER_REMOVED: {
     organizationId: id, membershipIds: '[ID]', stoppedNodeIds: '[ID]', revokedInvitationIds: '[ID]', revokedNetworkRoleUserIds: '[ID]', proposalId: id,
   },
-  ADMINISTRATION_TRANSFERRED: { fromMembershipId: id, toMembershipId: id, toOrganizationId: id, proposalId: id },
+  ADMINISTRATION_TRANSFERRED: {
+    fromMembershipId: id, fromOrganizationId: id, toMembershipId: id, toOrganizationId: id, toDisplayName: text, proposalId: id,
+  },
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { NetworkRoleEventViewer } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { consortiumDecision, organizationDecision } from '../../graphql/rules';
@@ -9,12 +10,19 @@ import { Event } from './event.entity';
 import { EventPayload, typedPayload } from './event.payloads';
 import {
   consortiumEventPage,
+  eventAsSeen,
   guardSubscribe,
   subscribeConsortiumEvents,
   subscribeOrganizationEvents,
   verifyEventChain,
 } from './event.service';
 import { ConsortiumEventsArgs, EventChainVerification, EventConnection, EventPageArgs, OrganizationEventsArgs } from './event.types';
+
+/** Who reads a consortium's events, for the §8.1 network-role detail (the caller's rights, read once per request). */
+async function viewerIn(ctx: GatewayContext, consortiumId: string): Promise<NetworkRoleEventViewer> {
+  const memberships = (await ctx.authz.memberships()).filter((m) => m.consortiumId === consortiumId);
+  return { organizationId: ctx.authz.organizationId ?? '', memberships };
+}
 
 type Subscribe<A> = SubscribeResolverData<unknown, A, GatewayContext>;
 
@@ -47,8 +55,12 @@ export class EventResolver {
     subscribe: ({ args, context }: Subscribe<ConsortiumEventsArgs>) =>
       guardSubscribe(context, async () => subscribeConsortiumEvents(context, await viewConsortium(null, args, context), args)),
   })
-  consortiumEvents(@Root() event: Event, @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs): Event {
-    return event;
+  consortiumEvents(
+    @Root() event: Event,
+    @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Event> {
+    return viewerIn(ctx, event.consortiumId ?? '').then((viewer) => eventAsSeen(viewer, event));
   }
 
   @Subscription(() => Event, {
@@ -64,8 +76,8 @@ export class EventResolver {
 @Resolver(() => Consortium)
 export class ConsortiumEventsResolver {
   @FieldResolver(() => EventConnection, { description: 'The audit trail (consortium.view), ascending by sequence' })
-  events(@Root() consortium: Consortium, @Args(() => EventPageArgs) args: EventPageArgs, @Ctx() ctx: GatewayContext): Promise<EventConnection> {
-    return consortiumEventPage(ctx, consortium.id, args);
+  async events(@Root() consortium: Consortium, @Args(() => EventPageArgs) args: EventPageArgs, @Ctx() ctx: GatewayContext): Promise<EventConnection> {
+    return consortiumEventPage(ctx, consortium.id, args, await viewerIn(ctx, consortium.id));
   }
 }
 

@@ -4,7 +4,8 @@ import { toGraphQLError } from '../../graphql/errors';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { pageSize } from '../../graphql/pagination';
 import { AppError, badInput } from '../../errors';
-import { Event } from './event.entity';
+import { networkRoleEventDetail, NetworkRoleEventDetail, type NetworkRoleEventViewer } from '../../governance';
+import { Event, EventKind } from './event.entity';
 import { EVENT_FEED, type EventFeed } from './event.feed';
 import { eventHash } from './event.hash';
 import type { EventStream } from './event.stream';
@@ -61,12 +62,40 @@ export async function subscribeOrganizationEvents(
   return feedOf(ctx).subscribe(caller.user.id, { organizationId: caller.organizationId }, after, ctx.tokenExpiresAt);
 }
 
+const NETWORK_ROLE_KINDS: ReadonlySet<EventKind> = new Set([EventKind.NETWORK_ROLE_GRANTED, EventKind.NETWORK_ROLE_REVOKED]);
+
+/**
+ * An event as the caller may see it. A network-role event is whole only for users of the
+ * organization whose user it concerns and for the consortium's administrator memberships (§8.1);
+ * anyone else sees that a role changed in the consortium, not whose, nor which, nor by whom.
+ */
+export function eventAsSeen(viewer: NetworkRoleEventViewer, event: Event): Event {
+  if (!NETWORK_ROLE_KINDS.has(event.kind) || !event.consortiumId) return event;
+  // The user's organization: the audience of the event (the granting organization on older ones).
+  const subjectOrganizationId = event.audienceOrganizationId ?? event.actorOrganizationId ?? '';
+  if (networkRoleEventDetail(viewer, subjectOrganizationId) === NetworkRoleEventDetail.FULL) return event;
+  return Object.assign(Object.create(Event.prototype) as Event, event, {
+    actorUserId: null,
+    actorOrganizationId: null,
+    actingMembershipId: null,
+    audienceOrganizationId: null,
+    subjectType: 'Consortium',
+    subjectId: event.consortiumId,
+    payload: {},
+  });
+}
+
 /**
  * A page of a consortium's audit trail. Batched across parents: one statement picks the page's
  * sequences of every requested consortium (a lateral LIMIT on the (consortium, sequence) index),
  * one loads those events.
  */
-export async function consortiumEventPage(ctx: GatewayContext, consortiumId: string, args: EventPageArgs): Promise<EventConnection> {
+export async function consortiumEventPage(
+  ctx: GatewayContext,
+  consortiumId: string,
+  args: EventPageArgs,
+  viewer: NetworkRoleEventViewer,
+): Promise<EventConnection> {
   const size = pageSize(args.first, ctx.app.config.limits.maxPageSize);
   const after = sequenceArg(args.after) ?? 0;
   const loader = ctx.loaders.custom<string, EventConnection>(`Consortium.events:${after}:${size}`, async (ids) => {
@@ -87,7 +116,8 @@ export async function consortiumEventPage(ctx: GatewayContext, consortiumId: str
       return { nodes, pageInfo: { hasNextPage: rows.length > size, endSequence: nodes.at(-1)?.sequence ?? null } };
     });
   });
-  return loader.load(consortiumId);
+  const page = await loader.load(consortiumId);
+  return { ...page, nodes: page.nodes.map((e) => eventAsSeen(viewer, e)) };
 }
 
 /**

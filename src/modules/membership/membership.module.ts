@@ -1,7 +1,7 @@
 import type { GatewayModule } from '../../graphql/module';
 import { consortiumAction, requestAudience, towardsConsortium } from '../../graphql/rules';
 import {
-  applicationNamed, applicationRequest, consortiumNamed, invitationNamed, invitationRequest, membershipNamed, ownMembership,
+  applicationNamed, applicationRequest, consortiumNamed, invitationNamed, invitationRequest, membershipNamed, membershipNamedAt, ownMembership,
 } from '../../graphql/scopes';
 import { ApplicationResolver } from './application.resolver';
 import { startInvitationSweeper, stopInvitationSweeper } from './invitation.expiry';
@@ -40,6 +40,7 @@ export const membershipModule: GatewayModule = {
       createMembership: consortiumAction('membership.create', ofInput),
       leaveConsortium: consortiumAction('membership.leave', ownMembership),
       removeMember: consortiumAction('member.remove', consortiumNamed()),
+      transferAdministration: consortiumAction('administration.transfer', membershipNamedAt('toMembershipId')),
     },
   },
   start: (app) => startInvitationSweeper(app),

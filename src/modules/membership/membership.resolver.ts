@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { Membership } from './membership.entity';
 import * as memberships from './membership.service';
-import { CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
+import { AdministrationTransferPayload, CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
 
 // Mutations only: the Membership type's field resolvers belong to the consortium module.
 @Resolver()
@@ -17,7 +17,21 @@ export class MembershipWorkflowResolver {
     return memberships.createMembership(ctx, grant, input);
   }
 
-  @Mutation(() => Membership, { description: "Freeze a MEMBER's membership: it keeps read access, every change is refused" })
+  @Mutation(() => AdministrationTransferPayload, {
+    description: 'Hand the ADMINISTRATOR role to another ACTIVE membership, which gets all four permissions; the acting one becomes a MEMBER keeping its permissions',
+  })
+  transferAdministration(
+    @Arg('toMembershipId', () => ID) _toMembershipId: string,
+    @Arg('membershipId', () => ID, { nullable: true, description: 'The ADMINISTRATOR membership acted through' }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Membership>,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<AdministrationTransferPayload> {
+    return memberships.transferAdministration(ctx, grant);
+  }
+
+  @Mutation(() => Membership, {
+    description: "Freeze a member organization: every membership it holds in the consortium (named by one of them); it keeps read access, every change is refused",
+  })
   freezeMembership(
     @Arg('id', () => ID) _id: string,
     @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) _membershipId: string | null,
@@ -27,7 +41,7 @@ export class MembershipWorkflowResolver {
     return memberships.freezeMembership(ctx, grant);
   }
 
-  @Mutation(() => Membership, { description: 'Unfreeze a frozen membership' })
+  @Mutation(() => Membership, { description: 'Unfreeze a frozen organization: every membership it holds in the consortium (named by one of them)' })
   unfreezeMembership(
     @Arg('id', () => ID) _id: string,
     @Arg('membershipId', () => ID, { nullable: true, description: 'The membership acted through' }) _membershipId: string | null,

@@ -4,8 +4,10 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound, refusal } from '../../errors';
 import {
-  canFreezeMembership,
+  canFreezeOrganization,
   canLeaveConsortium,
+  canUnfreezeOrganization,
+  freezeChanges,
   ConsortiumRole,
   MembershipStatus,
   Plan,
@@ -17,8 +19,10 @@ import type { ConsortiumGrant } from '../../graphql/grant';
 import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
+import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
 import { Membership } from './membership.entity';
-import type { CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
+import { handOverAdministration } from './administration';
+import type { AdministrationTransferPayload, CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
 import { removeOrganization } from './removal';
 import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
 import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
@@ -70,30 +74,41 @@ async function lockMembership(em: EntityManager, id: string): Promise<Membership
   return membership;
 }
 
-/** Freeze or unfreeze: from one status to the other, with its event addressed to the member. */
+/** Locks every membership an organization holds in a consortium, in id order. */
+async function lockOrganizationSeats(em: EntityManager, consortiumId: string, organizationId: string): Promise<Membership[]> {
+  return em.find(
+    Membership,
+    { consortium: consortiumId, organization: organizationId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, orderBy: { id: 'asc' } },
+  );
+}
+
+/**
+ * Freeze or unfreeze the organization of the named membership (§8.1): every membership it holds
+ * in the consortium changes at once, with one event each, addressed to that organization.
+ */
 async function setFrozen(ctx: GatewayContext, { acting, scope }: ConsortiumGrant<Membership>, freeze: boolean): Promise<Membership> {
   const action: ConsortiumAction = freeze ? 'membership.freeze' : 'membership.unfreeze';
   const id = scope.row.id;
-  const [from, to] = freeze ? [MembershipStatus.ACTIVE, MembershipStatus.FROZEN] : [MembershipStatus.FROZEN, MembershipStatus.ACTIVE];
+  const organizationId = scope.row.organization.id;
+  const to = freeze ? MembershipStatus.FROZEN : MembershipStatus.ACTIVE;
   return ctx.em.transactional(async (em) => {
-    const target = await lockMembership(em, id);
-    if (freeze) {
-      const decision = canFreezeMembership({ role: target.role });
-      if (!decision.allowed) throw refusal(action, decision);
+    const seats = await lockOrganizationSeats(em, scope.consortiumId, organizationId);
+    const decision = freeze ? canFreezeOrganization(seats) : canUnfreezeOrganization(seats);
+    if (!decision.allowed) throw refusal(action, decision);
+    const changed = new Set(freezeChanges(seats, freeze));
+    for (const seat of seats.filter((m) => changed.has(m.id))) {
+      seat.status = to;
+      await recordEvent(em, {
+        kind: freeze ? EventKind.MEMBER_FROZEN : EventKind.MEMBER_UNFROZEN,
+        consortiumId: scope.consortiumId,
+        actor: eventActor(acting),
+        subject: { type: 'Membership', id: seat.id },
+        audienceOrganizationId: organizationId,
+        payload: { membershipId: seat.id, organizationId, displayName: seat.displayName, status: to },
+      });
     }
-    if (target.status !== from) {
-      throw conflict(`The membership is ${target.status}, not ${from}`, { status: target.status });
-    }
-    target.status = to;
-    await recordEvent(em, {
-      kind: freeze ? EventKind.MEMBER_FROZEN : EventKind.MEMBER_UNFROZEN,
-      consortiumId: scope.consortiumId,
-      actor: eventActor(acting),
-      subject: { type: 'Membership', id },
-      audienceOrganizationId: target.organization.id,
-      payload: { membershipId: id, organizationId: target.organization.id, displayName: target.displayName, status: to },
-    });
-    return target;
+    return seats.find((m) => m.id === id) ?? (await lockMembership(em, id));
   });
 }
 
@@ -123,6 +138,8 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
             MembershipStatus.ACTIVE,
           ])
         : [];
+    // The organization's seats here, so that two of its memberships leaving at once see each other.
+    await lockOrganizationSeats(em, scope.consortiumId, acting.organizationId);
     const membership = await lockMembership(em, membershipId);
     // A frozen organization may leave too: leaving is its way out (§8.1).
     if (membership.status === MembershipStatus.LEFT) {
@@ -171,6 +188,7 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
         revokedInvitationIds,
       },
     });
+    await endNetworkRolesIfLast(em, scope.consortiumId, acting.organizationId, actor);
     return { membershipId, consortiumId: scope.consortiumId, status: MembershipStatus.LEFT, stoppedNodeIds, revokedInvitationIds };
   });
 }
@@ -182,5 +200,21 @@ export async function removeMember(ctx: GatewayContext, { acting, scope }: Conso
     const [known] = await em.execute(`select 1 from membership where consortium_id = ? and organization_id = ? limit 1`, [scope.consortiumId, id]);
     if (!known) throw notFound('Organization', id);
     return removeOrganization(em, { consortiumId: scope.consortiumId, organizationId: id, actor: eventActor(acting), decidedByUserId: acting.user.id });
+  });
+}
+
+/** §8.1: the acting ADMINISTRATOR membership hands the role over to another ACTIVE membership. */
+export async function transferAdministration(
+  ctx: GatewayContext,
+  { acting, scope }: ConsortiumGrant<Membership>,
+): Promise<AdministrationTransferPayload> {
+  return ctx.em.transactional(async (em) => {
+    const { from, to } = await handOverAdministration(em, {
+      consortiumId: scope.consortiumId,
+      fromMembershipId: acting.membership.id,
+      toMembershipId: scope.row.id,
+      actor: eventActor(acting),
+    });
+    return { administrator: to, formerAdministrator: from };
   });
 }

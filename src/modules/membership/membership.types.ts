@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { MembershipStatus, Permission } from '../../governance';
+import { Membership } from './membership.entity';
 
 /**
  * What an organization that is not (yet) a member may know of a consortium: its id and name.
@@ -86,4 +87,13 @@ export class RemoveMemberPayload {
 
   @Field(() => [ID], { description: 'Its users whose network role there ended' })
   revokedNetworkRoleUserIds!: string[];
+}
+
+@ObjectType('AdministrationTransfer', { simpleResolvers: true, description: 'Administration handed over (§8.1)' })
+export class AdministrationTransferPayload {
+  @Field(() => Membership, { description: 'The new ADMINISTRATOR, holding all four permissions' })
+  administrator!: Membership;
+
+  @Field(() => Membership, { description: 'The former administrator, now a MEMBER keeping its permissions' })
+  formerAdministrator!: Membership;
 }

@@ -68,6 +68,7 @@ export async function grantNetworkRole(ctx: GatewayContext, caller: CallerGrant,
       consortiumId: t.consortiumId,
       actor: { userId: t.actorId, organizationId: t.organizationId },
       subject: { type: 'User', id: t.userId },
+      audienceOrganizationId: t.organizationId,
       payload: { role: input.role, previousRole },
     });
     return grant;
@@ -88,6 +89,7 @@ export async function revokeNetworkRole(ctx: GatewayContext, caller: CallerGrant
       consortiumId: t.consortiumId,
       actor: { userId: t.actorId, organizationId: t.organizationId },
       subject: { type: 'User', id: t.userId },
+      audienceOrganizationId: t.organizationId,
       payload: { role: existing.role },
     });
     return true;

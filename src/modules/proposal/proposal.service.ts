@@ -35,7 +35,7 @@ import { keysetPage, type Page } from '../../graphql/pagination';
 import { requireId } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent, type NewEvent } from '../event/event.recorder';
-import { currentAdministratorId, transferAdministrationRole } from '../membership/administration';
+import { currentAdministratorId, handOverAdministration } from '../membership/administration';
 import { sendInvitation } from '../membership/invitation.service';
 import { lifetimeDays, optionalText, TEXT_MAX } from '../membership/membership.input';
 import { organizationFacts, requireSeat } from '../membership/membership.seats';
@@ -322,7 +322,7 @@ async function carryOut(em: EntityManager, proposal: Proposal, actor: NewEvent['
     case ProposalKind.TRANSFER_ADMINISTRATION: {
       const fromMembershipId = await currentAdministratorId(em, consortiumId);
       if (!fromMembershipId) throw conflict('The consortium has no ACTIVE ADMINISTRATOR membership to hand over from');
-      await transferAdministrationRole(em, { consortiumId, fromMembershipId, toMembershipId: action.membershipId!, actor, proposalId: proposal.id });
+      await handOverAdministration(em, { consortiumId, fromMembershipId, toMembershipId: action.membershipId!, actor, proposalId: proposal.id });
       return;
     }
     case ProposalKind.CHANGE_POLICY:
