@@ -6,6 +6,7 @@ import { Migration20261202172317 } from './Migration20261202172317';
 import { Migration20261202172318 } from './Migration20261202172318';
 import { Migration20261202181515 } from './Migration20261202181515';
 import { Migration20261202182714 } from './Migration20261202182714';
+import { Migration20261202190000 } from './Migration20261202190000';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202172318', class: Migration20261202172318 },
   { name: 'Migration20261202181515', class: Migration20261202181515 },
   { name: 'Migration20261202182714', class: Migration20261202182714 },
+  { name: 'Migration20261202190000', class: Migration20261202190000 },
 ];
