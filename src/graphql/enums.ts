@@ -8,7 +8,7 @@ import { MembershipCertificateStatus } from '../modules/environment/environment.
 import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
-import { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, Permission, Plan } from '../governance';
+import { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, NodeSize, Permission, Plan } from '../governance';
 
 // The policy core's vocabulary, exposed under the same names to clients.
 registerEnumType(AccountRole, { name: 'AccountRole', description: 'A user’s role inside their own organization' });
@@ -23,6 +23,7 @@ registerEnumType(ApplicationStatus, { name: 'ApplicationStatus' });
 registerEnumType(EnvironmentStatus, { name: 'EnvironmentStatus' });
 registerEnumType(NodeRole, { name: 'NodeRole' });
 registerEnumType(NodeStatus, { name: 'NodeStatus' });
+registerEnumType(NodeSize, { name: 'NodeSize', description: 'How many licenses a running node takes: SMALL 1, MEDIUM 2, LARGE 4' });
 registerEnumType(CertificateStatus, { name: 'CertificateStatus' });
 registerEnumType(CompilationStatus, { name: 'CompilationStatus' });
 registerEnumType(EventKind, { name: 'EventKind' });

@@ -108,6 +108,7 @@ const CASES: Record<string, Case> = {
     asked: 'environment',
   },
   'Mutation.deleteNode': { query: 'mutation($id: ID!) { deleteNode(id: $id) { id } }', variables: (i) => ({ id: i.node }), asked: 'node' },
+  'Mutation.expandNode': { query: 'mutation($id: ID!) { expandNode(id: $id, size: LARGE) { id } }', variables: (i) => ({ id: i.node }), asked: 'node' },
   'Mutation.uploadCertificate': {
     query: 'mutation($e: ID!, $csr: String!) { uploadCertificate(input: { environmentId: $e, csrPem: $csr }) { id } }',
     variables: (i) => ({ e: i.environment, csr: CSR }),

@@ -73,3 +73,56 @@ describe('migrations', () => {
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
   });
 });
+
+describe('migrations carry existing data over', () => {
+  const dataName = `migrations_data_${process.pid}_${Date.now().toString(36)}`;
+  let dataOrm: MikroORM;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`create database "${dataName}"`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${dataName}`;
+    dataOrm = await MikroORM.init(ormOptions(url.toString(), { poolMax: 2 }));
+  });
+
+  afterAll(async () => {
+    await dataOrm?.close();
+    const admin = new Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`drop database if exists "${dataName}" with (force)`);
+    await admin.end();
+  });
+
+  it('§8.2 node sizes: every node that existed before takes one license, as it did (SMALL)', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202161500' });
+    const em = dataOrm.em.fork();
+    const ids = await em.execute<{ org: string; consortium: string; membership: string; env: string; node: string }[]>(
+      `select gen_random_uuid() as org, gen_random_uuid() as consortium, gen_random_uuid() as membership,
+              gen_random_uuid() as env, gen_random_uuid() as node`,
+    );
+    const { org, consortium, membership, env, node } = ids[0];
+    await em.execute(`insert into organization (id, name, licenses) values (?, 'org', 3)`, [org]);
+    await em.execute(`insert into consortium (id, name, creator_organization_id) values (?, 'c', ?)`, [consortium, org]);
+    await em.execute(`insert into membership (id, consortium_id, organization_id, display_name, role) values (?, ?, ?, 'm', 'ADMINISTRATOR')`, [
+      membership, consortium, org,
+    ]);
+    await em.execute(
+      `insert into environment (id, consortium_id, name, client, consensus, release, chain_id, ca_certificate_pem, ca_private_key_encrypted, created_by_id)
+       values (?, ?, 'e', 'BESU', 'QBFT', '25.7.0', 1337, 'pem', 'key', ?)`,
+      [env, consortium, membership],
+    );
+    await em.execute(`insert into node (id, environment_id, membership_id, name, role) values (?, ?, ?, 'n', 'SIGNER')`, [node, env, membership]);
+
+    await dataOrm.getMigrator().up({ to: 'Migration20261202172500' });
+    const [row] = await em.execute<{ size: string }[]>('select size from node where id = ?', [node]);
+    expect(row.size).toBe('SMALL');
+    // The event log accepts the new kind.
+    await em.execute(
+      `insert into event (consortium_id, kind, subject_type, subject_id, payload, hash) values (?, 'NODE_EXPANDED', 'Node', ?, '{}', 'h')`,
+      [consortium, node],
+    );
+  });
+});

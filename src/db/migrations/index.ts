@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122043015 } from './Migration20261122043015';
 import { Migration20261122044019 } from './Migration20261122044019';
 import { Migration20261202161500 } from './Migration20261202161500';
+import { Migration20261202172500 } from './Migration20261202172500';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122043015', class: Migration20261122043015 },
   { name: 'Migration20261122044019', class: Migration20261122044019 },
   { name: 'Migration20261202161500', class: Migration20261202161500 },
+  { name: 'Migration20261202172500', class: Migration20261202172500 },
 ];

@@ -49,7 +49,7 @@ const texts = '[String]' as const;
 const when = 'DateTime' as const;
 
 const invitation = { invitationId: id, invitingMembershipId: id };
-const node = { environmentId: id, membershipId: id, name: text, role: text };
+const node = { environmentId: id, membershipId: id, name: text, role: text, size: text };
 
 /** The fields of each kind's payload, as the services write them. */
 export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
@@ -84,6 +84,7 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   NODE_CREATED: node,
   NODE_DELETED: node,
   NODE_STOPPED: node,
+  NODE_EXPANDED: { ...node, from: text, to: text, additionalLicenses: int },
   CERTIFICATE_ISSUED: { environmentId: id, membershipId: id, serial: text, subject: text, notAfter: when, revokedSerial: text },
   CERTIFICATE_REVOKED: { environmentId: id, membershipId: id, serial: text },
   COMPILATION_CREATED: { name: text, version: int, contractName: text, previousVersionId: id },
