@@ -8,7 +8,8 @@ import { MembershipCertificateStatus } from '../modules/environment/environment.
 import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
-import { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, NodeSize, Permission, Plan } from '../governance';
+import { KeyCurve } from '../modules/chain-account/keys';
+import { AccountRole, ChainAccountStatus, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, NodeSize, Permission, Plan } from '../governance';
 
 // The policy core's vocabulary, exposed under the same names to clients.
 registerEnumType(AccountRole, { name: 'AccountRole', description: 'A user’s role inside their own organization' });
@@ -30,3 +31,5 @@ registerEnumType(EventKind, { name: 'EventKind' });
 registerEnumType(ChainClient, { name: 'ChainClient' });
 registerEnumType(Consensus, { name: 'Consensus' });
 registerEnumType(MembershipCertificateStatus, { name: 'MembershipCertificateStatus', description: 'A membership’s certificate in one environment' });
+registerEnumType(KeyCurve, { name: 'KeyCurve', description: 'The curve of a chain account key' });
+registerEnumType(ChainAccountStatus, { name: 'ChainAccountStatus' });

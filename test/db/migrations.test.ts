@@ -125,4 +125,16 @@ describe('migrations carry existing data over', () => {
       [consortium, node],
     );
   });
+
+  it('§8.2 chain accounts: the table arrives empty beside the existing data, and the log accepts their events', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202174000' });
+    const em = dataOrm.em.fork();
+    const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from chain_account');
+    expect(n).toBe(0);
+    const [{ consortium_id: consortium }] = await em.execute<{ consortium_id: string }[]>('select consortium_id from environment limit 1');
+    await em.execute(
+      `insert into event (consortium_id, kind, subject_type, subject_id, payload, hash) values (?, 'CHAIN_ACCOUNT_FROZEN', 'ChainAccount', gen_random_uuid(), '{}', 'h')`,
+      [consortium],
+    );
+  });
 });

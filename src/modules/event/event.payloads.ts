@@ -49,6 +49,7 @@ const texts = '[String]' as const;
 const when = 'DateTime' as const;
 
 const invitation = { invitationId: id, invitingMembershipId: id };
+const chainAccount = { environmentId: id, membershipId: id, curve: text, address: text };
 const node = { environmentId: id, membershipId: id, name: text, role: text, size: text };
 
 /** The fields of each kind's payload, as the services write them. */
@@ -90,6 +91,10 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   COMPILATION_CREATED: { name: text, version: int, contractName: text, previousVersionId: id },
   COMPILATION_STATUS_CHANGED: { name: text, version: int, from: text, to: text, edited: 'Boolean', compilerVersion: text, errors: texts },
   COMPILATION_PROMOTED: { name: text, version: int, environmentId: id, promotionId: id },
+  CHAIN_ACCOUNT_CREATED: chainAccount,
+  CHAIN_ACCOUNT_KEY_ROTATED: { ...chainAccount, previousAddress: text, newAccount: 'Boolean', newAccountId: id },
+  CHAIN_ACCOUNT_FROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
+  CHAIN_ACCOUNT_UNFROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */
