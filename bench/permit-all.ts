@@ -14,6 +14,7 @@ export const PERMIT_ALL: PolicyCore = {
   decideOrganization: () => ALLOW,
   decideConsortium: () => ALLOW,
   decideTowardsConsortium: () => ALLOW,
+  decideAccountRoleConsortium: () => ALLOW,
 };
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
 import { KeyCurve } from '../modules/chain-account/keys';
+import { TlsMinVersion } from '../modules/environment/security-policy';
 import { AccountRole, ChainAccountStatus, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, NodeSize, Permission, Plan } from '../governance';
 
 // The policy core's vocabulary, exposed under the same names to clients.
@@ -33,3 +34,4 @@ registerEnumType(Consensus, { name: 'Consensus' });
 registerEnumType(MembershipCertificateStatus, { name: 'MembershipCertificateStatus', description: 'A membership’s certificate in one environment' });
 registerEnumType(KeyCurve, { name: 'KeyCurve', description: 'The curve of a chain account key' });
 registerEnumType(ChainAccountStatus, { name: 'ChainAccountStatus' });
+registerEnumType(TlsMinVersion, { name: 'TlsMinVersion', description: 'The lowest TLS version node endpoints accept' });

@@ -105,6 +105,11 @@ const CASES: Record<string, Case> = {
     asked: 'environment',
   },
   'Mutation.deleteEnvironment': { query: 'mutation($id: ID!) { deleteEnvironment(id: $id) { id } }', variables: (i) => ({ id: i.environment }), asked: 'environment' },
+  'Mutation.updateEnvironmentSecurity': {
+    query: 'mutation($id: ID!) { updateEnvironmentSecurity(id: $id, input: { allowList: ["10.0.0.0/8"], tls: {} }) { id } }',
+    variables: (i) => ({ id: i.environment }),
+    asked: 'environment',
+  },
   'Mutation.createNode': {
     query: 'mutation($e: ID!) { createNode(input: { environmentId: $e, name: "n", role: NON_SIGNER }) { id } }',
     variables: (i) => ({ e: i.environment }),

@@ -137,4 +137,13 @@ describe('migrations carry existing data over', () => {
       [consortium],
     );
   });
+
+  it('§8.2 security editing: existing environments admit every client over TLS 1.2 or newer, as before', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202174800' });
+    const em = dataOrm.em.fork();
+    const rows = await em.execute<{ allow_list: string[]; tls_min_version: string; tls_require_client_certificate: boolean }[]>(
+      'select allow_list, tls_min_version, tls_require_client_certificate from environment',
+    );
+    expect(rows).toEqual([{ allow_list: [], tls_min_version: 'TLS1_2', tls_require_client_certificate: false }]);
+  });
 });

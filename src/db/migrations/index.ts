@@ -4,6 +4,7 @@ import { Migration20261122044019 } from './Migration20261122044019';
 import { Migration20261202161500 } from './Migration20261202161500';
 import { Migration20261202172500 } from './Migration20261202172500';
 import { Migration20261202174000 } from './Migration20261202174000';
+import { Migration20261202174800 } from './Migration20261202174800';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202161500', class: Migration20261202161500 },
   { name: 'Migration20261202172500', class: Migration20261202172500 },
   { name: 'Migration20261202174000', class: Migration20261202174000 },
+  { name: 'Migration20261202174800', class: Migration20261202174800 },
 ];

@@ -82,6 +82,9 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   ENVIRONMENT_CREATED: { name: text, client: text, consensus: text, release: text, maxSigners: int, chainId: text },
   ENVIRONMENT_UPDATED: { name: 'StringChange', maxSigners: 'IntChange', release: 'StringChange' },
   ENVIRONMENT_DELETED: { name: text, nodesRemoved: int, certificatesRevoked: int },
+  ENVIRONMENT_SECURITY_UPDATED: {
+    allowList: texts, previousAllowList: texts, tlsMinVersion: text, previousTlsMinVersion: text, requireClientCertificate: 'Boolean',
+  },
   NODE_CREATED: node,
   NODE_DELETED: node,
   NODE_STOPPED: node,
