@@ -116,6 +116,11 @@ const CASES: Record<string, Case> = {
     asked: 'environment',
   },
   'Mutation.deleteNode': { query: 'mutation($id: ID!) { deleteNode(id: $id) { id } }', variables: (i) => ({ id: i.node }), asked: 'node' },
+  'Query.compileDraft': {
+    query: 'query($c: ID!) { compileDraft(input: { consortiumId: $c, source: "contract A {}" }) { ok } }',
+    variables: (i) => ({ c: i.consortium }),
+    asked: 'consortium',
+  },
   'Query.chainAccount': {
     query: 'query($id: ID!) { chainAccount(id: $id) { id } }',
     variables: (i) => ({ id: i.chainAccount }),
