@@ -160,10 +160,11 @@ describe('createChainAccount: real keys, derived addresses', () => {
     ['an Ed25519 small-order point (the identity)', 'ED25519', `0x01${'00'.repeat(31)}`],
     ['an Ed25519 key, which no EVM client takes', 'ED25519', ED25519_KEY],
   ])('%s is BAD_USER_INPUT and writes nothing', async (_what, curve, publicKey) => {
-    const before = await sql<{ n: number }>('select count(*)::int as n from chain_account');
+    const count = () => sql<{ n: number }>('select count(*)::int as n from chain_account where environment_id = ?', [envId]);
+    const before = await count();
     const result = await create(member.owner.client, publicKey, { curve });
     expectCode(result, 'BAD_USER_INPUT');
-    expect(await sql<{ n: number }>('select count(*)::int as n from chain_account')).toEqual(before);
+    expect(await count()).toEqual(before);
   });
 
   it.each(['P256', 'secp256k1', ''])('an unsupported curve (%j) is BAD_USER_INPUT', async (curve) => {

@@ -11,6 +11,7 @@ import type { ConsortiumGrant } from '../../graphql/grant';
 import { ServiceKey } from '../../registry';
 import { abiMethods } from './api';
 import { COMPILER_POOL, compilationRunner } from './compilation.runner';
+import { optionalContractName, requireSource } from './compilation.service';
 import type { CompilationDraft, CompileDraftInput } from './compilation.types';
 import { CompileInputError, CompilerPoolError, type CompileResult } from './compiler/pool';
 
@@ -59,15 +60,15 @@ export const DRAFTS = new ServiceKey<DraftCompiler>('draftCompiler');
 
 /** Compiles a draft for the acting membership's organization (compilation.draft); nothing is stored, no event. */
 export async function compileDraft(ctx: GatewayContext, { acting }: ConsortiumGrant<null>, input: CompileDraftInput): Promise<CompilationDraft> {
-  if (typeof input.source !== 'string' || input.source.trim() === '') throw badInput('source must not be empty', { field: 'source' });
-  const contractName = input.contractName ?? null;
+  const source = requireSource(ctx, input.source);
+  const contractName = optionalContractName(input.contractName);
   // The runner owns the pool; asking for it first fails loudly if the module did not start.
   compilationRunner(ctx.app);
   const pool = ctx.app.registry.get(COMPILER_POOL)!;
   const drafts = ctx.app.registry.get(DRAFTS)!;
   let answer: { result: CompileResult; cached: boolean };
   try {
-    answer = await drafts.compile(pool, acting.organizationId, input.source, contractName);
+    answer = await drafts.compile(pool, acting.organizationId, source, contractName);
   } catch (error) {
     if (error instanceof CompileInputError) throw badInput(error.message, { field: error.reason === 'SOURCE_TOO_LARGE' ? 'source' : 'contractName' });
     if (error instanceof CompilerPoolError) throw new AppError('RATE_LIMITED', `The compiler is busy: ${error.message}`);
