@@ -15,6 +15,7 @@ export const PERMIT_ALL: PolicyCore = {
   decideConsortium: () => ALLOW,
   decideTowardsConsortium: () => ALLOW,
   decideOrganizationUnfrozen: () => ALLOW,
+  decideAccountRoleConsortium: () => ALLOW,
 };
 
 async function main(): Promise<void> {

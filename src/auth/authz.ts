@@ -5,6 +5,8 @@ import {
   AccountRole,
   CONSORTIUM_GRID,
   ConsortiumRole,
+  ACCOUNT_ROLE_CONSORTIUM_GRID,
+  decideAccountRoleConsortium,
   decideConsortium,
   decideOrganization,
   decideConsortiumVisibility,
@@ -12,6 +14,7 @@ import {
   decideTowardsConsortium,
   effectiveRole,
   organizationFrozen,
+  type AccountRoleConsortiumAction,
   type EffectiveRole,
   MembershipStatus,
   NetworkRole,
@@ -47,10 +50,17 @@ export interface PolicyCore {
   decideConsortium: typeof decideConsortium;
   decideTowardsConsortium: typeof decideTowardsConsortium;
   decideOrganizationUnfrozen: typeof decideOrganizationUnfrozen;
+  decideAccountRoleConsortium: typeof decideAccountRoleConsortium;
 }
 
 /** The policy of the spec: the grids of src/governance. */
-export const GOVERNANCE: PolicyCore = { decideOrganization, decideConsortium, decideTowardsConsortium, decideOrganizationUnfrozen };
+export const GOVERNANCE: PolicyCore = {
+  decideOrganization,
+  decideConsortium,
+  decideTowardsConsortium,
+  decideOrganizationUnfrozen,
+  decideAccountRoleConsortium,
+};
 
 /** A membership row of the caller's organization, as the rights statement returns it. */
 export interface MembershipRow {
@@ -291,6 +301,28 @@ export class Authz {
     const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
     if (!decision.allowed) throw refusal(action, decision);
     return { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole };
+  }
+
+  /**
+   * §8.2 note: an action no network role grants (security editing), decided by the account role
+   * and the acting membership alone. NOT_FOUND like requireConsortium when the consortium is
+   * invisible; the refusal when the rule denies.
+   */
+  async requireAccountRoleConsortium(action: AccountRoleConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
+    const user = this.requireUser();
+    const organizationId = this.organizationId;
+    const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
+    if (!organizationId) throw notFound(subject.type, subject.id);
+    const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    if (!all.some(visible)) throw notFound(subject.type, subject.id);
+    const membership = pickMembership(ACCOUNT_ROLE_CONSORTIUM_GRID[action].membershipMay, all, scope.membershipId);
+    const decision = this.policy.decideAccountRoleConsortium(
+      action,
+      { membership, accountRole: this.accountRole, organizationFrozen: organizationFrozen(all) },
+      { ownerMembershipId: scope.ownerMembershipId },
+    );
+    if (!decision.allowed) throw refusal(action, decision);
+    return { consortiumId, user, organizationId, membership, effectiveRole: await this.effectiveRoleIn(consortiumId) };
   }
 
   private async loadRights(): Promise<Rights> {

@@ -1,4 +1,5 @@
 import { Application } from '../modules/membership/application.entity';
+import { ChainAccount } from '../modules/chain-account/chain-account.entity';
 import { Certificate } from '../modules/certificate/certificate.entity';
 import { Compilation, CompilationPromotion } from '../modules/compilation/compilation.entity';
 import { Consortium } from '../modules/consortium/consortium.entity';
@@ -23,6 +24,7 @@ export const ENTITIES = [
   NetworkRoleGrant,
   Environment,
   Node,
+  ChainAccount,
   Certificate,
   Compilation,
   CompilationPromotion,

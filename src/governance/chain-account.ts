@@ -23,6 +23,8 @@ export interface ChainAccountTarget {
   status: ChainAccountStatus;
   /** The membership that froze the account, when it is FROZEN; null or absent if unknown. */
   frozenByMembershipId?: string | null;
+  /** Set once a key rotation replaced the account with a new one: it stays FROZEN for good. */
+  replacedByAccountId?: string | null;
 }
 
 /**
@@ -38,6 +40,13 @@ export function decideChainAccountOperation(
   acting: { id: string; role: ConsortiumRole },
   target: ChainAccountTarget,
 ): Decision {
+  if (target.replacedByAccountId) {
+    return deny('this account was replaced by a new one when its key was rotated: manage the new account', {
+      kind: 'integrity',
+      need: 'an account not replaced',
+      have: `replaced by ${target.replacedByAccountId}`,
+    });
+  }
   const own = target.ownerMembershipId === acting.id;
   const administrator = acting.role === ConsortiumRole.ADMINISTRATOR;
   const frozenByOther = target.status === ChainAccountStatus.FROZEN && !!target.frozenByMembershipId && target.frozenByMembershipId !== target.ownerMembershipId;

@@ -8,8 +8,11 @@ import { MembershipCertificateStatus } from '../modules/environment/environment.
 import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
+import { KeyCurve } from '../modules/chain-account/keys';
+import { TlsMinVersion } from '../modules/environment/security-policy';
 import {
-  AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, Permission, Plan, ProposalKind, ProposalStatus, TallyOutcome, ThresholdComparator, VoteChoice,
+  AccountRole, ChainAccountStatus, ConsortiumRole, EffectiveRole, MembershipStatus, NetworkRole, NodeSize, Permission, Plan, ProposalKind,
+  ProposalStatus, TallyOutcome, ThresholdComparator, VoteChoice,
 } from '../governance';
 
 // The policy core's vocabulary, exposed under the same names to clients.
@@ -25,6 +28,7 @@ registerEnumType(ApplicationStatus, { name: 'ApplicationStatus' });
 registerEnumType(EnvironmentStatus, { name: 'EnvironmentStatus' });
 registerEnumType(NodeRole, { name: 'NodeRole' });
 registerEnumType(NodeStatus, { name: 'NodeStatus' });
+registerEnumType(NodeSize, { name: 'NodeSize', description: 'How many licenses a running node takes: SMALL 1, MEDIUM 2, LARGE 4' });
 registerEnumType(CertificateStatus, { name: 'CertificateStatus' });
 registerEnumType(CompilationStatus, { name: 'CompilationStatus' });
 registerEnumType(EventKind, { name: 'EventKind' });
@@ -36,3 +40,6 @@ registerEnumType(ProposalStatus, { name: 'ProposalStatus', description: 'IN_PROG
 registerEnumType(ThresholdComparator, { name: 'ThresholdComparator' });
 registerEnumType(VoteChoice, { name: 'VoteChoice' });
 registerEnumType(TallyOutcome, { name: 'TallyOutcome', description: 'What the votes say so far' });
+registerEnumType(KeyCurve, { name: 'KeyCurve', description: 'The curve of a chain account key' });
+registerEnumType(ChainAccountStatus, { name: 'ChainAccountStatus' });
+registerEnumType(TlsMinVersion, { name: 'TlsMinVersion', description: 'The lowest TLS version node endpoints accept' });

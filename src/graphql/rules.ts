@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLResolveInfo } from 'graphql';
 import { allow, rule } from 'graphql-shield';
 import type { IRule } from 'graphql-shield';
 import { AppError, notFound } from '../errors';
-import type { ConsortiumAction, OrganizationAction, TowardsConsortiumAction } from '../governance';
+import type { AccountRoleConsortiumAction, ConsortiumAction, OrganizationAction, TowardsConsortiumAction } from '../governance';
 import type { GatewayContext } from './context';
 import type { CallerGrant, ConsortiumGrant, Grant, RequestGrant } from './grant';
 import { pick, type RequestKind, type ScopeKind } from './scopes';
@@ -94,6 +94,22 @@ export function consortiumAction(action: ConsortiumAction | ((args: Args) => Con
   const grant = consortiumDecision(action, scope);
   const r = rule(ruleName(`consortium:${name}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
     decide(ctx, info, () => grant(parent, args, ctx)),
+  );
+  return kind(r, 'consortium');
+}
+
+/**
+ * §8.2 note: a consortium action decided by account role alone (no network role grants it), on a
+ * scope of scopes.ts; like consortiumAction it decides once and grants the acting membership.
+ */
+export function accountRoleConsortiumAction(action: AccountRoleConsortiumAction, scope: ScopeKind<any>): IRule {
+  const r = rule(ruleName(`account-role:${action}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
+    decide(ctx, info, async () => {
+      ctx.authz.requireUser();
+      const found = await scope(parent, args, ctx);
+      const acting = await ctx.authz.requireAccountRoleConsortium(action, found.consortiumId, found);
+      return { acting, scope: found };
+    }),
   );
   return kind(r, 'consortium');
 }

@@ -6,6 +6,8 @@
 // A thing that does not exist is NOT_FOUND naming what was asked for; a thing in a consortium the
 // caller may not view gets exactly the same answer from the decision (spec §8.1).
 import { notFound } from '../errors';
+import { ChainAccount } from '../modules/chain-account/chain-account.entity';
+import type { ChainAccountInEnvironment } from '../modules/chain-account/chain-account.types';
 import { Consortium } from '../modules/consortium/consortium.entity';
 import { Compilation } from '../modules/compilation/compilation.entity';
 import { loadById, liveEnvironmentOrNull } from '../modules/environment/environment.lookup';
@@ -91,6 +93,23 @@ export const nodeNamed =
       ...(opts.withOwner ? { ownerMembershipId: node.membership.id } : {}),
       subject: { type: 'Node', id },
       row: { node, environment },
+    };
+  };
+
+/** 6b. A chain account (`id`) of a live environment; `withOwner` for the "own only" cell of chainAccount.manage. */
+export const chainAccountNamed =
+  (opts: { withOwner: boolean }): ScopeKind<ChainAccountInEnvironment> =>
+  async (_parent, args, ctx) => {
+    const id = asId(args.id);
+    const account = await loadById(ctx, ChainAccount, id);
+    const environment = account ? await liveEnvironmentOrNull(ctx, account.environment.id) : null;
+    if (!account || !environment) throw notFound('ChainAccount', id);
+    return {
+      consortiumId: environment.consortium.id,
+      membershipId: args.membershipId ?? null,
+      ...(opts.withOwner ? { ownerMembershipId: account.membership.id } : {}),
+      subject: { type: 'ChainAccount', id },
+      row: { account, environment },
     };
   };
 

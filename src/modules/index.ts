@@ -1,5 +1,6 @@
 import type { GatewayModule } from '../graphql/module';
 import { budgetModule } from './budget/budget.module';
+import { chainAccountModule } from './chain-account/chain-account.module';
 import { certificateModule } from './certificate/certificate.module';
 import { compilationModule } from './compilation/compilation.module';
 import { consortiumModule } from './consortium/consortium.module';
@@ -24,6 +25,7 @@ export const MODULES: GatewayModule[] = [
   certificateModule,
   environmentModule,
   nodeModule,
+  chainAccountModule,
   compilationModule,
   budgetModule,
 ];

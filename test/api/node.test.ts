@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import {
-  CreateNodeDocument, DeleteEnvironmentDocument, DeleteNodeDocument, EnvironmentByIdDocument, NodeByIdDocument,
+  CreateNodeDocument, DeleteEnvironmentDocument, DeleteNodeDocument, EnvironmentByIdDocument, ExpandNodeDocument, NodeByIdDocument,
 } from '../generated/graphql';
 import type { GraphQLClient, Result } from '../support/client';
 import { sql } from '../support/db';
+import { setMembershipStatus } from '../support/factories/consortium';
 import { createOrganization, type OrgUser } from '../support/factories/organization';
 import { addSeat, createEnv, newConsortium, seatUser, type Seat, type TestConsortium } from '../support/factories/resources';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -166,5 +167,106 @@ describe('max signers', () => {
       [env],
     );
     expect(signers).toBe(2);
+  });
+});
+
+describe('node sizes and expandNode (§8.2)', () => {
+  const sizeOf = async (id: string) => (await sql<{ size: string }>('select size from node where id = ?', [id]))[0]?.size;
+
+  // [who, client, its seat, expand own node, expand a node of another membership]
+  type Row = [string, () => GraphQLClient, () => Seat | null, string, string];
+  const rows: Row[] = [
+    // The grid lets an administrator act on any membership's node; the licenses are the node's
+    // organization's, so only that organization expands it.
+    ['ADMINISTRATOR, effective OWNER', () => c.admin.owner.client, () => c.admin, 'ok', 'FORBIDDEN'],
+    ['ADMINISTRATOR, account MEMBER without network role', () => adminMember.client, () => c.admin, 'FORBIDDEN', 'FORBIDDEN'],
+    ['ADMINISTRATOR, account GUEST', () => adminGuest.client, () => c.admin, 'FORBIDDEN', 'FORBIDDEN'],
+    ['MEMBER, effective OWNER', () => plainMember.owner.client, () => plainMember, 'ok', 'FORBIDDEN'],
+    ['MEMBER, effective MEMBER', () => signerMemberUser.client, () => signerMember, 'FORBIDDEN', 'FORBIDDEN'],
+    ['FROZEN membership', () => frozen.owner.client, () => frozen, 'FORBIDDEN', 'FORBIDDEN'],
+    ['organization without a membership', () => outsider, () => null, 'NOT_FOUND', 'NOT_FOUND'],
+  ];
+
+  it.each(rows)('%s', async (_who, clientOf, seatOf, own, other) => {
+    const client = clientOf();
+    const seat = seatOf();
+    const someoneElse = seat === c.admin ? plainMember : c.admin;
+    const mine = await seedNode(seat ?? someoneElse);
+    expectCode(await client.request(ExpandNodeDocument, { id: mine, size: 'MEDIUM' }), own);
+    expect(await sizeOf(mine)).toBe(own === 'ok' ? 'MEDIUM' : 'SMALL');
+    const theirs = await seedNode(someoneElse);
+    expectCode(await client.request(ExpandNodeDocument, { id: theirs, size: 'MEDIUM' }), other);
+    expect(await sizeOf(theirs)).toBe('SMALL');
+  });
+
+  it('a LEFT membership expands nothing: its consortium is unknown to it', async () => {
+    const seat = await addSeat(gw, c, { licenses: 10 });
+    const id = await seedNode(seat);
+    await setMembershipStatus(seat.membershipId, 'LEFT');
+    await seat.owner.client.fails('NOT_FOUND', ExpandNodeDocument, { id, size: 'LARGE', membershipId: seat.membershipId });
+    expect(await sizeOf(id)).toBe('SMALL');
+  });
+
+  it('an unknown node is NOT_FOUND; the same or a smaller size is BAD_USER_INPUT', async () => {
+    const client = plainMember.owner.client;
+    await client.fails('NOT_FOUND', ExpandNodeDocument, { id: randomUUID(), size: 'LARGE' });
+    const { createNode: node } = await client.ok(CreateNodeDocument, { input: { ...nodeInput('NON_SIGNER'), size: 'MEDIUM' } });
+    expect(node.size).toBe('MEDIUM');
+    for (const size of ['MEDIUM', 'SMALL'] as const) {
+      const error = await client.fails('BAD_USER_INPUT', ExpandNodeDocument, { id: node.id, size });
+      expect(error.extensions?.field).toBe('size');
+    }
+    expect(await sizeOf(node.id)).toBe('MEDIUM');
+  });
+
+  it('a size takes 1, 2 or 4 licenses; expanding takes the difference and records NODE_EXPANDED', async () => {
+    const seat = await addSeat(gw, c, { licenses: 4 });
+    const client = seat.owner.client;
+    const { createNode: node } = await client.ok(CreateNodeDocument, { input: nodeInput('NON_SIGNER') });
+    expect(node.size).toBe('SMALL');
+    const { expandNode } = await client.ok(ExpandNodeDocument, { id: node.id, size: 'MEDIUM' });
+    expect(expandNode).toMatchObject({ id: node.id, size: 'MEDIUM', status: 'RUNNING' });
+    // 2 of 4 in use: LARGE needs 2 more, which fit; after it nothing is spare.
+    await client.ok(ExpandNodeDocument, { id: node.id, size: 'LARGE' });
+    const error = await client.fails('LICENSE_EXHAUSTED', CreateNodeDocument, { input: nodeInput('NON_SIGNER') });
+    expect(error.extensions).toMatchObject({ licenses: 4, inUse: 4, needed: 1 });
+    expect(await eventKinds(node.id)).toEqual(['NODE_CREATED', 'NODE_EXPANDED', 'NODE_EXPANDED']);
+    const [event] = await sql<{ payload: Record<string, unknown> }>(
+      "select payload from event where subject_id = ? and kind = 'NODE_EXPANDED' order by sequence desc limit 1",
+      [node.id],
+    );
+    expect(event.payload).toMatchObject({ from: 'MEDIUM', to: 'LARGE', additionalLicenses: 2, membershipId: seat.membershipId });
+  });
+
+  it('an expansion without the spare licenses is LICENSE_EXHAUSTED and changes nothing; a LARGE node needs 4', async () => {
+    const seat = await addSeat(gw, c, { licenses: 3 });
+    const client = seat.owner.client;
+    await client.fails('LICENSE_EXHAUSTED', CreateNodeDocument, { input: { ...nodeInput('NON_SIGNER'), size: 'LARGE' } });
+    const { createNode: node } = await client.ok(CreateNodeDocument, { input: { ...nodeInput('NON_SIGNER'), size: 'MEDIUM' } });
+    const error = await client.fails('LICENSE_EXHAUSTED', ExpandNodeDocument, { id: node.id, size: 'LARGE' });
+    expect(error.extensions).toMatchObject({ licenses: 3, inUse: 2, needed: 2 });
+    expect(await sizeOf(node.id)).toBe('MEDIUM');
+    expect(await eventKinds(node.id)).toEqual(['NODE_CREATED']);
+  });
+
+  it('expansions and creations racing for the last license: exactly one wins', async () => {
+    const seat = await addSeat(gw, c, { licenses: 3 });
+    const client = seat.owner.client;
+    const a = (await client.ok(CreateNodeDocument, { input: nodeInput('NON_SIGNER') })).createNode.id;
+    const b = (await client.ok(CreateNodeDocument, { input: nodeInput('NON_SIGNER') })).createNode.id;
+    const results = await Promise.all([
+      client.request(ExpandNodeDocument, { id: a, size: 'MEDIUM' }),
+      client.request(CreateNodeDocument, { input: nodeInput('NON_SIGNER') }),
+      client.request(ExpandNodeDocument, { id: b, size: 'MEDIUM' }),
+      client.request(CreateNodeDocument, { input: nodeInput('NON_SIGNER') }),
+    ]);
+    expect(results.filter((r) => !r.errors).length).toBe(1);
+    expect(results.filter((r) => r.errors?.[0].extensions?.code === 'LICENSE_EXHAUSTED').length).toBe(3);
+    const [{ n }] = await sql<{ n: number }>(
+      `select sum(case size when 'SMALL' then 1 when 'MEDIUM' then 2 else 4 end)::int as n
+         from node where membership_id = ? and status = 'RUNNING'`,
+      [seat.membershipId],
+    );
+    expect(n).toBe(3);
   });
 });

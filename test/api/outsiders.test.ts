@@ -21,6 +21,7 @@ interface Ids {
   consortium: string;
   environment: string;
   node: string;
+  chainAccount: string;
   compilation: string;
   invitation: string;
   application: string;
@@ -36,6 +37,8 @@ interface Case {
   asked: keyof Ids;
 }
 
+/** The secp256k1 public key of private key 1 (the generator point), compressed. */
+const KEY = '0x0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----';
 
 /** One case per root field whose rule guards a thing in a consortium. */
@@ -108,12 +111,48 @@ const CASES: Record<string, Case> = {
     asked: 'environment',
   },
   'Mutation.deleteEnvironment': { query: 'mutation($id: ID!) { deleteEnvironment(id: $id) { id } }', variables: (i) => ({ id: i.environment }), asked: 'environment' },
+  'Mutation.updateEnvironmentSecurity': {
+    query: 'mutation($id: ID!) { updateEnvironmentSecurity(id: $id, input: { allowList: ["10.0.0.0/8"], tls: {} }) { id } }',
+    variables: (i) => ({ id: i.environment }),
+    asked: 'environment',
+  },
   'Mutation.createNode': {
     query: 'mutation($e: ID!) { createNode(input: { environmentId: $e, name: "n", role: NON_SIGNER }) { id } }',
     variables: (i) => ({ e: i.environment }),
     asked: 'environment',
   },
   'Mutation.deleteNode': { query: 'mutation($id: ID!) { deleteNode(id: $id) { id } }', variables: (i) => ({ id: i.node }), asked: 'node' },
+  'Query.compileDraft': {
+    query: 'query($c: ID!) { compileDraft(input: { consortiumId: $c, source: "contract A {}" }) { ok } }',
+    variables: (i) => ({ c: i.consortium }),
+    asked: 'consortium',
+  },
+  'Query.chainAccount': {
+    query: 'query($id: ID!) { chainAccount(id: $id) { id } }',
+    variables: (i) => ({ id: i.chainAccount }),
+    asked: 'chainAccount',
+  },
+  'Mutation.createChainAccount': {
+    query: `mutation($e: ID!) { createChainAccount(input: { environmentId: $e, curve: SECP256K1, publicKey: "${KEY}" }) { id } }`,
+    variables: (i) => ({ e: i.environment }),
+    asked: 'environment',
+  },
+  'Mutation.rotateChainAccountKey': {
+    query: `mutation($id: ID!) { rotateChainAccountKey(id: $id, input: { curve: SECP256K1, publicKey: "${KEY}" }) { id } }`,
+    variables: (i) => ({ id: i.chainAccount }),
+    asked: 'chainAccount',
+  },
+  'Mutation.freezeChainAccount': {
+    query: 'mutation($id: ID!) { freezeChainAccount(id: $id) { id } }',
+    variables: (i) => ({ id: i.chainAccount }),
+    asked: 'chainAccount',
+  },
+  'Mutation.unfreezeChainAccount': {
+    query: 'mutation($id: ID!) { unfreezeChainAccount(id: $id) { id } }',
+    variables: (i) => ({ id: i.chainAccount }),
+    asked: 'chainAccount',
+  },
+  'Mutation.expandNode': { query: 'mutation($id: ID!) { expandNode(id: $id, size: LARGE) { id } }', variables: (i) => ({ id: i.node }), asked: 'node' },
   'Mutation.uploadCertificate': {
     query: 'mutation($e: ID!, $csr: String!) { uploadCertificate(input: { environmentId: $e, csrPem: $csr }) { id } }',
     variables: (i) => ({ e: i.environment, csr: CSR }),
@@ -226,6 +265,10 @@ beforeAll(async () => {
     environment,
     c.admin.membershipId,
   ]);
+  const chainAccount = randomUUID();
+  await sql(`insert into chain_account (id, environment_id, membership_id, curve, public_key, address) values (?, ?, ?, 'SECP256K1', ?, ?)`, [
+    chainAccount, environment, c.admin.membershipId, KEY, '0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf',
+  ]);
   const compilation = await seedCompilation(consortiumId, c.admin.membershipId);
   const invitee = await createOrganization(gw);
   const invitation = await invite(c.admin.owner, consortiumId, invitee.id);
@@ -238,7 +281,7 @@ beforeAll(async () => {
     { c: consortiumId, o: member.org.id },
   );
   known = {
-    consortium: consortiumId, environment, node, compilation, invitation: invitation.id, application: application.id, membership: member.membershipId,
+    consortium: consortiumId, environment, node, chainAccount, compilation, invitation: invitation.id, application: application.id, membership: member.membershipId,
     proposal: (proposal.data as { createProposal: { id: string } }).createProposal.id,
   };
   outsiders = [
@@ -252,6 +295,7 @@ const unknownIds = (): Ids => ({
   consortium: randomUUID(),
   environment: randomUUID(),
   node: randomUUID(),
+  chainAccount: randomUUID(),
   compilation: randomUUID(),
   invitation: randomUUID(),
   application: randomUUID(),

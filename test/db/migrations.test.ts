@@ -73,3 +73,77 @@ describe('migrations', () => {
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
   });
 });
+
+describe('migrations carry existing data over', () => {
+  const dataName = `migrations_data_${process.pid}_${Date.now().toString(36)}`;
+  let dataOrm: MikroORM;
+
+  beforeAll(async () => {
+    const admin = new Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`create database "${dataName}"`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${dataName}`;
+    dataOrm = await MikroORM.init(ormOptions(url.toString(), { poolMax: 2 }));
+  });
+
+  afterAll(async () => {
+    await dataOrm?.close();
+    const admin = new Client({ connectionString: serverUrl.toString() });
+    await admin.connect();
+    await admin.query(`drop database if exists "${dataName}" with (force)`);
+    await admin.end();
+  });
+
+  it('§8.2 node sizes: every node that existed before takes one license, as it did (SMALL)', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202161500' });
+    const em = dataOrm.em.fork();
+    const ids = await em.execute<{ org: string; consortium: string; membership: string; env: string; node: string }[]>(
+      `select gen_random_uuid() as org, gen_random_uuid() as consortium, gen_random_uuid() as membership,
+              gen_random_uuid() as env, gen_random_uuid() as node`,
+    );
+    const { org, consortium, membership, env, node } = ids[0];
+    await em.execute(`insert into organization (id, name, licenses) values (?, 'org', 3)`, [org]);
+    await em.execute(`insert into consortium (id, name, creator_organization_id) values (?, 'c', ?)`, [consortium, org]);
+    await em.execute(`insert into membership (id, consortium_id, organization_id, display_name, role) values (?, ?, ?, 'm', 'ADMINISTRATOR')`, [
+      membership, consortium, org,
+    ]);
+    await em.execute(
+      `insert into environment (id, consortium_id, name, client, consensus, release, chain_id, ca_certificate_pem, ca_private_key_encrypted, created_by_id)
+       values (?, ?, 'e', 'BESU', 'QBFT', '25.7.0', 1337, 'pem', 'key', ?)`,
+      [env, consortium, membership],
+    );
+    await em.execute(`insert into node (id, environment_id, membership_id, name, role) values (?, ?, ?, 'n', 'SIGNER')`, [node, env, membership]);
+
+    await dataOrm.getMigrator().up({ to: 'Migration20261202172500' });
+    const [row] = await em.execute<{ size: string }[]>('select size from node where id = ?', [node]);
+    expect(row.size).toBe('SMALL');
+    // The event log accepts the new kind.
+    await em.execute(
+      `insert into event (consortium_id, kind, subject_type, subject_id, payload, hash) values (?, 'NODE_EXPANDED', 'Node', ?, '{}', 'h')`,
+      [consortium, node],
+    );
+  });
+
+  it('§8.2 chain accounts: the table arrives empty beside the existing data, and the log accepts their events', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202174000' });
+    const em = dataOrm.em.fork();
+    const [{ n }] = await em.execute<{ n: number }[]>('select count(*)::int as n from chain_account');
+    expect(n).toBe(0);
+    const [{ consortium_id: consortium }] = await em.execute<{ consortium_id: string }[]>('select consortium_id from environment limit 1');
+    await em.execute(
+      `insert into event (consortium_id, kind, subject_type, subject_id, payload, hash) values (?, 'CHAIN_ACCOUNT_FROZEN', 'ChainAccount', gen_random_uuid(), '{}', 'h')`,
+      [consortium],
+    );
+  });
+
+  it('§8.2 security editing: existing environments admit every client over TLS 1.2 or newer, as before', async () => {
+    await dataOrm.getMigrator().up({ to: 'Migration20261202174800' });
+    const em = dataOrm.em.fork();
+    const rows = await em.execute<{ allow_list: string[]; tls_min_version: string; tls_require_client_certificate: boolean }[]>(
+      'select allow_list, tls_min_version, tls_require_client_certificate from environment',
+    );
+    expect(rows).toEqual([{ allow_list: [], tls_min_version: 'TLS1_2', tls_require_client_certificate: false }]);
+  });
+});

@@ -71,6 +71,16 @@ describe('decideChainAccountOperation', () => {
     expect(decision).toMatchObject({ allowed: false, missing: { kind: 'integrity', have: status } });
   });
 
+  it.each(OPS)('%s of an account a key rotation replaced is refused as integrity, even for an administrator', (op) => {
+    const decision = decideChainAccountOperation(op as ChainAccountOperation, { id: 'm', role: 'ADMINISTRATOR' as ConsortiumRole }, {
+      ownerMembershipId: 'm',
+      status: 'FROZEN' as ChainAccountStatus,
+      frozenByMembershipId: 'm',
+      replacedByAccountId: 'a-new',
+    });
+    expect(decision).toMatchObject({ allowed: false, missing: { kind: 'integrity', have: 'replaced by a-new' } });
+  });
+
   it("a frozen organization's accounts are frozen with it", () => {
     expect(effectiveAccountStatus('ACTIVE' as ChainAccountStatus, true)).toBe('FROZEN');
     expect(effectiveAccountStatus('ACTIVE' as ChainAccountStatus, false)).toBe('ACTIVE');

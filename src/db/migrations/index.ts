@@ -4,6 +4,9 @@ import { Migration20261122044019 } from './Migration20261122044019';
 import { Migration20261202161500 } from './Migration20261202161500';
 import { Migration20261202172317 } from './Migration20261202172317';
 import { Migration20261202172318 } from './Migration20261202172318';
+import { Migration20261202172500 } from './Migration20261202172500';
+import { Migration20261202174000 } from './Migration20261202174000';
+import { Migration20261202174800 } from './Migration20261202174800';
 import { Migration20261202181515 } from './Migration20261202181515';
 import { Migration20261202182714 } from './Migration20261202182714';
 import { Migration20261202190000 } from './Migration20261202190000';
@@ -15,6 +18,9 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202161500', class: Migration20261202161500 },
   { name: 'Migration20261202172317', class: Migration20261202172317 },
   { name: 'Migration20261202172318', class: Migration20261202172318 },
+  { name: 'Migration20261202172500', class: Migration20261202172500 },
+  { name: 'Migration20261202174000', class: Migration20261202174000 },
+  { name: 'Migration20261202174800', class: Migration20261202174800 },
   { name: 'Migration20261202181515', class: Migration20261202181515 },
   { name: 'Migration20261202182714', class: Migration20261202182714 },
   { name: 'Migration20261202190000', class: Migration20261202190000 },

@@ -173,8 +173,8 @@ function recordCreated(em: EntityManager, acting: Acting, c: Compilation) {
   });
 }
 
-/** Non-blank source within the configured size, checked before anything is stored. */
-function requireSource(ctx: GatewayContext, source: unknown): string {
+/** Non-blank source within the configured size, checked before anything is stored (or compiled as a draft). */
+export function requireSource(ctx: GatewayContext, source: unknown): string {
   if (typeof source !== 'string' || source.trim() === '') throw badInput('source must not be empty', { field: 'source' });
   const max = ctx.app.config.compiler.maxSourceBytes;
   const bytes = Buffer.byteLength(source, 'utf8');
@@ -182,7 +182,7 @@ function requireSource(ctx: GatewayContext, source: unknown): string {
   return source;
 }
 
-function optionalContractName(value: string | null | undefined): string | null {
+export function optionalContractName(value: string | null | undefined): string | null {
   if (value === undefined || value === null || value.trim() === '') return null;
   const name = value.trim();
   if (!CONTRACT_NAME.test(name)) throw badInput('contractName must be a Solidity identifier', { field: 'contractName' });

@@ -1,5 +1,5 @@
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/pagination';
 import { Compilation } from './compilation.entity';
 
@@ -95,3 +95,64 @@ export class ContractApi {
 
 /** A page of a consortium's compilations, oldest first. */
 export const CompilationConnection = Connection(Compilation, 'Compilation');
+
+export enum DiagnosticSeverity {
+  ERROR = 'ERROR',
+  WARNING = 'WARNING',
+  INFO = 'INFO',
+}
+registerEnumType(DiagnosticSeverity, { name: 'DiagnosticSeverity' });
+
+@ObjectType({ simpleResolvers: true, description: 'A compiler message placed in the source' })
+export class Diagnostic {
+  @Field(() => DiagnosticSeverity)
+  severity!: DiagnosticSeverity | `${DiagnosticSeverity}`;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => Int, { nullable: true, description: '1-based line; null when the compiler names no place in the source' })
+  line!: number | null;
+
+  @Field(() => Int, { nullable: true, description: '1-based column, in characters' })
+  column!: number | null;
+}
+
+@InputType()
+export class CompileDraftInput {
+  @Field(() => ID)
+  consortiumId!: string;
+
+  @Field(() => String, { description: 'Solidity source; compiled, never stored (at most COMPILE_MAX_SOURCE_BYTES)' })
+  source!: string;
+
+  @Field(() => String, { nullable: true, description: 'The contract to preview; default: the last deployable one' })
+  contractName?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  membershipId?: string | null;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A draft compiled without being stored (Cloud IDE): diagnostics and an ABI preview' })
+export class CompilationDraft {
+  @Field(() => Boolean, { description: 'True when it compiled (warnings allowed)' })
+  ok!: boolean;
+
+  @Field(() => Boolean, { description: 'Answered from the cache of sources already compiled by this compiler version' })
+  cached!: boolean;
+
+  @Field(() => String)
+  compilerVersion!: string;
+
+  @Field(() => String, { nullable: true })
+  contractName!: string | null;
+
+  @Field(() => [Diagnostic])
+  diagnostics!: Diagnostic[];
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The ABI of the contract, when it compiled' })
+  abi!: unknown[] | null;
+
+  @Field(() => [ContractMethod], { description: 'The callable functions of that ABI' })
+  methods!: ContractMethod[];
+}

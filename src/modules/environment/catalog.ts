@@ -160,3 +160,15 @@ function fail(field: string, reason: string): ValidationResult {
 function list(items: readonly string[]): string {
   return items.join(', ');
 }
+
+/**
+ * §8.2 key rotation "keeps the address only where the chain allows (a recovery key)": whether a
+ * client's accounts can take a new key under their address. Every client here is an EVM client,
+ * whose address is the Keccak-256 of the key itself, so none can: a rotation makes a new account.
+ */
+export const ALLOWS_RECOVERY_KEY: Readonly<Record<ChainClient, boolean>> = Object.freeze({
+  [ChainClient.GETH]: false,
+  [ChainClient.QUORUM]: false,
+  [ChainClient.BESU]: false,
+  [ChainClient.POLYGON_EDGE]: false,
+});

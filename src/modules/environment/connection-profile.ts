@@ -4,6 +4,7 @@ import { certificateStatusLoader } from '../certificate/certificate.service';
 import { nodeEndpoints } from '../node/endpoints';
 import { Node, NodeStatus } from '../node/node.entity';
 import { Environment } from './environment.entity';
+import { securityOf } from './environment.service';
 import type { ConnectionProfile } from './environment.types';
 
 /**
@@ -29,6 +30,7 @@ export async function connectionProfile(ctx: GatewayContext, { acting, scope }: 
     nodes: nodes.map((n) => ({ nodeId: n.id, name: n.name, role: n.role, ...nodeEndpoints(n) })),
     certificateStatus,
     caCertificatePem,
+    security: securityOf(env),
   };
 }
 

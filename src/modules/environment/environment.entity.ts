@@ -1,9 +1,10 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Check, Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { ArrayType, Check, Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { ChainClient, Consensus } from './catalog';
 import { Consortium } from '../consortium/consortium.entity';
 import { Membership } from '../membership/membership.entity';
+import { TlsMinVersion } from './security-policy';
 
 export enum EnvironmentStatus {
   LIVE = 'LIVE',
@@ -66,6 +67,18 @@ export class Environment {
 
   @ManyToOne(() => Membership, { ref: true })
   createdBy!: Ref<Membership>;
+
+  /** §8.2 security editing: the client networks (canonical CIDR ranges) node endpoints admit; empty admits every client. */
+  @Property({ type: ArrayType, default: [] })
+  allowList: Opt<string[]> = [];
+
+  /** §8.2 security editing: the lowest TLS version node endpoints accept. */
+  @Enum({ items: () => TlsMinVersion, default: TlsMinVersion.TLS1_2 })
+  tlsMinVersion: Opt<TlsMinVersion> = TlsMinVersion.TLS1_2;
+
+  /** §8.2 security editing: mutual TLS with a certificate of the consortium's authority. */
+  @Property({ type: 'boolean', default: false })
+  tlsRequireClientCertificate: Opt<boolean> = false;
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   @Field(() => Date)

@@ -1,5 +1,5 @@
 import type { GatewayModule } from '../../graphql/module';
-import { consortiumAction } from '../../graphql/rules';
+import { accountRoleConsortiumAction, consortiumAction } from '../../graphql/rules';
 import { consortiumNamed, environmentNamed, parentConsortium, parentEnvironment } from '../../graphql/scopes';
 import { ConsortiumEnvironmentsResolver, EnvironmentResolver } from './environment.resolver';
 
@@ -16,6 +16,7 @@ export const environmentModule: GatewayModule = {
       updateEnvironment: consortiumAction('environment.update', environmentNamed('id', 'input.membershipId')),
       upgradeEnvironment: consortiumAction('environment.update', environmentNamed('id')),
       deleteEnvironment: consortiumAction('environment.delete', environmentNamed('id')),
+      updateEnvironmentSecurity: accountRoleConsortiumAction('environment.security.update', environmentNamed('id')),
     },
     // Object fields that cross into consortium data: guarded wherever the parent came from.
     Consortium: {

@@ -6,8 +6,8 @@ import { Membership } from '../membership/membership.entity';
 import { Node } from '../node/node.entity';
 import { connectionProfile } from './connection-profile';
 import { Environment, EnvironmentStatus } from './environment.entity';
-import { createEnvironment, deleteEnvironment, updateEnvironment, upgradeEnvironment } from './environment.service';
-import { ConnectionProfile, CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
+import { createEnvironment, deleteEnvironment, securityOf, updateEnvironment, updateEnvironmentSecurity, upgradeEnvironment } from './environment.service';
+import { ConnectionProfile, CreateEnvironmentInput, EnvironmentSecurity, EnvironmentSecurityInput, UpdateEnvironmentInput } from './environment.types';
 
 const ACT_AS = { nullable: true, description: 'The membership to act through (needed when your organization holds several)' };
 
@@ -82,6 +82,26 @@ export class EnvironmentResolver {
     // Each node's membership comes in the same statement: resolving it never waits on a batch
     // of its own, whichever of the consortium's lists arrives first.
     return ctx.loaders.listBy(Node, 'environment', { include: ['membership'] }).load(env.id);
+  }
+
+  @Mutation(() => Environment, {
+    description:
+      "Replace the client allow-list and TLS policy of the environment's node endpoints (environment.security.update: an " +
+      'account OWNER or ADMIN of an ACTIVE membership that may environment.update; no network role grants it)',
+  })
+  updateEnvironmentSecurity(
+    @Arg('id', () => ID) _id: string,
+    @Arg('input', () => EnvironmentSecurityInput) input: EnvironmentSecurityInput,
+    @Arg('membershipId', () => ID, ACT_AS) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<Environment>,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Environment> {
+    return updateEnvironmentSecurity(ctx, grant, input);
+  }
+
+  @FieldResolver(() => EnvironmentSecurity, { description: 'The allow-list and TLS policy of the node endpoints' })
+  security(@Root() env: Environment): EnvironmentSecurity {
+    return securityOf(env);
   }
 
   @FieldResolver(() => ConnectionProfile, { description: '“Download the SDK” for your acting membership (environment.view)' })

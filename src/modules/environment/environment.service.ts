@@ -15,7 +15,8 @@ import { Membership } from '../membership/membership.entity';
 import { Node, NodeRole, NodeStatus } from '../node/node.entity';
 import { chainIdFor, validateEnvironmentSpec, validateUpgrade } from './catalog';
 import { Environment, EnvironmentStatus } from './environment.entity';
-import type { CreateEnvironmentInput, UpdateEnvironmentInput } from './environment.types';
+import type { CreateEnvironmentInput, EnvironmentSecurity, EnvironmentSecurityInput, UpdateEnvironmentInput } from './environment.types';
+import { parseAllowList, parseTlsPolicy } from './security-policy';
 
 /** "<name> CA" must fit X.520's 64-character common name. */
 const MAX_ENVIRONMENT_NAME = 60;
@@ -123,6 +124,52 @@ export async function updateEnvironment(
     `An environment named "${name}" already exists in this consortium`,
     { field: 'name' },
   );
+}
+
+/** An environment's allow-list and TLS policy, as the API shows them. */
+export function securityOf(env: Environment): EnvironmentSecurity {
+  return {
+    allowList: [...env.allowList],
+    tls: { minVersion: env.tlsMinVersion, requireClientCertificate: env.tlsRequireClientCertificate },
+  };
+}
+
+/**
+ * §8.2 security editing (environment.security.update, decided by account role alone): replaces
+ * the allow-list (every range checked, stored canonical, deduplicated and sorted) and the TLS
+ * policy. An unchanged setting records nothing.
+ */
+export async function updateEnvironmentSecurity(
+  ctx: GatewayContext,
+  { acting, scope }: ConsortiumGrant<Environment>,
+  input: EnvironmentSecurityInput,
+): Promise<Environment> {
+  const allowList = parseAllowList(input.allowList, 'allowList').map((r) => r.cidr);
+  const tls = parseTlsPolicy({ minVersion: input.tls?.minVersion ?? undefined, requireClientCertificate: input.tls?.requireClientCertificate ?? undefined }, 'tls');
+  return ctx.em.transactional(async (tem) => {
+    const env = await lockLive(tem, scope.row.id);
+    const before = securityOf(env);
+    const same =
+      before.allowList.join(',') === allowList.join(',') &&
+      before.tls.minVersion === tls.minVersion &&
+      before.tls.requireClientCertificate === tls.requireClientCertificate;
+    if (same) return env;
+    env.allowList = allowList;
+    env.tlsMinVersion = tls.minVersion;
+    env.tlsRequireClientCertificate = tls.requireClientCertificate;
+    env.updatedAt = new Date();
+    await recordEvent(tem, {
+      kind: EventKind.ENVIRONMENT_SECURITY_UPDATED,
+      consortiumId: env.consortium.id,
+      actor: eventActor(acting),
+      subject: { type: SUBJECT, id: env.id },
+      payload: {
+        allowList, previousAllowList: before.allowList, tlsMinVersion: tls.minVersion, previousTlsMinVersion: before.tls.minVersion,
+        requireClientCertificate: tls.requireClientCertificate,
+      },
+    });
+    return env;
+  });
 }
 
 /** Upgrades to a strictly newer catalog release of the same client (environment.update). */

@@ -1,12 +1,51 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { NodeRole } from '../node/node.entity';
 import { ChainClient, Consensus } from './catalog';
+import { TlsMinVersion } from './security-policy';
 
 /** A membership's certificate in one environment, as the connection profile reports it. */
 export enum MembershipCertificateStatus {
   ACTIVE = 'ACTIVE',
   REVOKED = 'REVOKED',
   NONE = 'NONE',
+}
+
+@ObjectType('TlsPolicy', { simpleResolvers: true, description: "The TLS policy of an environment's node endpoints" })
+export class TlsPolicyView {
+  @Field(() => TlsMinVersion)
+  minVersion!: TlsMinVersion;
+
+  @Field(() => Boolean, { description: "Mutual TLS: clients present a certificate of the consortium's authority" })
+  requireClientCertificate!: boolean;
+}
+
+@ObjectType('EnvironmentSecurity', { simpleResolvers: true, description: "Who may reach an environment's node endpoints, and how (§8.2 security editing)" })
+export class EnvironmentSecurity {
+  @Field(() => [String], { description: 'Client networks admitted, as canonical CIDR ranges; empty admits every client' })
+  allowList!: string[];
+
+  @Field(() => TlsPolicyView)
+  tls!: TlsPolicyView;
+}
+
+@InputType()
+export class TlsPolicyInput {
+  @Field(() => TlsMinVersion, { nullable: true, description: 'Default TLS1_2' })
+  minVersion?: TlsMinVersion | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default false' })
+  requireClientCertificate?: boolean | null;
+}
+
+@InputType()
+export class EnvironmentSecurityInput {
+  @Field(() => [String], {
+    description: 'CIDR ranges such as 10.0.0.0/8 or 2001:db8::/32 (a bare address is one host; no host bits; at most 100); [] admits every client',
+  })
+  allowList!: string[];
+
+  @Field(() => TlsPolicyInput)
+  tls!: TlsPolicyInput;
 }
 
 @InputType()
@@ -94,4 +133,7 @@ export class ConnectionProfile {
 
   @Field(() => String, { description: 'The environment CA certificate (PEM), to verify members’ certificates' })
   caCertificatePem!: string;
+
+  @Field(() => EnvironmentSecurity, { description: 'The allow-list and TLS policy the node endpoints enforce' })
+  security!: EnvironmentSecurity;
 }

@@ -49,7 +49,8 @@ const texts = '[String]' as const;
 const when = 'DateTime' as const;
 
 const invitation = { invitationId: id, invitingMembershipId: id };
-const node = { environmentId: id, membershipId: id, name: text, role: text };
+const chainAccount = { environmentId: id, membershipId: id, curve: text, address: text };
+const node = { environmentId: id, membershipId: id, name: text, role: text, size: text };
 const proposal = { proposalId: id, kind: text };
 const tally = { voters: int, yes: int, no: int, pending: int };
 
@@ -84,9 +85,13 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   ENVIRONMENT_CREATED: { name: text, client: text, consensus: text, release: text, maxSigners: int, chainId: text },
   ENVIRONMENT_UPDATED: { name: 'StringChange', maxSigners: 'IntChange', release: 'StringChange' },
   ENVIRONMENT_DELETED: { name: text, nodesRemoved: int, certificatesRevoked: int },
+  ENVIRONMENT_SECURITY_UPDATED: {
+    allowList: texts, previousAllowList: texts, tlsMinVersion: text, previousTlsMinVersion: text, requireClientCertificate: 'Boolean',
+  },
   NODE_CREATED: node,
   NODE_DELETED: node,
   NODE_STOPPED: node,
+  NODE_EXPANDED: { ...node, from: text, to: text, additionalLicenses: int },
   CERTIFICATE_ISSUED: { environmentId: id, membershipId: id, serial: text, subject: text, notAfter: when, revokedSerial: text },
   CERTIFICATE_REVOKED: { environmentId: id, membershipId: id, serial: text },
   COMPILATION_CREATED: { name: text, version: int, contractName: text, previousVersionId: id },
@@ -107,6 +112,10 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   ADMINISTRATION_TRANSFERRED: {
     fromMembershipId: id, fromOrganizationId: id, toMembershipId: id, toOrganizationId: id, toDisplayName: text, proposalId: id,
   },
+  CHAIN_ACCOUNT_CREATED: chainAccount,
+  CHAIN_ACCOUNT_KEY_ROTATED: { ...chainAccount, previousAddress: text, newAccount: 'Boolean', newAccountId: id },
+  CHAIN_ACCOUNT_FROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
+  CHAIN_ACCOUNT_UNFROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */

@@ -3,6 +3,7 @@ import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } f
 import { randomUUID } from 'node:crypto';
 import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
+import { NodeSize } from '../../governance/node-size';
 
 export enum NodeRole {
   SIGNER = 'SIGNER',
@@ -14,7 +15,7 @@ export enum NodeStatus {
   STOPPED = 'STOPPED',
 }
 
-/** A node of an environment, owned by a membership; a RUNNING node uses one license. */
+/** A node of an environment, owned by a membership; a RUNNING node uses the licenses of its size (1, 2 or 4). */
 @ObjectType('Node', { simpleResolvers: true })
 @Entity({ tableName: 'node' })
 @Index({ name: 'node_environment_idx', properties: ['environment'] })
@@ -37,6 +38,10 @@ export class Node {
   @Enum({ items: () => NodeRole })
   @Field(() => NodeRole)
   role!: NodeRole;
+
+  @Enum({ items: () => NodeSize, default: NodeSize.SMALL })
+  @Field(() => NodeSize, { description: 'SMALL takes 1 license, MEDIUM 2, LARGE 4 (while RUNNING)' })
+  size: Opt<NodeSize> = NodeSize.SMALL;
 
   @Enum({ items: () => NodeStatus, default: NodeStatus.RUNNING })
   @Field(() => NodeStatus)

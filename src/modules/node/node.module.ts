@@ -20,6 +20,7 @@ export const nodeModule: GatewayModule = {
     Mutation: {
       createNode: consortiumAction((a) => createActionFor(a.input?.role), environmentNamed('input.environmentId', 'input.membershipId')),
       deleteNode: consortiumAction('node.delete', nodeNamed({ withOwner: true })),
+      expandNode: consortiumAction('node.expand', nodeNamed({ withOwner: true })),
     },
   },
 };

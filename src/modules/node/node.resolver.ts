@@ -5,7 +5,8 @@ import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
 import { nodeEndpoints } from './endpoints';
 import { Node } from './node.entity';
-import { createNode, deleteNode } from './node.service';
+import { NodeSize } from '../../governance/node-size';
+import { createNode, deleteNode, expandNode } from './node.service';
 import { CreateNodeInput, type NodeInEnvironment } from './node.types';
 
 @Resolver(() => Node)
@@ -17,8 +18,8 @@ export class NodeResolver {
 
   @Mutation(() => Node, {
     description:
-      'Add a node owned by the acting membership; it uses one license of its organization (LICENSE_EXHAUSTED when none ' +
-      'is spare). node.create for a NON_SIGNER, node.createSigner for a SIGNER (CONFLICT beyond maxSigners)',
+      'Add a node owned by the acting membership; it uses the licenses of its size (1, 2 or 4) of its organization ' +
+      '(LICENSE_EXHAUSTED when they are not spare). node.create for a NON_SIGNER, node.createSigner for a SIGNER (CONFLICT beyond maxSigners)',
   })
   createNode(
     @Arg('input', () => CreateNodeInput) input: CreateNodeInput,
@@ -36,6 +37,21 @@ export class NodeResolver {
     @Ctx() ctx: GatewayContext,
   ): Promise<Node> {
     return deleteNode(ctx, grant);
+  }
+
+  @Mutation(() => Node, {
+    description:
+      "Give an own node a larger size (node.expand: its membership's, by its own organization); it takes the difference " +
+      'in licenses of its organization (LICENSE_EXHAUSTED when they are not spare; BAD_USER_INPUT unless the size is larger)',
+  })
+  expandNode(
+    @Arg('id', () => ID) _id: string,
+    @Arg('size', () => NodeSize) size: NodeSize,
+    @Arg('membershipId', () => ID, { nullable: true }) _membershipId: string | null,
+    @Granted() grant: ConsortiumGrant<NodeInEnvironment>,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<Node> {
+    return expandNode(ctx, grant, size);
   }
 
   @FieldResolver(() => Environment)

@@ -4,7 +4,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
-import { AccountRole, Plan } from '../../governance';
+import { AccountRole, licensesOf, type NodeSize, Plan } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
@@ -37,14 +37,15 @@ export async function lockOrganization(em: EntityManager, id: string): Promise<O
 export async function countLicensesInUse(em: EntityManager, organizationIds: readonly string[]): Promise<Map<string, number>> {
   const counts = new Map<string, number>(organizationIds.map((id) => [id, 0]));
   if (organizationIds.length === 0) return counts;
-  const rows = await em.execute<{ organization_id: string; in_use: number }[]>(
-    `select m.organization_id, count(*)::int as in_use
+  // Counted per size; what a size takes is the policy core's (§8.2 node sizes).
+  const rows = await em.execute<{ organization_id: string; size: NodeSize; n: number }[]>(
+    `select m.organization_id, n.size, count(*)::int as n
        from node n join membership m on m.id = n.membership_id
       where n.status = 'RUNNING' and m.organization_id in (?)
-      group by m.organization_id`,
+      group by m.organization_id, n.size`,
     [[...organizationIds]],
   );
-  for (const row of rows) counts.set(row.organization_id, Number(row.in_use));
+  for (const row of rows) counts.set(row.organization_id, (counts.get(row.organization_id) ?? 0) + licensesOf(row.size) * Number(row.n));
   return counts;
 }
 

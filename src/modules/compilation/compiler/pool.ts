@@ -6,14 +6,14 @@ import { compilationDuration } from '../../../observability/metrics';
 import { traced } from '../../../observability/tracing';
 import type { AbiItem } from '../api';
 import {
-  buildStandardInput, DEFAULT_FILE_NAME, interpretOutput, VERSION_BUFFER_BYTES, WORKER_SOURCE,
-  type WorkerInit, type WorkerJob, type WorkerReply,
+  buildStandardInput, DEFAULT_FILE_NAME, diagnosticsOf, interpretOutput, VERSION_BUFFER_BYTES, WORKER_SOURCE,
+  type Diagnostic, type WorkerInit, type WorkerJob, type WorkerReply,
 } from './worker';
 
 /** Outcome of one compilation: artifacts, or the compiler's (or pool's) error messages. */
 export type CompileResult =
-  | { ok: true; contractName: string; bytecode: string; deployedBytecode: string; abi: AbiItem[]; warnings: string[]; compilerVersion: string }
-  | { ok: false; errors: string[]; compilerVersion: string };
+  | { ok: true; contractName: string; bytecode: string; deployedBytecode: string; abi: AbiItem[]; warnings: string[]; compilerVersion: string; diagnostics?: Diagnostic[] }
+  | { ok: false; errors: string[]; compilerVersion: string; diagnostics?: Diagnostic[] };
 
 /** What to compile; `timeoutMs` overrides the pool default for this call. */
 export interface CompileInput {
@@ -50,7 +50,7 @@ export class CompilerPoolError extends Error {
 }
 
 interface Job {
-  id: number; input: string; fileName: string; contractName?: string; timeoutMs: number;
+  id: number; input: string; source: string; fileName: string; contractName?: string; timeoutMs: number;
   resolve(result: CompileResult): void; reject(err: Error): void; timer?: NodeJS.Timeout; startedAt?: number;
 }
 
@@ -108,6 +108,11 @@ export class CompilerPool {
     return this.version;
   }
 
+  /** solc.version() once a worker has loaded, without waiting for one (undefined before). */
+  get loadedVersion(): string | undefined {
+    return this.version;
+  }
+
   /** Number of workers currently compiling. */
   get busy(): number {
     return this.slots.filter((s) => s.job).length;
@@ -158,7 +163,7 @@ export class CompilerPool {
     }
     const job = JSON.stringify(buildStandardInput(source, fileName));
     return traced('solc.compile', { 'solidity.file': fileName }, () => new Promise<CompileResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, input: job, fileName, contractName, timeoutMs, resolve, reject });
+      this.queue.push({ id: this.nextId++, input: job, source, fileName, contractName, timeoutMs, resolve, reject });
       this.pump();
     }));
   }
@@ -253,6 +258,7 @@ export class CompilerPool {
     } else {
       try {
         result = interpretOutput(msg.output, msg.declarations, job.fileName, job.contractName, version);
+        result.diagnostics = diagnosticsOf(msg.output, job.source, job.fileName);
       } catch (err) {
         result = { ok: false, errors: [`unreadable compiler output: ${(err as Error).message}`], compilerVersion: version };
       }

@@ -84,7 +84,13 @@ export interface ContractDeclaration {
 
 /** The subset of solc's standard-JSON output this module reads. */
 export interface SolcOutput {
-  errors?: Array<{ severity: 'error' | 'warning' | 'info'; message: string; formattedMessage?: string; type?: string }>;
+  errors?: Array<{
+    severity: 'error' | 'warning' | 'info';
+    message: string;
+    formattedMessage?: string;
+    type?: string;
+    sourceLocation?: { file: string; start: number; end: number };
+  }>;
   contracts?: Record<string, Record<string, {
     abi?: AbiItem[];
     evm?: { bytecode?: { object?: string }; deployedBytecode?: { object?: string } };
@@ -164,4 +170,30 @@ export function interpretOutput(
     warnings,
     compilerVersion,
   };
+}
+
+/** One compiler message placed in the source (Cloud IDE): line and column are 1-based, null when solc gives no place in this file. */
+export interface Diagnostic {
+  severity: 'ERROR' | 'WARNING' | 'INFO';
+  message: string;
+  line: number | null;
+  column: number | null;
+}
+
+/** solc's messages as diagnostics; solc's offsets count UTF-8 bytes, lines and columns count characters. */
+export function diagnosticsOf(output: SolcOutput, source: string, fileName: string): Diagnostic[] {
+  const bytes = Buffer.from(source, 'utf8');
+  return (output.errors ?? []).map((m) => {
+    const at = m.sourceLocation;
+    let line: number | null = null;
+    let column: number | null = null;
+    if (at && at.file === fileName && Number.isInteger(at.start) && at.start >= 0 && at.start <= bytes.length) {
+      const before = bytes.subarray(0, at.start).toString('utf8');
+      const lines = before.split('\n');
+      line = lines.length;
+      column = [...lines[lines.length - 1]].length + 1;
+    }
+    const severity = m.severity === 'error' ? 'ERROR' : m.severity === 'warning' ? 'WARNING' : 'INFO';
+    return { severity, message: m.message, line, column };
+  });
 }
