@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { NodeRole } from '../node/node.entity';
+import { Connection } from '../../graphql/pagination';
+import { Node, NodeRole } from '../node/node.entity';
+import { Environment } from './environment.entity';
 import { ChainClient, Consensus } from './catalog';
 
 /** A membership's certificate in one environment, as the connection profile reports it. */
@@ -95,3 +97,9 @@ export class ConnectionProfile {
   @Field(() => String, { description: 'The environment CA certificate (PEM), to verify members’ certificates' })
   caCertificatePem!: string;
 }
+
+/** A page of a consortium's live environments, oldest first. */
+export const EnvironmentConnection = Connection(Environment, 'Environment');
+
+/** A page of an environment's nodes, oldest first. */
+export const NodeConnection = Connection(Node, 'Node');
