@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { startApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { reportToPrimary, runPrimary } from './cluster';
+import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirInUseError } from './db/data-dir-lock';
 import { EmbeddedDatabaseError } from './db/embedded';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 async function main(): Promise<void> {
   let config;
@@ -17,11 +19,26 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
+  // WORKERS gateway processes share the port: this one starts them (src/cluster.ts).
+  if (cluster.isPrimary && config.workers > 1) {
+    return runPrimary(config, log, (error) => startupFailure(error, config.port));
+  }
+  return runGateway(config, log);
+}
+
+/** One gateway: the whole of it with WORKERS=1, else one worker of the primary's. */
+async function runGateway(config: Config, log: Logger): Promise<void> {
+  const worker = cluster.isWorker;
   let app;
   try {
-    app = await startApp(config, log);
+    // A worker's primary has migrated the database already.
+    app = await startApp(config, log, { migrate: !worker });
   } catch (error) {
     const message = startupFailure(error, config.port);
+    if (worker) {
+      reportToPrimary({ type: 'failed', message: message ?? String((error as Error)?.stack ?? error) });
+      process.exit(1);
+    }
     if (message) {
       // One clear line, no stack: these are the user's to fix, not faults of the gateway.
       console.error(message);
@@ -30,14 +47,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const running = app;
-  log.info({ url: running.gateway.url }, `gateway ready at ${running.gateway.url} (Apollo Sandbox opens there in a browser)`);
+  if (worker) {
+    log.debug({ url: running.gateway.url, pid: process.pid }, 'gateway worker ready');
+    reportToPrimary({ type: 'ready', url: running.gateway.url });
+  } else {
+    log.info({ url: running.gateway.url }, `gateway ready at ${running.gateway.url} (Apollo Sandbox opens there in a browser)`);
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
     // `npm start` in a terminal delivers Ctrl-C twice (to npm and to node): one shutdown is enough.
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'draining requests and sockets, then stopping');
+    log.info({ signal, ...(worker ? { pid: process.pid } : {}) }, 'draining requests and sockets, then stopping');
     const force = setTimeout(() => {
       log.error('shutdown took longer than 30 s: exiting');
       process.exit(1);
@@ -53,6 +75,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A worker whose primary is gone (killed) stops too: nothing would stop it otherwise.
+  if (worker) process.on('disconnect', () => shutdown('primary gone'));
 }
 
 /** The message of a start-up failure the user can fix (taken folder or port), or null. */
