@@ -28,6 +28,13 @@ export async function runPrimary(
 ): Promise<void> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
+  // A signal before the workers exist stops the start once the database is up (see below).
+  let signalled: string | null = null;
+  let onSignal = (signal: string) => {
+    signalled ??= signal;
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
     if (!url) {
       embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
@@ -115,13 +122,16 @@ export async function runPrimary(
     stopWorkers(1);
   };
 
-  const shutdown = (signal: string) => {
+  onSignal = (signal: string) => {
     if (stopping) return;
     log.info({ signal, workers: workers.size }, 'draining every worker, then stopping');
     stopWorkers(0);
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (signalled) {
+    log.info({ signal: signalled }, 'stopping before the workers started');
+    await stopDatabase();
+    process.exit(0);
+  }
 
   for (let i = 0; i < config.workers; i++) fork();
 }
