@@ -92,24 +92,24 @@ describe('paged lists of a consortium', () => {
   });
 
   it('a page past the last row is empty and still tells the total', async () => {
-    const first = await client.ok<{ consortium: { memberships: Page } }>(
+    const first = await client.ok<{ consortium: { memberships: Page } }, Record<string, never>>(
       `{ consortium(id: "${c.consortiumId}") { memberships(first: 4) { ${PAGE} } } }`,
     );
-    const last = await client.ok<{ consortium: { memberships: Page } }>(
+    const last = await client.ok<{ consortium: { memberships: Page } }, Record<string, never>>(
       `{ consortium(id: "${c.consortiumId}") { memberships(first: 4) { ${PAGE} } } }`.replace(
         'first: 4)',
         `first: 4, after: "${first.consortium.memberships.pageInfo.endCursor}")`,
       ),
     );
     expect(last.consortium.memberships.nodes).toHaveLength(1);
-    const past = await client.ok<{ consortium: { memberships: Page } }>(
+    const past = await client.ok<{ consortium: { memberships: Page } }, Record<string, never>>(
       `{ consortium(id: "${c.consortiumId}") { memberships(first: 4, after: "${last.consortium.memberships.pageInfo.endCursor}") { ${PAGE} } } }`,
     );
     expect(past.consortium.memberships).toEqual({ totalCount: 5, pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] });
   });
 
   it('a page is at most MAX_PAGE_SIZE rows, 50 by default capped by it; a bad cursor or size is BAD_USER_INPUT', async () => {
-    const byDefault = await client.ok<{ consortium: { memberships: Page; environments: Page } }>(
+    const byDefault = await client.ok<{ consortium: { memberships: Page; environments: Page } }, Record<string, never>>(
       `{ consortium(id: "${c.consortiumId}") { memberships { ${PAGE} } environments { ${PAGE} } } }`,
     );
     expect(byDefault.consortium.memberships.nodes).toHaveLength(4);
@@ -130,15 +130,15 @@ describe('paged lists of a consortium', () => {
     const owner = c.admin.owner;
     const query = `{ consortia(first: 4) { nodes { memberships(first: 2) { ${PAGE} }
       environments(first: 2) { totalCount nodes { nodes(first: 2) { ${PAGE} } } } } } }`;
-    const one = await countSql(gw, () => owner.client.ok<{ consortia: { nodes: { memberships: Page }[] } }>(query));
+    const one = await countSql(gw, () => owner.client.ok<{ consortia: { nodes: { memberships: Page }[] } }, Record<string, never>>(query));
     expect(one.result.consortia.nodes).toHaveLength(1);
     for (let i = 0; i < 2; i++) {
-      const { createConsortium } = await owner.client.ok<{ createConsortium: { id: string } }>(
+      const { createConsortium } = await owner.client.ok<{ createConsortium: { id: string } }, Record<string, never>>(
         `mutation { createConsortium(input: { name: "paged ${i} ${randomUUID().slice(0, 8)}" }) { id } }`,
       );
       await createEnv(owner.client, createConsortium.id);
     }
-    const three = await countSql(gw, () => owner.client.ok<{ consortia: { nodes: { memberships: Page }[] } }>(query));
+    const three = await countSql(gw, () => owner.client.ok<{ consortia: { nodes: { memberships: Page }[] } }, Record<string, never>>(query));
     expect(three.result.consortia.nodes).toHaveLength(3);
     expect(three.result.consortia.nodes.map((x) => x.memberships.totalCount)).toEqual([5, 1, 1]);
     expect(three.count, three.statements.join('\n')).toBe(one.count);
