@@ -58,27 +58,30 @@ async function consortium(id: string) {
               i.id as inv_id, i.display_name as inv_name
          from membership m join organization o on o.id = m.organization_id
          left join membership i on i.id = m.invited_by_id
-        where m.consortium_id = $1 and m.status in ('ACTIVE', 'FROZEN') order by m.created_at, m.id`,
+        where m.consortium_id = $1 and m.status in ('ACTIVE', 'FROZEN') order by m.created_at, m.id limit 50`,
       values: [id],
     }),
     pool.query({
       name: 'environments',
       text: `select id, name, client, consensus, release, status from environment
-        where consortium_id = $1 and status = 'LIVE' order by created_at, id`,
+        where consortium_id = $1 and status = 'LIVE' order by created_at, id limit 10`,
       values: [id],
     }),
     pool.query({
       name: 'compilations',
-      text: `select id, name, version, status, compiler_version, count(*) over () as total from compilation
+      text: `select id, name, version, status, compiler_version from compilation
         where consortium_id = $1 order by created_at, id limit 50`,
       values: [id],
     }),
   ]);
   const nodes = await pool.query({
     name: 'nodes',
-    text: `select n.id, n.name, n.role, n.status, n.environment_id, m.id as m_id, m.display_name
-       from node n join membership m on m.id = n.membership_id
-      where n.environment_id = any($1) order by n.created_at, n.id`,
+    text: `select * from (
+        select n.id, n.name, n.role, n.status, n.environment_id, m.id as m_id, m.display_name,
+               row_number() over (partition by n.environment_id order by n.created_at, n.id) as rn
+          from node n join membership m on m.id = n.membership_id
+         where n.environment_id = any($1)) paged
+      where rn <= 20 order by rn`,
     values: [environments.rows.map((e) => e.id)],
   });
   const row = c.rows[0];
@@ -87,7 +90,7 @@ async function consortium(id: string) {
       id: row.id,
       name: row.name,
       description: row.description,
-      memberships: memberships.rows.map((m) => ({
+      memberships: { nodes: memberships.rows.map((m) => ({
         id: m.id,
         displayName: m.display_name,
         role: m.role,
@@ -95,20 +98,19 @@ async function consortium(id: string) {
         permissions: m.permissions,
         organization: { id: m.org_id, name: m.org_name },
         invitedBy: m.inv_id ? { id: m.inv_id, displayName: m.inv_name } : null,
-      })),
-      environments: environments.rows.map((e) => ({
+      })) },
+      environments: { nodes: environments.rows.map((e) => ({
         id: e.id,
         name: e.name,
         client: e.client,
         consensus: e.consensus,
         release: e.release,
         status: e.status,
-        nodes: nodes.rows
+        nodes: { nodes: nodes.rows
           .filter((n) => n.environment_id === e.id)
-          .map((n) => ({ id: n.id, name: n.name, role: n.role, status: n.status, membership: { id: n.m_id, displayName: n.display_name } })),
-      })),
+          .map((n) => ({ id: n.id, name: n.name, role: n.role, status: n.status, membership: { id: n.m_id, displayName: n.display_name } })) },
+      })) },
       compilations: {
-        totalCount: Number(compilations.rows[0]?.total ?? 0),
         nodes: compilations.rows.map((k) => ({ id: k.id, name: k.name, version: k.version, status: k.status, compilerVersion: k.compiler_version })),
       },
     },

@@ -112,7 +112,8 @@ interface Secrets {
 /** Starts the given servers on one database, each in its own process. */
 async function startServers(targets: readonly Target[], dbUrl: string, secrets: Secrets, basePort: number): Promise<Server[]> {
   // The budget check stays on the measured path; the budget itself is larger than any run spends.
-  const env = { DATABASE_URL: dbUrl, JWT_SECRET: secrets.jwt, CA_KEY_SECRET: secrets.caKey, LOG_LEVEL: 'warn', RATE_BUDGET_PER_MINUTE: '1000000000' };
+  // One gateway process each (WORKERS=1): its CPU per request is read from its own /proc stat.
+  const env = { WORKERS: '1', DATABASE_URL: dbUrl, JWT_SECRET: secrets.jwt, CA_KEY_SECRET: secrets.caKey, LOG_LEVEL: 'warn', RATE_BUDGET_PER_MINUTE: '1000000000' };
   const options = startOptions(root);
   const servers = targets.map((target, i): Server => {
     const port = basePort + i;

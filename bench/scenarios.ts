@@ -21,26 +21,29 @@ export const CONSORTIUM_DETAIL = /* GraphQL */ `
       id
       name
       description
-      memberships {
-        id
-        displayName
-        role
-        status
-        permissions
-        organization { id name }
-        invitedBy { id displayName }
+      memberships(first: 50) {
+        nodes {
+          id
+          displayName
+          role
+          status
+          permissions
+          organization { id name }
+          invitedBy { id displayName }
+        }
       }
-      environments {
-        id
-        name
-        client
-        consensus
-        release
-        status
-        nodes { id name role status membership { id displayName } }
+      environments(first: 10) {
+        nodes {
+          id
+          name
+          client
+          consensus
+          release
+          status
+          nodes(first: 20) { nodes { id name role status membership { id displayName } } }
+        }
       }
       compilations(first: 50) {
-        totalCount
         nodes { id name version status compilerVersion }
       }
     }
@@ -50,6 +53,8 @@ export const CONSORTIUM_DETAIL = /* GraphQL */ `
 /**
  * The same answer from PostGraphile: the gateway lists ACTIVE and FROZEN memberships and LIVE
  * environments in creation order; `statusIn` is the benchmark's IN condition (bench/postgraphile.ts).
+ * Every list is one page of a fixed size (full at 1× data already) and no total is asked for, so
+ * the answer has as many bytes at 10× and 50× data as at 1×.
  */
 export const CONSORTIUM_DETAIL_PEER = /* GraphQL */ `
   query ConsortiumDetail($id: UUID!) {
@@ -57,28 +62,31 @@ export const CONSORTIUM_DETAIL_PEER = /* GraphQL */ `
       id: rowId
       name
       description
-      memberships: membershipsByConsortiumIdList(condition: { statusIn: ["ACTIVE", "FROZEN"] }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
-        id: rowId
-        displayName
-        role
-        status
-        permissions
-        organization: organizationByOrganizationId { id: rowId name }
-        invitedBy: membershipByInvitedById { id: rowId displayName }
+      memberships: membershipsByConsortiumId(first: 50, condition: { statusIn: ["ACTIVE", "FROZEN"] }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+        nodes {
+          id: rowId
+          displayName
+          role
+          status
+          permissions
+          organization: organizationByOrganizationId { id: rowId name }
+          invitedBy: membershipByInvitedById { id: rowId displayName }
+        }
       }
-      environments: environmentsByConsortiumIdList(condition: { status: "LIVE" }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
-        id: rowId
-        name
-        client
-        consensus
-        release
-        status
-        nodes: nodesByEnvironmentIdList(orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
-          id: rowId name role status membership: membershipByMembershipId { id: rowId displayName }
+      environments: environmentsByConsortiumId(first: 10, condition: { status: "LIVE" }, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+        nodes {
+          id: rowId
+          name
+          client
+          consensus
+          release
+          status
+          nodes: nodesByEnvironmentId(first: 20, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
+            nodes { id: rowId name role status membership: membershipByMembershipId { id: rowId displayName } }
+          }
         }
       }
       compilations: compilationsByConsortiumId(first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) {
-        totalCount
         nodes { id: rowId name version status compilerVersion }
       }
     }

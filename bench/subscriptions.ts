@@ -150,6 +150,8 @@ async function startGateway(databaseUrl: string): Promise<{ url: string; pid: nu
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      // One instance, as the floor is one process: its memory is read from its own pid.
+      WORKERS: '1',
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -24,7 +24,7 @@ export interface RunningApp {
 export async function startApp(
   config: Config,
   log: Logger,
-  opts: { port?: number; host?: string; policy?: PolicyCore } = {},
+  opts: { port?: number; host?: string; policy?: PolicyCore; migrate?: boolean } = {},
 ): Promise<RunningApp> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
@@ -34,12 +34,12 @@ export async function startApp(
   }
   const cleanups: (() => Promise<void>)[] = [];
   try {
-    const orm = await openDatabase(url, { poolMax: config.dbPoolMax, logger: log });
+    const orm = await openDatabase(url, { poolMax: config.dbPoolMax, logger: log, migrate: opts.migrate });
     cleanups.push(async () => {
       await orm.close();
       log.debug('database connections closed');
     });
-    log.info('database migrated');
+    if (opts.migrate !== false) log.info('database migrated');
     const reader = new SqlReader(url, config.dbPoolMax);
     cleanups.push(() => reader.close());
     const budgets = new Budgets(url, config);

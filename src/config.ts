@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Every environment variable the gateway reads, parsed and validated once. */
@@ -12,6 +13,8 @@ export interface Config {
   /** Where the embedded database and the development secrets live. */
   dataDir: string;
   databaseUrl: string | null;
+  /** Gateway processes sharing the port (node:cluster); 1 runs the gateway in this process. */
+  workers: number;
   embeddedPgPort: number;
   dbPoolMax: number;
   jwt: {
@@ -185,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
     dataDir,
     databaseUrl: str(env, 'DATABASE_URL'),
+    workers: int(env, 'WORKERS', availableParallelism(), 1, 64),
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     compiledExecution: flag(env, 'GRAPHQL_JIT', true),

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { startApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import cluster from 'node:cluster';
+import { startApp, type RunningApp } from './app';
+import { reportToPrimary, runPrimary } from './cluster';
+import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirInUseError } from './db/data-dir-lock';
 import { EmbeddedDatabaseError } from './db/embedded';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 async function main(): Promise<void> {
   let config;
@@ -17,27 +19,25 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  let app;
-  try {
-    app = await startApp(config, log);
-  } catch (error) {
-    const message = startupFailure(error, config.port);
-    if (message) {
-      // One clear line, no stack: these are the user's to fix, not faults of the gateway.
-      console.error(message);
-      process.exit(1);
-    }
-    throw error;
+  // WORKERS gateway processes share the port: this one starts them (src/cluster.ts).
+  if (cluster.isPrimary && config.workers > 1) {
+    return runPrimary(config, log, (error) => startupFailure(error, config.port));
   }
-  const running = app;
-  log.info({ url: running.gateway.url }, `gateway ready at ${running.gateway.url} (Apollo Sandbox opens there in a browser)`);
+  return runGateway(config, log);
+}
 
+/** One gateway: the whole of it with WORKERS=1, else one worker of the primary's. */
+async function runGateway(config: Config, log: Logger): Promise<void> {
+  const worker = cluster.isWorker;
+  let running: RunningApp | null = null;
   let stopping = false;
   const shutdown = (signal: string) => {
     // `npm start` in a terminal delivers Ctrl-C twice (to npm and to node): one shutdown is enough.
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'draining requests and sockets, then stopping');
+    // A signal while starting (a worker told to stop with its siblings) stops once started.
+    if (!running) return;
+    log.info({ signal, ...(worker ? { pid: process.pid } : {}) }, 'draining requests and sockets, then stopping');
     const force = setTimeout(() => {
       log.error('shutdown took longer than 30 s: exiting');
       process.exit(1);
@@ -53,6 +53,37 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A worker whose primary is gone (killed) stops too: nothing would stop it otherwise.
+  if (worker) process.on('disconnect', () => shutdown('primary gone'));
+
+  try {
+    // A worker's primary has migrated the database already.
+    running = await startApp(config, log, { migrate: !worker });
+  } catch (error) {
+    // Told to stop while starting: nothing was served, nothing to report.
+    if (stopping) process.exit(0);
+    const message = startupFailure(error, config.port);
+    if (worker) {
+      reportToPrimary({ type: 'failed', message: message ?? String((error as Error)?.stack ?? error) });
+      process.exit(1);
+    }
+    if (message) {
+      // One clear line, no stack: these are the user's to fix, not faults of the gateway.
+      console.error(message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (worker) {
+    log.debug({ url: running.gateway.url, pid: process.pid }, 'gateway worker ready');
+    reportToPrimary({ type: 'ready', url: running.gateway.url });
+  } else {
+    log.info({ url: running.gateway.url }, `gateway ready at ${running.gateway.url} (Apollo Sandbox opens there in a browser)`);
+  }
+  if (stopping) {
+    stopping = false;
+    shutdown('signal received while starting');
+  }
 }
 
 /** The message of a start-up failure the user can fix (taken folder or port), or null. */

@@ -39,9 +39,12 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
   };
 }
 
-/** Connects and applies every pending committed migration. */
-export async function openDatabase(url: string, opts: { poolMax?: number; logger?: Logger } = {}): Promise<Orm> {
+/**
+ * Connects and applies every pending committed migration (unless `migrate` is false: a gateway
+ * worker whose primary has migrated already).
+ */
+export async function openDatabase(url: string, opts: { poolMax?: number; logger?: Logger; migrate?: boolean } = {}): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(url, opts));
-  await orm.getMigrator().up();
+  if (opts.migrate !== false) await orm.getMigrator().up();
   return orm;
 }

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { Config } from '../config';
+import { DEFAULT_PAGE_SIZE } from './pagination';
 
 type Limits = Config['limits'];
 
@@ -98,16 +99,28 @@ export function queryLimitRules(limits: Limits) {
   return [depthRule, aliasRule, variablesRule];
 }
 
-/** Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). */
-const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  // Introspection reads the schema in memory: tools' standard query must pass the default limit.
-  if (field.name.startsWith('__') || isIntrospectionType(type)) return 0;
-  const first = typeof args.first === 'number' ? args.first : undefined;
-  const returnsList = isListType(getNullableType(field.type));
-  const inConnection = getNamedType(field.type).name.endsWith('Connection');
-  const rows = first ?? (returnsList && !inConnection ? ASSUMED_LIST_SIZE : 1);
-  return 1 + rows * childComplexity;
-};
+/**
+ * Lists multiply: a field's cost is 1 + (rows it may return) × (cost of its selection). A
+ * connection returns the page it is asked for (`first`, else the default page size), so its
+ * `nodes` count once inside it; any other list is assumed to hold ASSUMED_LIST_SIZE rows.
+ */
+function listEstimator(limits: Limits): ComplexityEstimator {
+  const defaultPage = Math.min(DEFAULT_PAGE_SIZE, limits.maxPageSize);
+  return ({ type, field, args, childComplexity }) => {
+    // Introspection reads the schema in memory: tools' standard query must pass the default limit.
+    if (field.name.startsWith('__') || isIntrospectionType(type)) return 0;
+    const first = typeof args.first === 'number' ? args.first : undefined;
+    const returnsList = isListType(getNullableType(field.type));
+    const connection = getNamedType(field.type).name.endsWith('Connection');
+    const inConnection = type.name.endsWith('Connection');
+    // A connection's `nodes` is its page, already counted by the connection: no cost of its own.
+    if (returnsList && inConnection) return childComplexity;
+    let rows = 1;
+    if (connection) rows = first ?? defaultPage;
+    else if (returnsList) rows = first ?? ASSUMED_LIST_SIZE;
+    return 1 + rows * childComplexity;
+  };
+}
 
 /**
  * The estimated cost of an operation, refused beyond the limit. Costs are remembered per parsed
@@ -122,7 +135,7 @@ export function costEstimator(limits: Limits): (schema: GraphQLSchema, document:
     if (!known) costs.set(document, (known = new Map()));
     let cost = known.get(key);
     if (cost === undefined) {
-      cost = estimate(schema, document, operationName, variables);
+      cost = estimate(schema, document, operationName, variables, limits);
       if (known.size < 100) known.set(key, cost);
     }
     if (cost > limits.maxCost) {
@@ -132,9 +145,9 @@ export function costEstimator(limits: Limits): (schema: GraphQLSchema, document:
   };
 }
 
-function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): number {
+function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, limits: Limits): number {
   try {
-    return getComplexity({ schema, query: document, operationName, variables, estimators: [listEstimator] });
+    return getComplexity({ schema, query: document, operationName, variables, estimators: [listEstimator(limits)] });
   } catch (error) {
             // getComplexity coerces the variables first: a value of the wrong type (1.5 or 2^31
             // for an Int) is the client's fault, as graphql-js itself would report it.

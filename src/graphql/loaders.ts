@@ -60,7 +60,7 @@ export class Loaders {
   ): DataLoader<string, T[]> {
     const name = `${entity.name}@${foreignKey}:${stableKey([opts.where ?? null, opts.orderBy ?? null, opts.include ?? null])}`;
     return this.memo(name, async (parentIds) => {
-      const where = { [foreignKey]: { $in: [...parentIds] }, ...(opts.where ?? {}) } as unknown as FilterQuery<T>;
+      const where = { [foreignKey]: { $in: [...parentIds] }, ...((opts.where ?? {}) as object) } as unknown as FilterQuery<T>;
       const rows = await this.read(entity, where, opts.orderBy ?? { createdAt: 'asc', id: 'asc' }, opts.include);
       const groups = new Map<string, T[]>();
       for (const row of rows) {
@@ -72,6 +72,113 @@ export class Loaders {
       }
       return parentIds.map((id) => groups.get(id) ?? []);
     });
+  }
+
+  /**
+   * Pages of the children of parents, oldest first by (createdAt, id), with each parent's total:
+   * `pageBy(Node, 'environment', opts, size)` reads the first `size + 1` nodes of every requested
+   * environment in one statement (a window per parent), so a list nested in a list costs one
+   * statement however many parents it has. `where` and `include` work as in `listBy`. The extra
+   * row tells whether another page follows; callers slice it off.
+   */
+  pageBy<T extends { id: string; createdAt: Date }>(
+    entity: EntityClass<T>,
+    foreignKey: keyof T & string,
+    opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
+    size: number,
+  ): DataLoader<string, { rows: T[]; total: number }> {
+    const name = `${entity.name}@${foreignKey}#page${size}:${stableKey([opts.where ?? null, opts.include ?? null])}`;
+    return this.memo(name, async (parentIds) => {
+      const where = { [foreignKey]: { $in: [...parentIds] }, ...((opts.where ?? {}) as object) } as unknown as FilterQuery<T>;
+      const found = await this.readWindowed(entity, foreignKey, where, opts.include ?? [], { firstRows: size + 1 });
+      const groups = new Map<string, { rows: T[]; total: number }>();
+      for (const { row, parent, total } of found) {
+        let group = groups.get(parent);
+        if (!group) groups.set(parent, (group = { rows: [], total }));
+        group.rows.push(row);
+      }
+      return parentIds.map((id) => groups.get(id) ?? { rows: [], total: 0 });
+    });
+  }
+
+  /**
+   * A page of one parent's children after the cursor key (createdAt, id), `size + 1` rows at
+   * most, with the parent's total: one statement, plus a count when no row follows the cursor.
+   */
+  async pageAfter<T extends { id: string; createdAt: Date }>(
+    entity: EntityClass<T>,
+    foreignKey: keyof T & string,
+    opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
+    parentId: string,
+    size: number,
+    after: { createdAt: Date; id: string },
+  ): Promise<{ rows: T[]; total: number }> {
+    const where = { [foreignKey]: parentId, ...((opts.where ?? {}) as object) } as unknown as FilterQuery<T>;
+    const found = await this.readWindowed(entity, foreignKey, where, opts.include ?? [], { after, limit: size + 1 });
+    if (found.length) return { rows: found.map((f) => f.row), total: found[0].total };
+    const counted = await this.readWindowed(entity, foreignKey, where, [], { limit: 1 });
+    return { rows: [], total: counted.length ? counted[0].total : 0 };
+  }
+
+  /** Rows with their parent's id and the parent's total (see pageBy and pageAfter). */
+  private async readWindowed<T extends { id: string; createdAt: Date }>(
+    entity: EntityClass<T>,
+    foreignKey: keyof T & string,
+    where: FilterQuery<T>,
+    include: (keyof T & string)[],
+    window: { firstRows?: number; after?: { createdAt: Date; id: string }; limit?: number },
+  ): Promise<{ row: T; parent: string; total: number }[]> {
+    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    const joins = joinsOf(shape, include);
+    const direct = directSql(shape, where as Record<string, unknown>, undefined, joins);
+    if (!direct) throw new Error(`a page of ${entity.name} needs a plain filter`);
+    if (direct.empty) return [];
+    const fk = shape.byName.get(foreignKey);
+    const created = shape.byName.get('createdAt');
+    if (!fk || !created) throw new Error(`${entity.name} has no ${foreignKey} or createdAt`);
+    const params = [...direct.params];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    // The inner statement is the plain list; the window adds each parent's total and the row's
+    // position, counted before the cursor or the page bound narrows the rows.
+    // Keys in milliseconds, as cursors carry them: a row stored with microseconds is neither
+    // skipped nor repeated by the next page.
+    const keyTime = `date_trunc('milliseconds', t.${created})`;
+    const inner = direct.sql.replace(
+      /^select /,
+      `select count(*) over (partition by t.${fk})::int as total__, row_number() over (partition by t.${fk} order by ${keyTime}, t."id") as rn__, ` +
+        `t.${fk} as parent__, ${keyTime} as key_time__, t."id" as key_id__, `,
+    );
+    const conditions: string[] = [];
+    if (window.firstRows !== undefined) conditions.push(`rn__ <= ${param(window.firstRows)}`);
+    if (window.after) conditions.push(`(key_time__, key_id__) > (${param(window.after.createdAt)}::timestamptz, ${param(window.after.id)}::uuid)`);
+    const sql =
+      `select * from (${inner}) paged` +
+      (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
+      ` order by parent__, rn__` +
+      (window.limit !== undefined ? ` limit ${param(window.limit)}` : '');
+    const rows = await this.reader.arrays(sql, params);
+    const lead = 5;
+    this.prime(joins, rows, lead + shape.columns.length);
+    return rows.map((r) => ({ row: snapshotAt(shape, r, lead) as T, parent: r[2] as string, total: r[0] as number }));
+  }
+
+  /** Puts the rows of included relations into their by-id loaders. */
+  private prime(joins: Join[], rows: unknown[][], offset: number): void {
+    for (const j of joins) {
+      const loader = this.byId(j.target.meta.class as EntityClass<WithId>);
+      const idAt = offset + j.target.columns.findIndex((c) => c.prop === 'id');
+      const seen = new Set<unknown>();
+      for (const row of rows) {
+        const id = row[idAt];
+        if (id == null || seen.has(id)) continue;
+        seen.add(id);
+        loader.prime(id as string, snapshotAt(j.target, row, offset) as WithId);
+      }
+      offset += j.target.columns.length;
+    }
   }
 
   /**
@@ -107,30 +214,13 @@ export class Loaders {
     include: (keyof T & string)[] = [],
   ): Promise<T[]> {
     const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
-    const joins = include.map((name, i) => {
-      const prop = shape.meta.properties[name as never] as EntityMetadata<T>['props'][number] | undefined;
-      if (prop?.kind !== ReferenceKind.MANY_TO_ONE) throw new Error(`${entity.name}.${name} is not a many-to-one relation`);
-      const target = shapeOf(prop.targetMeta!);
-      return { name, target, alias: `j${i}`, column: prop.fieldNames[0] };
-    });
+    const joins = joinsOf(shape, include);
     const direct = directSql(shape, where as Record<string, unknown>, orderBy, joins);
     if (direct) {
       if (direct.empty) return [];
       // Rows as arrays, in select-list order: the entity's columns, then each join's.
       const rows = await this.reader.arrays(direct.sql, direct.params);
-      let offset = shape.columns.length;
-      for (const j of joins) {
-        const loader = this.byId(j.target.meta.class as EntityClass<WithId>);
-        const idAt = offset + j.target.columns.findIndex((c) => c.prop === 'id');
-        const seen = new Set<unknown>();
-        for (const row of rows) {
-          const id = row[idAt];
-          if (id == null || seen.has(id)) continue;
-          seen.add(id);
-          loader.prime(id as string, snapshotAt(j.target, row, offset) as WithId);
-        }
-        offset += j.target.columns.length;
-      }
+      this.prime(joins, rows, shape.columns.length);
       return rows.map((row) => snapshotAt(shape, row, 0) as T);
     }
     if (joins.length) throw new Error(`include needs a plain filter on ${entity.name}`);
@@ -174,6 +264,22 @@ export function stableKey(value: unknown): string {
 }
 
 type Prop<T> = EntityMetadata<T>['props'][number];
+
+interface Join {
+  name: string;
+  target: Shape<unknown>;
+  alias: string;
+  column: string;
+}
+
+/** The many-to-one relations named by `include`, each a left join of its own. */
+function joinsOf<T>(shape: Shape<T>, include: readonly string[]): Join[] {
+  return include.map((name, i) => {
+    const prop = shape.meta.properties[name as never] as Prop<T> | undefined;
+    if (prop?.kind !== ReferenceKind.MANY_TO_ONE) throw new Error(`${shape.meta.className}.${name} is not a many-to-one relation`);
+    return { name, target: shapeOf(prop.targetMeta!) as Shape<unknown>, alias: `j${i}`, column: prop.fieldNames[0] };
+  });
+}
 
 /**
  * What reading an entity as snapshots needs, computed once per entity: its stored scalar and

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from '../errors';
 import { isUuid } from '../validation';
+import type { Loaders } from './loaders';
 
 /** Rows are never older than the epoch nor dated past year 9999 (PostgreSQL and ISO 8601 agree up to there). */
 const LATEST_CURSOR_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -72,6 +73,56 @@ export function decodeCursor(cursor: string): unknown[] {
     // fall through to the coded error
   }
   throw badInput('after is not a cursor this API issued', { field: 'after' });
+}
+
+/** The sort key an `after` cursor carries, refused unless this API could have issued it. */
+export function cursorKey(after: string): { createdAt: Date; id: string } {
+  const [createdAt, id] = decodeCursor(after);
+  const time = typeof createdAt === 'string' ? new Date(createdAt).getTime() : Number.NaN;
+  // A cursor is the client's text: only a key this API could have issued may reach a statement.
+  if (!(time >= 0 && time <= LATEST_CURSOR_TIME) || !isUuid(id)) {
+    throw badInput('after is not a cursor this API issued', { field: 'after' });
+  }
+  return { createdAt: new Date(time), id: id as string };
+}
+
+/** A page from `size + 1` rows read in key order and the total. */
+export function pageFrom<T extends { id: string; createdAt: Date }>(rows: T[], total: number, size: number): Page<T> {
+  const nodes = rows.slice(0, size);
+  const last = nodes.at(-1);
+  return {
+    nodes,
+    totalCount: total,
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    },
+  };
+}
+
+/** A page with no rows. */
+export function emptyPage<T>(): Page<T> {
+  return { nodes: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
+}
+
+/**
+ * One page of a parent's children, oldest first: a first page is batched across every parent of
+ * the request (Loaders.pageBy, one statement), a later page reads one parent after the cursor.
+ */
+export async function childPage<T extends { id: string; createdAt: Date }>(
+  loaders: Loaders,
+  entity: EntityClass<T>,
+  foreignKey: keyof T & string,
+  opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
+  parentId: string,
+  args: PageArgs,
+  maxPageSize: number,
+): Promise<Page<T>> {
+  const size = pageSize(args.first, maxPageSize);
+  const { rows, total } = args.after
+    ? await loaders.pageAfter(entity, foreignKey, opts, parentId, size, cursorKey(args.after))
+    : await loaders.pageBy(entity, foreignKey, opts, size).load(parentId);
+  return pageFrom(rows, total, size);
 }
 
 /**

@@ -30,8 +30,8 @@ describe('SQL per request', () => {
 
     const one = await countSql(gw, () => small.owner.client.ok(ConsortiumDeepDocument, { id: few.id }));
     const six = await countSql(gw, () => large.owner.client.ok(ConsortiumDeepDocument, { id: many.id }));
-    expect(one.result.consortium.memberships).toHaveLength(2);
-    expect(six.result.consortium.memberships).toHaveLength(6);
+    expect(one.result.consortium.memberships.nodes).toHaveLength(2);
+    expect(six.result.consortium.memberships.nodes).toHaveLength(6);
     expect(six.count, six.statements.join('\n')).toBe(one.count);
     // The caller with their rights in one statement, then one per relation level: the
     // consortium, its memberships with their organizations, the creator, the inviters' level.

@@ -50,7 +50,7 @@ describe('consortium (consortium.view)', () => {
     const gone = await memberOrganization(gw, c.id, { status: 'LEFT' });
 
     const { consortium } = await b.org.owner.client.ok(ConsortiumMembershipsDocument, { id: c.id });
-    const byId = new Map(consortium.memberships.map((m) => [m.id, m]));
+    const byId = new Map(consortium.memberships.nodes.map((m) => [m.id, m]));
     expect([...byId.keys()].sort()).toEqual([c.membershipId, a.membership.id, b.membership.id].sort());
     expect(byId.get(a.membership.id)).toMatchObject({
       role: 'MEMBER',
@@ -63,7 +63,7 @@ describe('consortium (consortium.view)', () => {
     expect(byId.get(b.membership.id)).toMatchObject({ status: 'FROZEN', invitedBy: { id: a.membership.id } });
 
     const leftOnly = await a.org.owner.client.ok(ConsortiumMembershipsDocument, { id: c.id, status: ['LEFT'] });
-    expect(leftOnly.consortium.memberships.map((m) => m.id)).toEqual([gone.membership.id]);
+    expect(leftOnly.consortium.memberships.nodes.map((m) => m.id)).toEqual([gone.membership.id]);
   });
 });
 

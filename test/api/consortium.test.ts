@@ -36,8 +36,8 @@ describe('createConsortium', () => {
     expect(c.description).toBe('Letters of credit');
     expect(c.creatorOrganization).toEqual({ id: org.id, name: org.name });
     expect(c.myEffectiveRole).toBe('OWNER');
-    expect(c.memberships).toHaveLength(1);
-    const [m] = c.memberships;
+    expect(c.memberships.nodes).toHaveLength(1);
+    const [m] = c.memberships.nodes;
     expect(m).toMatchObject({ role: 'ADMINISTRATOR', status: 'ACTIVE', displayName: org.name, invitedBy: null });
     expect([...m.permissions].sort()).toEqual([...ALL_FOUR].sort());
     expect(m.organization.id).toBe(org.id);
@@ -63,7 +63,7 @@ describe('createConsortium', () => {
     const { createConsortium: c } = await admin.client.ok(CreateConsortiumDocument, {
       input: { name: 'Shipping', membershipName: 'Logistics unit' },
     });
-    expect(c.memberships[0].displayName).toBe('Logistics unit');
+    expect(c.memberships.nodes[0].displayName).toBe('Logistics unit');
     expect(c.myEffectiveRole).toBe('OWNER');
   });
 

@@ -224,7 +224,7 @@ describe('deleteEnvironment', () => {
     const [certRow] = await sql<{ status: string }>('select status from certificate where id = ?', [cert.id]);
     expect(certRow.status).toBe('REVOKED');
     const { consortium } = await client.ok(ConsortiumEnvironmentsDocument, { id: c.consortiumId });
-    expect(consortium.environments.map((e) => e.id)).not.toContain(id);
+    expect(consortium.environments.nodes.map((e) => e.id)).not.toContain(id);
     const deleted = (await eventsOf(id)).find((e) => e.kind === 'ENVIRONMENT_DELETED');
     expect(deleted?.payload).toMatchObject({ nodesRemoved: 1, certificatesRevoked: 1 });
   });
@@ -234,8 +234,8 @@ describe('reading environments', () => {
   it('Consortium.environments lists only live ones, and an unknown or malformed id is NOT_FOUND', async () => {
     const live = await createEnv(c.admin.owner.client, c.consortiumId);
     const { consortium } = await adminGuest.client.ok(ConsortiumEnvironmentsDocument, { id: c.consortiumId });
-    expect(consortium.environments.map((e) => e.id)).toContain(live);
-    expect(consortium.environments.every((e) => e.status === 'LIVE')).toBe(true);
+    expect(consortium.environments.nodes.map((e) => e.id)).toContain(live);
+    expect(consortium.environments.nodes.every((e) => e.status === 'LIVE')).toBe(true);
     await c.admin.owner.client.fails('NOT_FOUND', EnvironmentByIdDocument, { id: '00000000-0000-0000-0000-000000000000' });
     await c.admin.owner.client.fails('NOT_FOUND', EnvironmentByIdDocument, { id: 'not-a-uuid' });
   });
@@ -290,10 +290,10 @@ describe('no N+1', () => {
       countSql(gw, () => x.client.ok(ConsortiumResourcesDocument, { id: x.consortiumId }));
     const a = await measure(small);
     const b = await measure(large);
-    expect(a.result.consortium.environments.length).toBe(2);
-    expect(b.result.consortium.environments.flatMap((e) => e.nodes).length).toBe(30);
+    expect(a.result.consortium.environments.nodes.length).toBe(2);
+    expect(b.result.consortium.environments.nodes.flatMap((e) => e.nodes.nodes).length).toBe(30);
     expect(b.result.consortium.compilations.nodes.flatMap((x) => x.promotions).length).toBe(6);
-    const seatNames = new Set(b.result.consortium.environments.flatMap((e) => e.nodes.map((x) => x.membership.displayName)));
+    const seatNames = new Set(b.result.consortium.environments.nodes.flatMap((e) => e.nodes.nodes.map((x) => x.membership.displayName)));
     expect(seatNames.size).toBe(3); // three memberships own the nodes
     expect(b.count, b.statements.join('\n')).toBe(a.count);
   });

@@ -38,7 +38,7 @@ describe('large columns in lists', () => {
 
     const { consortium } = manyLarge.result;
     expect(consortium.compilations.nodes).toHaveLength(4);
-    expect(consortium.environments).toHaveLength(3);
+    expect(consortium.environments.nodes).toHaveLength(3);
     const stored = await sql<{ id: string; source: string; bytecode: string | null; deployed_bytecode: string | null; abi: unknown; errors: unknown }>(
       'select id, source, bytecode, deployed_bytecode, abi, errors from compilation where consortium_id = ?',
       [many.consortiumId],
@@ -49,7 +49,7 @@ describe('large columns in lists', () => {
     }
     expect(consortium.compilations.nodes.map((n) => n.status).sort()).toEqual(['COMPILED', 'COMPILED', 'FAILED', 'PENDING']);
     const pems = await sql<{ id: string; ca_certificate_pem: string }>('select id, ca_certificate_pem from environment where consortium_id = ?', [many.consortiumId]);
-    for (const env of consortium.environments) {
+    for (const env of consortium.environments.nodes) {
       expect(env.caCertificatePem).toBe(pems.find((p) => p.id === env.id)!.ca_certificate_pem);
       expect(env.caCertificatePem).toMatch(/^-----BEGIN CERTIFICATE-----/);
     }

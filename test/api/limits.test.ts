@@ -16,11 +16,11 @@ afterAll(() => gw?.stop());
 
 describe('query limits', () => {
   it('refuses an operation deeper than MAX_QUERY_DEPTH, fragments included', async () => {
-    const ok = await org.owner.client.request(`{ consortium(id: "${consortiumId}") { memberships { consortium { id } } } }`);
+    const ok = await org.owner.client.request(`{ consortium(id: "${consortiumId}") { memberships { nodes { consortium { id } } } } }`);
     expect(ok.errors).toBeUndefined();
     const deep = `
-      fragment M on Membership { consortium { memberships { organization { id } } } }
-      { consortium(id: "${consortiumId}") { memberships { ...M } } }`;
+      fragment M on Membership { consortium { creatorOrganization { id } } }
+      { consortium(id: "${consortiumId}") { memberships { nodes { ...M } } } }`;
     const error = await org.owner.client.fails('QUERY_TOO_COMPLEX', deep);
     expect(error.message).toMatch(/depth 6 exceeds the maximum of 5/);
   });
@@ -32,11 +32,20 @@ describe('query limits', () => {
   });
 
   it('refuses an operation whose estimated cost exceeds MAX_QUERY_COST: lists multiply', async () => {
-    await org.owner.client.ok(`{ consortium(id: "${consortiumId}") { memberships { id organization { id } } } }`);
-    const costly = `{ consortium(id: "${consortiumId}") {
-      memberships { consortium { memberships { id } } } } }`;
+    await org.owner.client.ok(`{ consortium(id: "${consortiumId}") { memberships { nodes { id organization { id } } } } }`);
+    // Each of 20 consortia with a page of memberships (the default page: MAX_PAGE_SIZE 20 here):
+    // 1 + 20 × (1 + 20 × 2) = 821.
+    const costly = `{ consortia(first: 20) { nodes { memberships { totalCount nodes { id } } } } }`;
     const error = await gw.anonymous().withRawAuthorization(`Bearer ${await gw.tokenFor(org.owner.email)}`).fails('QUERY_TOO_COMPLEX', costly);
-    expect(error.extensions).toMatchObject({ maxCost: 300 });
+    expect(error.extensions).toMatchObject({ cost: 821, maxCost: 300 });
+  });
+
+  it('costs a paginated list by the page size asked for', async () => {
+    // 1 + 20 × (1 + 2 × 2) = 101: the same lists, pages of 2.
+    await org.owner.client.ok(`{ consortia(first: 20) { nodes { memberships(first: 2) { totalCount nodes { id } } } } }`);
+    // 1 + 20 × (1 + 7 × 2) = 301.
+    const error = await org.owner.client.fails('QUERY_TOO_COMPLEX', `{ consortia(first: 20) { nodes { memberships(first: 7) { totalCount nodes { id } } } } }`);
+    expect(error.extensions).toMatchObject({ cost: 301, maxCost: 300 });
   });
 
   it('refuses a page larger than MAX_PAGE_SIZE with BAD_USER_INPUT', async () => {

@@ -92,7 +92,7 @@ describe('createNode and deleteNode', () => {
     const { createNode: node } = await plainMember.owner.client.ok(CreateNodeDocument, { input: nodeInput('NON_SIGNER') });
     expect(node).toMatchObject({ role: 'NON_SIGNER', status: 'RUNNING', membership: { id: plainMember.membershipId }, environment: { id: envId } });
     const { environment } = await adminGuest.client.ok(EnvironmentByIdDocument, { id: envId });
-    expect(environment.nodes.find((x) => x.id === node.id)?.membership.id).toBe(plainMember.membershipId);
+    expect(environment.nodes.nodes.find((x) => x.id === node.id)?.membership.id).toBe(plainMember.membershipId);
     await plainMember.owner.client.ok(DeleteNodeDocument, { id: node.id });
     await plainMember.owner.client.fails('NOT_FOUND', NodeByIdDocument, { id: node.id });
     await plainMember.owner.client.fails('NOT_FOUND', DeleteNodeDocument, { id: node.id });

@@ -54,7 +54,7 @@ const refused: { name: string; query: string; variables?: Record<string, unknown
   { name: 'more aliases than MAX_ALIASES', query: '{ a: me { id } b: me { id } c: me { id } d: me { id } }', code: 'QUERY_TOO_COMPLEX', status: 400 },
   {
     name: 'a cost above MAX_QUERY_COST',
-    query: '{ me { organization { consortia { memberships { organization { consortia { id } } } } } } }',
+    query: '{ me { organization { consortia { memberships { nodes { organization { consortia { id } } } } } } } }',
     code: 'QUERY_TOO_COMPLEX',
     status: 400,
   },

@@ -39,7 +39,7 @@ describe('npm run demo', () => {
     const settlement = consortia.nodes.find((c) => c.name === 'Trade Settlement')!;
     expect(settlement.myMemberships.map((m) => m.displayName).sort()).toEqual(['Northwind — Commodities', 'Northwind — Currencies', 'Northwind — Equities']);
     const { consortium } = await bank.request(ConsortiumDocument, { id: settlement.id });
-    const partners = consortium.memberships.filter((m) => !m.displayName.startsWith('Northwind'));
+    const partners = consortium.memberships.nodes.filter((m) => !m.displayName.startsWith('Northwind'));
     expect(partners.map((m) => [...m.permissions].sort().join('+')).sort()).toEqual(
       ['CREATE_SIGNERS', 'CREATE_SIGNERS+INVITE_ORGANIZATIONS+MANAGE_ENVIRONMENTS+MULTIPLE_MEMBERSHIPS', 'INVITE_ORGANIZATIONS', 'MANAGE_ENVIRONMENTS', 'MULTIPLE_MEMBERSHIPS'].map((s) =>
         s.split('+').sort().join('+'),

@@ -3,12 +3,12 @@ import { notFound } from '../../errors';
 import { EffectiveRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant, type ConsortiumGrant } from '../../graphql/grant';
-import { PageArgs, type Page } from '../../graphql/pagination';
+import { childPage, PageArgs, type Page } from '../../graphql/pagination';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { Consortium } from './consortium.entity';
 import { createConsortium, deleteConsortium, getConsortium, listConsortia, updateConsortium } from './consortium.service';
-import { ConsortiumConnection, CreateConsortiumInput, MembershipsArgs, UpdateConsortiumInput } from './consortium.types';
+import { ConsortiumConnection, CreateConsortiumInput, MembershipConnection, MembershipsArgs, UpdateConsortiumInput } from './consortium.types';
 
 const DEFAULT_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 
@@ -53,21 +53,27 @@ export class ConsortiumResolver {
     return deleteConsortium(ctx, grant);
   }
 
-  @FieldResolver(() => [Membership], { description: 'Every membership with its permissions and inviter (default: ACTIVE and FROZEN)' })
+  @FieldResolver(() => MembershipConnection, { description: 'Memberships with their permissions and inviter, oldest first (default: ACTIVE and FROZEN)' })
   async memberships(
     @Root() consortium: Consortium,
     @Args(() => MembershipsArgs) args: MembershipsArgs,
     @Ctx() ctx: GatewayContext,
-  ): Promise<Membership[]> {
+  ): Promise<Page<Membership>> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
-    const list = await ctx.loaders
-      .listBy(Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] })
-      .load(consortium.id);
-    // Inviters are memberships of the same consortium: most are in this list already. Their
+    const page = await childPage(
+      ctx.loaders,
+      Membership,
+      'consortium',
+      { where: { status: { $in: statuses } }, include: ['organization'] },
+      consortium.id,
+      args,
+      ctx.app.config.limits.maxPageSize,
+    );
+    // Inviters are memberships of the same consortium: most are in this page already. Their
     // organizations came with them (include).
     const byId = ctx.loaders.byId(Membership);
-    for (const membership of list) byId.prime(membership.id, membership);
-    return list;
+    for (const membership of page.nodes) byId.prime(membership.id, membership);
+    return page;
   }
 
   @FieldResolver(() => Organization)

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, InputType } from 'type-graphql';
 import { MembershipStatus } from '../../governance';
-import { Connection } from '../../graphql/pagination';
+import { Connection, PageArgs } from '../../graphql/pagination';
+import { Membership } from '../membership/membership.entity';
 import { Consortium } from './consortium.entity';
 
 /** Longest description accepted; names follow the organization module's validName. */
@@ -31,10 +32,13 @@ export class UpdateConsortiumInput {
 }
 
 @ArgsType()
-export class MembershipsArgs {
+export class MembershipsArgs extends PageArgs {
   @Field(() => [MembershipStatus], { nullable: true, description: 'Default: ACTIVE and FROZEN' })
   status?: MembershipStatus[] | null;
 }
+
+/** A page of a consortium's memberships, oldest first. */
+export const MembershipConnection = Connection(Membership, 'Membership');
 
 /** A page of the caller's consortia. */
 export const ConsortiumConnection = Connection(Consortium, 'Consortium');

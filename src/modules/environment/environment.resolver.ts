@@ -1,13 +1,16 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
+import { childPage, emptyPage, PageArgs, type Page } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
 import { Membership } from '../membership/membership.entity';
 import { Node } from '../node/node.entity';
 import { connectionProfile } from './connection-profile';
 import { Environment, EnvironmentStatus } from './environment.entity';
 import { createEnvironment, deleteEnvironment, securityOf, updateEnvironment, updateEnvironmentSecurity, upgradeEnvironment } from './environment.service';
-import { ConnectionProfile, CreateEnvironmentInput, EnvironmentSecurity, EnvironmentSecurityInput, UpdateEnvironmentInput } from './environment.types';
+import {
+  ConnectionProfile, CreateEnvironmentInput, EnvironmentConnection, EnvironmentSecurity, EnvironmentSecurityInput, NodeConnection, UpdateEnvironmentInput,
+} from './environment.types';
 
 const ACT_AS = { nullable: true, description: 'The membership to act through (needed when your organization holds several)' };
 
@@ -76,12 +79,12 @@ export class EnvironmentResolver {
     return ctx.loaders.byId(Membership).load(env.createdBy.id);
   }
 
-  @FieldResolver(() => [Node], { description: 'Every node of the environment, oldest first' })
-  async nodes(@Root() env: Environment, @Ctx() ctx: GatewayContext): Promise<Node[]> {
-    if (env.status !== EnvironmentStatus.LIVE) return [];
+  @FieldResolver(() => NodeConnection, { description: 'The nodes of the environment, oldest first' })
+  async nodes(@Root() env: Environment, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Node>> {
+    if (env.status !== EnvironmentStatus.LIVE) return emptyPage();
     // Each node's membership comes in the same statement: resolving it never waits on a batch
     // of its own, whichever of the consortium's lists arrives first.
-    return ctx.loaders.listBy(Node, 'environment', { include: ['membership'] }).load(env.id);
+    return childPage(ctx.loaders, Node, 'environment', { include: ['membership'] }, env.id, page, ctx.app.config.limits.maxPageSize);
   }
 
   @Mutation(() => Environment, {
@@ -117,10 +120,16 @@ export class EnvironmentResolver {
 /** Consortium.environments lives here, beside the environments it lists. */
 @Resolver(() => Consortium)
 export class ConsortiumEnvironmentsResolver {
-  @FieldResolver(() => [Environment], { description: 'The consortium’s live environments, oldest first (environment.view)' })
-  environments(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Environment[]> {
-    return ctx.loaders
-      .listBy(Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE } })
-      .load(consortium.id);
+  @FieldResolver(() => EnvironmentConnection, { description: 'The consortium’s live environments, oldest first (environment.view)' })
+  environments(@Root() consortium: Consortium, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Environment>> {
+    return childPage(
+      ctx.loaders,
+      Environment,
+      'consortium',
+      { where: { status: EnvironmentStatus.LIVE } },
+      consortium.id,
+      page,
+      ctx.app.config.limits.maxPageSize,
+    );
   }
 }

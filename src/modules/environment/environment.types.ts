@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { NodeRole } from '../node/node.entity';
+import { Connection } from '../../graphql/pagination';
+import { Node, NodeRole } from '../node/node.entity';
+import { Environment } from './environment.entity';
 import { ChainClient, Consensus } from './catalog';
 import { TlsMinVersion } from './security-policy';
 
@@ -137,3 +139,9 @@ export class ConnectionProfile {
   @Field(() => EnvironmentSecurity, { description: 'The allow-list and TLS policy the node endpoints enforce' })
   security!: EnvironmentSecurity;
 }
+
+/** A page of a consortium's live environments, oldest first. */
+export const EnvironmentConnection = Connection(Environment, 'Environment');
+
+/** A page of an environment's nodes, oldest first. */
+export const NodeConnection = Connection(Node, 'Node');
