@@ -92,18 +92,25 @@ describe('the voting policy', () => {
   });
 
   it('where a kind needs a vote, the direct mutation answers CONFLICT naming the proposal route, and myPermissions says so', async () => {
-    const { c } = await votingConsortium(0, { ...MAJORITY, needsVote: ['INVITE', 'REMOVE_MEMBER'] });
+    const { c } = await votingConsortium(0, { ...MAJORITY, needsVote: ['INVITE', 'REMOVE_MEMBER', 'TRANSFER_ADMINISTRATION'] });
     const invitee = await createOrganization(gw);
     const error = await c.admin.owner.client.fails('CONFLICT', InviteOrganizationDocument, { input: { consortiumId: c.consortiumId, organizationId: invitee.id } });
     expect(error.message).toMatch(/INVITE proposal/);
     const member = await addSeat(gw, c);
     const removal = await c.admin.owner.client.fails('CONFLICT', RemoveMemberDocument, { consortiumId: c.consortiumId, organizationId: member.org.id });
     expect(removal.message).toMatch(/REMOVE_MEMBER proposal/);
+    const transfer = await c.admin.owner.client.fails(
+      'CONFLICT',
+      'mutation($m: ID!) { transferAdministration(toMembershipId: $m) { administrator { id } } }',
+      { m: member.membershipId },
+    );
+    expect(transfer.message).toMatch(/TRANSFER_ADMINISTRATION proposal/);
     const { myPermissions } = await c.admin.owner.client.ok(MyPermissionsDocument, { consortiumId: c.consortiumId });
     const of = (action: string) => myPermissions.find((p) => p.action === action)!;
     expect(of('organization.invite')).toMatchObject({ allowed: false, missing: { kind: 'integrity', need: 'a INVITE proposal' } });
     expect(of('organization.invite').reason).toMatch(/proposal/);
     expect(of('member.remove')).toMatchObject({ allowed: false, missing: { kind: 'integrity' } });
+    expect(of('administration.transfer')).toMatchObject({ allowed: false, missing: { kind: 'integrity' } });
     expect(of('votingPolicy.update').allowed).toBe(true);
     expect(of('proposal.create').allowed).toBe(true);
   });

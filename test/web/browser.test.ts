@@ -31,7 +31,7 @@ function otherOrigin(): Promise<{ server: Server; origin: string }> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, origin: `http://localhost:${(server.address() as AddressInfo).port}` })));
 }
 
-describe.skipIf(Boolean(skipReason))(`in a headless browser${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(Boolean(skipReason))(`in a headless browser${skipReason ? ` (skipped: ${skipReason})` : ''}`, { timeout: 180_000 }, () => {
   let browser: Browser;
   let gw: TestGateway;
   let allowed: { server: Server; origin: string };
@@ -64,7 +64,7 @@ describe.skipIf(Boolean(skipReason))(`in a headless browser${skipReason ? ` (ski
           await page.keyboard.insertText(text);
           return (await editor.locator('.view-lines').innerText()).replace(/\s+/g, ' ');
         },
-        { timeout: 15_000 },
+        { timeout: 45_000 },
       )
       .toContain(shows);
   }
@@ -96,15 +96,15 @@ describe.skipIf(Boolean(skipReason))(`in a headless browser${skipReason ? ` (ski
 
       await setQuery(page, 'query Me { me { email accountRole } }', 'me { email accountRole }');
       await page.locator('.graphiql-execute-button').click();
-      await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('developer@example.com');
+      await expect.poll(() => responseText(page), { timeout: 45_000 }).toContain('developer@example.com');
 
       await setQuery(page, `subscription Events { consortiumEvents(consortiumId: "${consortium.id}") { sequence kind subjectType } }`, 'sequence kind subjectType');
       const registered = feedOf(gw).registrations;
       await page.locator('.graphiql-execute-button').click();
       // The event must be emitted after the gateway registered the page's subscription.
-      await expect.poll(() => feedOf(gw).registrations, { timeout: 15_000 }).toBeGreaterThan(registered);
+      await expect.poll(() => feedOf(gw).registrations, { timeout: 45_000 }).toBeGreaterThan(registered);
       await invite(dev, consortium.id, partner.id);
-      await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('INVITATION_SENT');
+      await expect.poll(() => responseText(page), { timeout: 45_000 }).toContain('INVITATION_SENT');
 
     } finally {
       // Kept whether the test passes or not: it shows what the user saw.
