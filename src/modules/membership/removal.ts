@@ -6,9 +6,10 @@
 // inside its own transaction.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { refusal } from '../../errors';
-import { canRemoveMember, ConsortiumRole, MembershipStatus, networkRolesEnd, removalChanges, type SeatView } from '../../governance';
+import { canRemoveMember, ConsortiumRole, MembershipStatus, removalChanges, type SeatView } from '../../governance';
 import { EventKind } from '../event/event.entity';
 import { recordEvent, type NewEvent } from '../event/event.recorder';
+import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
 
 export interface RemovalResult {
   organizationId: string;
@@ -65,30 +66,14 @@ export async function removeOrganization(
       },
     });
   }
-  const after = seats.map((s) => ({ status: membershipIds.includes(s.id) ? MembershipStatus.LEFT : s.status }));
-  const ended = networkRolesEnd(after)
-    ? await em.execute<{ user_id: string; role: string }[]>(
-        `delete from network_role where consortium_id = ? and user_id in (select id from app_user where organization_id = ?)
-          returning user_id, role`,
-        [consortiumId, organizationId],
-      )
-    : [];
-  for (const role of ended) {
-    await recordEvent(em, {
-      kind: EventKind.NETWORK_ROLE_REVOKED,
-      consortiumId,
-      actor,
-      subject: { type: 'User', id: role.user_id },
-      audienceOrganizationId: organizationId,
-      payload: { role: role.role },
-    });
-  }
+  // The memberships are LEFT now: the organization's users' network roles there end (§8.1).
+  const endedUserIds = await endNetworkRolesIfLast(em, consortiumId, organizationId, actor);
   const result: RemovalResult = {
     organizationId,
     membershipIds,
     stoppedNodeIds: stopped.map((n) => n.id),
     revokedInvitationIds: revoked.map((i) => i.id),
-    revokedNetworkRoleUserIds: ended.map((r) => r.user_id),
+    revokedNetworkRoleUserIds: endedUserIds,
   };
   await recordEvent(em, {
     kind: EventKind.MEMBER_REMOVED,
