@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
@@ -11,6 +10,7 @@ import { createOrganization, type TestOrganization } from '../support/factories/
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { subscribe, type LiveSubscription } from '../support/ws';
 import { codeOf, openSocket, type TestSocket } from '../support/ws-operation';
+import { freePort } from '../support/process';
 
 // A database of its own, stopped and started again inside the test (never the shared one).
 const dataDir = join(resolve(__dirname, '../../.data'), `outage-${process.pid}`);
@@ -22,17 +22,6 @@ let org: TestOrganization;
 let consortiumId: string;
 let socket: TestSocket;
 let events: LiveSubscription<unknown>;
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer()
-      .once('error', fail)
-      .listen(0, '127.0.0.1', () => {
-        const { port: p } = server.address() as { port: number };
-        server.close(() => ok(p));
-      });
-  });
-}
 
 beforeAll(async () => {
   port = await freePort();

@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { relative, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { alive, freePort } from '../support/process';
 
 // `npm start` as a user runs it: the compiled gateway in its own process (pretest builds it).
 const root = resolve(__dirname, '../..');
@@ -11,15 +11,6 @@ const main = resolve(root, 'dist/src/main.js');
 const dataDir = resolve(root, `.data/lifecycle-${randomBytes(4).toString('hex')}`);
 mkdirSync(dataDir, { recursive: true });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 interface Started {
   child: ChildProcess;
@@ -67,16 +58,6 @@ function postmasterPid(): number | null {
 function postmasterPidIn(dir: string): number | null {
   const file = resolve(dir, 'pg/postmaster.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
-}
-
-function alive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('npm start with the embedded PostgreSQL', { timeout: 120_000 }, () => {

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { alive, freePort } from '../support/process';
 
 // WORKERS=2: two gateway processes share the port behind one primary that owns the embedded
 // PostgreSQL; everything is seen through the public API, as a user runs `npm start`.
@@ -15,25 +16,6 @@ const main = resolve(root, 'dist/src/main.js');
 const dataDir = resolve(root, `.data/workers-${randomBytes(4).toString('hex')}`);
 mkdirSync(dataDir, { recursive: true });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
-
-function alive(pid: number | null | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The processes whose parent is `pid` (the primary's workers and its database). */
 function childrenOf(pid: number): { pid: number; command: string }[] {

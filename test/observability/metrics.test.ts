@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsortiumEventsDocument, UpdateConsortiumDocument } from '../generated/graphql';
 import { MAX_OPERATION_NAMES, OTHER_OPERATION, operationLabel } from '../../src/observability/metrics';
@@ -9,6 +8,7 @@ import { addUser, createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { delta, scrape, value, type Sample } from '../support/metrics';
 import { subscribe } from '../support/ws';
+import { freePort } from '../support/process';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -165,13 +165,3 @@ describe('METRICS_PORT', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/db/embedded';
 import { openDatabase } from '../../src/db/orm';
 import { createLogger } from '../../src/logger';
+import { alive, freePort } from './process';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -56,15 +56,6 @@ export default async function setup(project: TestProject) {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Clusters of test runs that died without their teardown: stop their server, delete them. */
 function cleanAbandonedClusters(base: string): void {
   if (!existsSync(base)) return;
@@ -80,13 +71,3 @@ function cleanAbandonedClusters(base: string): void {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer()
-      .once('error', fail)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => ok(port));
-      });
-  });
-}
