@@ -2,13 +2,12 @@
 // inputs generated from the schema (test/support/fuzz.ts) for every argument of every mutation,
 // and of every query (cursors among them), against a gateway on a database of its own, so the
 // checksum of every table proves that each refused request wrote nothing.
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { openDatabase } from '../../src/db/orm';
 import { compilationRunner } from '../../src/modules/compilation/compilation.runner';
 import type { GraphQLClient } from '../support/client';
+import { scratchDatabase } from '../support/db';
 import { createOrganization, type TestOrganization } from '../support/factories/organization';
 import { createEnv } from '../support/factories/resources';
 import { malformedInputs, type FuzzCase, type IdPool } from '../support/fuzz';
@@ -16,22 +15,17 @@ import { startTestGateway, type TestGateway } from '../support/gateway';
 
 let gw: TestGateway;
 let db: Client;
-let databaseName: string;
 let owner: GraphQLClient;
 let ids: IdPool;
 
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+
 /** A fresh, migrated database on the test server, for this file alone. */
 async function ownDatabase(): Promise<string> {
-  const url = new URL(inject('databaseUrl'));
-  databaseName = `${url.pathname.slice(1)}_fuzz_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`create database "${databaseName}"`);
-  await admin.end();
-  url.pathname = `/${databaseName}`;
-  const orm = await openDatabase(url.toString());
+  scratch = await scratchDatabase('fuzz');
+  const orm = await openDatabase(scratch.url);
   await orm.close();
-  return url.toString();
+  return scratch.url;
 }
 
 /**
@@ -110,10 +104,7 @@ afterAll(async () => {
   if (gw) await compilationRunner(gw.app.services).idle();
   await gw?.stop();
   await db?.end();
-  const admin = new Client({ connectionString: inject('databaseUrl') });
-  await admin.connect();
-  await admin.query(`drop database if exists "${databaseName}" with (force)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 interface Outcome {

@@ -1,36 +1,26 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ormOptions } from '../../src/db/orm';
+import { scratchDatabase } from '../support/db';
 import { eventHash } from '../../src/modules/event/event.hash';
 
 // Migration20261202182714 carries first-edition data over to §8.1, tested from the schema before
 // it: memberships frozen one by one become organization-wide freezes, and network roles of
 // organizations without a current membership end, each change with its event on the chain.
-const name = `migration_8_1_${process.pid}_${Date.now().toString(36)}`;
 const PREVIOUS = 'Migration20261202161500';
 let orm: MikroORM;
-let serverUrl: URL;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
-  serverUrl = new URL(inject('databaseUrl'));
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  orm = await MikroORM.init(ormOptions(url.toString(), { poolMax: 2 }));
+  scratch = await scratchDatabase('migration_8_1');
+  orm = await MikroORM.init(ormOptions(scratch.url, { poolMax: 2 }));
 });
 
 afterAll(async () => {
   await orm?.close();
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 describe('Migration20261202182714 (§8.1 data)', () => {

@@ -1,32 +1,22 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ormOptions } from '../../src/db/orm';
+import { scratchDatabase } from '../support/db';
 
 // The committed migrations, applied to an empty database, must produce exactly the schema the
 // entities describe: the schema is never synchronised at run time, so any drift would be a bug.
-const name = `migrations_${process.pid}_${Date.now().toString(36)}`;
 let orm: MikroORM;
-let serverUrl: URL;
+let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
-  serverUrl = new URL(inject('databaseUrl'));
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  orm = await MikroORM.init(ormOptions(url.toString(), { poolMax: 2 }));
+  scratch = await scratchDatabase('migrations');
+  orm = await MikroORM.init(ormOptions(scratch.url, { poolMax: 2 }));
 });
 
 afterAll(async () => {
   await orm?.close();
-  const admin = new Client({ connectionString: serverUrl.toString() });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 describe('migrations', () => {
@@ -75,25 +65,17 @@ describe('migrations', () => {
 });
 
 describe('migrations carry existing data over', () => {
-  const dataName = `migrations_data_${process.pid}_${Date.now().toString(36)}`;
   let dataOrm: MikroORM;
+  let data: Awaited<ReturnType<typeof scratchDatabase>>;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: serverUrl.toString() });
-    await admin.connect();
-    await admin.query(`create database "${dataName}"`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${dataName}`;
-    dataOrm = await MikroORM.init(ormOptions(url.toString(), { poolMax: 2 }));
+    data = await scratchDatabase('migrations_data');
+    dataOrm = await MikroORM.init(ormOptions(data.url, { poolMax: 2 }));
   });
 
   afterAll(async () => {
     await dataOrm?.close();
-    const admin = new Client({ connectionString: serverUrl.toString() });
-    await admin.connect();
-    await admin.query(`drop database if exists "${dataName}" with (force)`);
-    await admin.end();
+    await data?.drop();
   });
 
   it('§8.2 node sizes: every node that existed before takes one license, as it did (SMALL)', async () => {
