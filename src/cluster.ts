@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { openDatabase } from './db/orm';
+import { SocketSeatKeeper, type SeatRequest } from './http/socket-seats';
 import type { Logger } from './logger';
 
 /** What a worker tells the primary: listening, or failed to start (with the user's message when there is one). */
@@ -55,6 +56,8 @@ export async function runPrimary(
 
   const databaseUrl = url;
   const workers = new Set<Worker>();
+  // Sockets per user count across every worker (src/http/socket-seats.ts).
+  const seats = new SocketSeatKeeper();
   let ready = 0;
   let started = false;
   let stopping = false;
@@ -66,8 +69,10 @@ export async function runPrimary(
   const fork = (): Worker => {
     const worker = cluster.fork({ DATABASE_URL: databaseUrl });
     workers.add(worker);
-    worker.on('message', (report: WorkerReport) => {
-      if (report?.type === 'ready' && !started) {
+    worker.on('message', (report: WorkerReport | SeatRequest) => {
+      if (report?.type === 'socket-seat' || report?.type === 'socket-seat-release') {
+        seats.handle(worker, report);
+      } else if (report?.type === 'ready' && !started) {
         ready++;
         if (ready === config.workers) {
           started = true;
@@ -81,6 +86,7 @@ export async function runPrimary(
     });
     worker.on('exit', (code, signal) => {
       workers.delete(worker);
+      seats.workerExited(worker.id);
       if (stopping) {
         // A worker that could not drain (or was killed) makes the whole stop a failure.
         if (code !== 0) exitCode = 1;

@@ -54,7 +54,7 @@ export interface Config {
     maxConnectionParamsBytes: number;
     /** Operations in flight (subscriptions included) on one socket. */
     maxSubscriptionsPerSocket: number;
-    /** Open sockets of one user on one gateway instance. */
+    /** Open sockets of one user on one host: counted across its WORKERS gateway processes. */
     maxSocketsPerUser: number;
   };
   /** Cost points per minute, per principal (or client address when anonymous), kept in PostgreSQL. */

@@ -6,6 +6,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { GatewayContext } from '../graphql/context';
 import type { Caller, Pipeline } from '../graphql/pipeline';
 import type { Drain } from './drain';
+import { socketSeats } from './socket-seats';
 import { newRequestId } from '../observability';
 
 type Extra = {
@@ -46,7 +47,8 @@ export function serveWebSocket(
   observe: (options: WsOptions) => WsOptions = (options) => options,
 ) {
   const { limits } = pipeline.app.config;
-  const socketsOf = new Map<string, number>();
+  // Sockets per user, counted across the gateway processes of this host (src/http/socket-seats.ts).
+  const seats = socketSeats();
   const log = pipeline.app.log;
 
   const close = (socket: WebSocket, closeCode: number, reason: string) => {
@@ -84,12 +86,15 @@ export function serveWebSocket(
           return false;
         }
         const subject = caller.identity!.subject;
-        const open = socketsOf.get(subject) ?? 0;
-        if (open >= limits.maxSocketsPerUser) {
+        if (!(await seats.take(subject, limits.maxSocketsPerUser))) {
           close(socket, WS_CLOSE.rateLimited, `At most ${limits.maxSocketsPerUser} sockets per user`);
           return false;
         }
-        socketsOf.set(subject, open + 1);
+        // The socket may have closed while the seat was being taken.
+        if (socket.readyState !== socket.OPEN) {
+          seats.release(subject);
+          return false;
+        }
         let timer: NodeJS.Timeout | undefined;
         // Every operation still open ends with UNAUTHENTICATED (reconnect with a fresh token and
         // `after`), then the socket closes with 4403.
@@ -108,9 +113,7 @@ export function serveWebSocket(
         if (caller.identity!.expiresAt != null) arm();
         socket.once('close', () => {
           clearTimeout(timer);
-          const left = (socketsOf.get(subject) ?? 1) - 1;
-          if (left > 0) socketsOf.set(subject, left);
-          else socketsOf.delete(subject);
+          seats.release(subject);
         });
         ctx.extra.caller = caller;
         return true;

@@ -73,9 +73,22 @@ async function post<T>(port: number, token: string, query: string, variables: Re
   return body.data!;
 }
 
+/** A graphql-ws connection on a TCP connection of its own: acknowledged, or closed with a code. */
+function connectRaw(port: number, token: string): Promise<{ socket: WebSocket; acked: boolean; closeCode?: number }> {
+  return new Promise((ok, fail) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } })));
+    socket.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'connection_ack') ok({ socket, acked: true });
+    });
+    socket.once('close', (closeCode) => ok({ socket, acked: false, closeCode }));
+    socket.once('error', fail);
+  });
+}
+
 describe('WORKERS=2 behind one port', { timeout: 180_000 }, () => {
   it('starts two workers on one database; a subscription on one socket sees mutations sent on other connections; SIGTERM drains both', async () => {
-    const env = { DATA_DIR: dataDir, NODE_ENV: 'development', WORKERS: '2', EMBEDDED_PG_PORT: String(await freePort()) };
+    const env = { DATA_DIR: dataDir, NODE_ENV: 'development', WORKERS: '2', EMBEDDED_PG_PORT: String(await freePort()), MAX_SOCKETS_PER_USER: '2' };
     const gw = await start(env);
     const primary = gw.child.pid!;
     const workers = childrenOf(primary).filter((c) => c.command.includes('main.js'));
@@ -84,12 +97,30 @@ describe('WORKERS=2 behind one port', { timeout: 180_000 }, () => {
     // Migrations ran once, in the primary.
     expect(gw.output().match(/database migrated/g)).toHaveLength(1);
 
-    const token = execFileSync(process.execPath, [resolve(root, 'dist/src/cli/token.js'), `workers-${randomBytes(3).toString('hex')}@example.test`], {
-      cwd: root,
-      env: { PATH: process.env.PATH!, DATA_DIR: dataDir, NODE_ENV: 'development' },
-    })
-      .toString()
-      .trim();
+    const tokenFor = (email: string) =>
+      execFileSync(process.execPath, [resolve(root, 'dist/src/cli/token.js'), email], {
+        cwd: root,
+        env: { PATH: process.env.PATH!, DATA_DIR: dataDir, NODE_ENV: 'development' },
+      })
+        .toString()
+        .trim();
+    const token = tokenFor(`workers-${randomBytes(3).toString('hex')}@example.test`);
+
+    // Sockets per user count across both workers: of six connections, dealt to the workers in
+    // turn, exactly MAX_SOCKETS_PER_USER=2 are acknowledged (a count per worker would take four).
+    const busy = tokenFor(`sockets-${randomBytes(3).toString('hex')}@example.test`);
+    const attempts = await Promise.all(Array.from({ length: 6 }, () => connectRaw(gw.port, busy)));
+    const acked = attempts.filter((a) => a.acked);
+    expect(acked).toHaveLength(2);
+    expect(attempts.filter((a) => a.closeCode === 4429)).toHaveLength(4);
+    // A seat given back is free again, on whichever worker the next connection lands.
+    acked[0]!.socket.close();
+    await expect.poll(async () => {
+      const next = await connectRaw(gw.port, busy);
+      next.socket.close();
+      return next.acked;
+    }, { timeout: 10_000 }).toBe(true);
+    acked[1]!.socket.close();
     await post(gw.port, token, 'mutation { createOrganization(input: { name: "Workers Org" }) { id } }');
     const { createConsortium } = await post<{ createConsortium: { id: string } }>(
       gw.port,
