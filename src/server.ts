@@ -22,7 +22,7 @@ import { buildContext as buildPipelineContext, Pipeline } from './graphql/pipeli
 import { buildGatewaySchema } from './graphql/schema';
 import { Drain } from './http/drain';
 import { bodyErrors, httpPipelinePlugin, requestBounds } from './http/graphql-http';
-import { idempotencyPlugin } from './http/idempotency';
+import { idempotencyPlugin, idempotencyScope } from './http/idempotency';
 import { serveWebSocket } from './http/websocket';
 import { createObservability, newRequestId } from './observability';
 import { corsAllowList } from './web/cors';
@@ -141,6 +141,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     observability.reenter,
     batchLimit(config.limits),
     requestBounds(pipeline),
+    idempotencyScope(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id']) || newRequestId();

@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
+import { IdempotencyCommits } from './idempotency-commits';
 import { MIGRATIONS } from './migrations';
 
 export type Orm = MikroORM;
@@ -13,6 +14,8 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
     clientUrl,
     entities: ENTITIES,
     extensions: [Migrator],
+    // A transaction committing for a request with an Idempotency-Key records that it did.
+    subscribers: [new IdempotencyCommits()],
     discovery: { warnWhenNoEntities: true },
     // Never create or alter tables at run time: only the committed migrations do.
     ensureDatabase: false,
@@ -20,7 +23,7 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
     forceUtcTimezone: true,
     pool: { min: 0, max: opts.poolMax ?? 10 },
     // Written with plain SQL by the transport layer (budgets, idempotency keys), not by entities.
-    schemaGenerator: { skipTables: ['rate_budget', 'idempotency_key'] },
+    schemaGenerator: { skipTables: ['rate_budget', 'idempotency_key', 'idempotency_applied'] },
     // Statements only, with $n placeholders: 'query-params' would inline the values (billing
     // contacts, emails) into the log.
     debug: process.env.SQL_DEBUG === '1' ? ['query'] : false,
