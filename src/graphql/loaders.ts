@@ -394,19 +394,23 @@ function selectList<T>(shape: Shape<T>, alias: string): string {
     .join(', ');
 }
 
-/** A snapshot from an array row whose columns for `shape` start at `offset` (see selectList). */
+/**
+ * A snapshot from an array row whose columns for `shape` start at `offset` (see selectList).
+ * Frozen, with its references: a snapshot is not a managed entity, so a write to it would change
+ * nothing stored; in strict-mode code (all of src) it throws a TypeError instead of passing silently.
+ */
 function snapshotAt<T>(shape: Shape<T>, row: unknown[], offset: number): Record<string, unknown> {
   const out = Object.create(shape.proto) as Record<string, unknown>;
   const columns = shape.columns;
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i];
     const value = row[offset + i];
-    if (c.reference) out[c.prop] = value == null ? null : { id: value };
+    if (c.reference) out[c.prop] = value == null ? null : Object.freeze({ id: value });
     // Timestamps arrive as epoch milliseconds (see selectList); through the ORM's query builder, as text.
     else if (c.date && (typeof value === 'number' || typeof value === 'string')) out[c.prop] = new Date(value);
     else out[c.prop] = value;
   }
-  return out;
+  return Object.freeze(out);
 }
 
 /**
