@@ -41,12 +41,26 @@ export const badInput = (message: string, details?: Record<string, unknown>) =>
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new AppError('CONFLICT', message, details);
 
+/** What a refusal may add: the code of an integrity refusal with one of its own, and facts for programs. */
+export interface RefusalOptions {
+  /** An integrity refusal that has a code of its own (no spare licenses: LICENSE_EXHAUSTED) instead of CONFLICT. */
+  code?: Extract<ErrorCode, 'LICENSE_EXHAUSTED'>;
+  /** Figures or names beside kind/need/have (licenses in use, permissions not held, the field). */
+  details?: Record<string, unknown>;
+}
+
 /**
  * The one path from a policy denial to the client's error: `Not allowed to <action>: <reason>`
  * with what was missing (`kind`, `need`, `have`). Integrity refusals, which no role could lift,
- * are CONFLICT; every other refusal is FORBIDDEN.
+ * are CONFLICT (or the code of their own that `options` names); every other refusal is FORBIDDEN.
  */
-export function refusal(action: string, denial: { reason: string; missing: { kind: string; need?: string; have?: string } }): AppError {
+export function refusal(
+  action: string,
+  denial: { reason: string; missing: { kind: string; need?: string; have?: string } },
+  options: RefusalOptions = {},
+): AppError {
   const message = `Not allowed to ${action}: ${denial.reason}`;
-  return new AppError(denial.missing.kind === 'integrity' ? 'CONFLICT' : 'FORBIDDEN', message, { ...denial.missing });
+  const integrity = denial.missing.kind === 'integrity';
+  const code = integrity ? (options.code ?? 'CONFLICT') : 'FORBIDDEN';
+  return new AppError(code, message, { ...options.details, ...denial.missing });
 }

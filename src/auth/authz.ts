@@ -314,7 +314,9 @@ export class Authz {
     const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
     if (!organizationId) throw notFound(subject.type, subject.id);
     const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
-    if (!all.some(visible)) throw notFound(subject.type, subject.id);
+    // §8.1 visibility as for every consortium action: an account GUEST without a network role
+    // there does not see the consortium, so it is told NOT_FOUND, not which role it lacks.
+    if (!(await this.mayView(consortiumId))) throw notFound(subject.type, subject.id);
     const membership = pickMembership(ACCOUNT_ROLE_CONSORTIUM_GRID[action].membershipMay, all, scope.membershipId);
     const decision = this.policy.decideAccountRoleConsortium(
       action,

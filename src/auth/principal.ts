@@ -1,7 +1,8 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityData } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlReader } from '../db/reader';
 import { unauthenticated } from '../errors';
+import { rowReader, type RowReader } from '../graphql/loaders';
 import { Organization } from '../modules/organization/organization.entity';
 import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
@@ -84,11 +85,6 @@ async function provision(em: EntityManager, identity: Identity, verified: boolea
   throw unauthenticated('The user could not be provisioned; try again');
 }
 
-/** The ORM's driver leaves timestamps as text; entities hold dates. */
-function asDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
-}
-
 /** The user behind an identity, and the rights read in the same statement when it was known. */
 export interface Principal {
   user: User;
@@ -101,38 +97,47 @@ export interface Principal {
  * and the user's network roles — in one statement on the read path. The user and organization
  * are made managed entities with `em.merge` (no further query). The ORM's own findOne with
  * populate, then two more statements for the rights, cost several times this one, on every request.
+ * Both rows' columns come from the entity metadata (rowReader, as the loaders read rows), so a
+ * new column of either arrives here without a change to this file.
  */
-const KNOWN_USER = `
-  select u.id, u.subject, u.email, u.name, u.email_verified, u.organization_id, u.account_role, u.created_at,
-         o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
-         o.payment_method as o_payment_method, o.created_at as o_created_at,
-         ${rightsColumns('u.organization_id', 'u.id')}
-    from app_user u left join organization o on o.id = u.organization_id
-   where u.subject = $1`;
+interface KnownUserStatement {
+  sql: string;
+  user: RowReader;
+  organization: RowReader;
+}
+
+const statements = new WeakMap<object, KnownUserStatement>();
+
+function knownUserStatement(em: EntityManager): KnownUserStatement {
+  const metadata = em.getMetadata();
+  let statement = statements.get(metadata);
+  if (statement) return statement;
+  const user = rowReader(metadata.get(User.name));
+  const organization = rowReader(metadata.get(Organization.name));
+  const organizationOf = `u.${user.column('organization')}`;
+  statement = {
+    user,
+    organization,
+    sql: `
+  select ${user.select('u')}, ${organization.select('o')},
+         ${rightsColumns(organizationOf, `u.${user.column('id')}`)}
+    from ${user.table} u left join ${organization.table} o on o.${organization.column('id')} = ${organizationOf}
+   where u.${user.column('subject')} = $1`,
+  };
+  statements.set(metadata, statement);
+  return statement;
+}
 
 async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<Principal | null> {
-  const [row] = await reader.rows<Record<string, any>>(KNOWN_USER, [subject]);
+  const statement = knownUserStatement(em);
+  const [row] = await reader.arrays(statement.sql, [subject]);
   if (!row) return null;
-  if (row.organization_id) {
-    em.merge(Organization, {
-      id: row.organization_id,
-      name: row.o_name,
-      plan: row.o_plan,
-      licenses: row.o_licenses,
-      billingContact: row.o_billing_contact,
-      paymentMethod: row.o_payment_method,
-      createdAt: asDate(row.o_created_at),
-    });
-  }
-  const user = em.merge(User, {
-    id: row.id,
-    subject: row.subject,
-    email: row.email,
-    name: row.name,
-    emailVerified: row.email_verified,
-    organization: row.organization_id,
-    accountRole: row.account_role,
-    createdAt: asDate(row.created_at),
-  });
-  return { user, rights: { memberships: row.memberships, networkRoles: row.network_roles } };
+  const userData = statement.user.data(row, 0);
+  if (userData.organization != null) em.merge(Organization, statement.organization.data(row, statement.user.width) as EntityData<Organization>);
+  const user = em.merge(User, userData as EntityData<User>);
+  const rights = statement.user.width + statement.organization.width;
+  return {
+    user,
+    rights: { memberships: row[rights] as PreloadedRights['memberships'], networkRoles: row[rights + 1] as PreloadedRights['networkRoles'] },
+  };
 }

@@ -12,6 +12,7 @@ export type DenialKind =
   | 'status'
   | 'membership'
   | 'ownership'
+  | 'plan'
   | 'integrity';
 
 export interface Missing {

@@ -1,5 +1,6 @@
 // §5: which Kaleido permissions an invitation may offer. Permissions are static once a membership
 // exists, so this is the only place a membership's permission set is ever chosen.
+import type { Missing } from './decision';
 import { ALL_PERMISSIONS, ConsortiumRole, Permission, Plan, heldPermissions } from './roles';
 
 export interface OfferInput {
@@ -10,11 +11,14 @@ export interface OfferInput {
   requested?: readonly Permission[] | null;
 }
 
-// Codes: what the inviter lacks (permissions, plan) is FORBIDDEN; an offer the invitee cannot
-// receive whoever sends it (CREATE_SIGNERS to a STANDARD org, an unknown name) is BAD_USER_INPUT.
+// Codes: what the inviter lacks (permissions, plan) is FORBIDDEN, a denial like every other (its
+// reason and what was missing, turned into the client's error by the one refusal path); an offer
+// the invitee cannot receive whoever sends it (CREATE_SIGNERS to a STANDARD org, an unknown name)
+// is BAD_USER_INPUT.
 export type OfferResult =
   | { ok: true; permissions: Permission[] }
-  | { ok: false; code: 'FORBIDDEN' | 'BAD_USER_INPUT'; reason: string; notHeld?: Permission[] };
+  | { ok: false; code: 'FORBIDDEN'; reason: string; missing: Missing; notHeld?: Permission[] }
+  | { ok: false; code: 'BAD_USER_INPUT'; reason: string; notHeld?: undefined };
 
 // Additional memberships (membership.create) go through the same function: pass the acting
 // membership as `inviter` and the organization's own plan as both `inviterPlan` and
@@ -38,6 +42,7 @@ export function resolveOffer(input: OfferInput): OfferResult {
       ok: false,
       code: 'FORBIDDEN',
       reason: `the inviting membership can only offer permissions it holds, and does not hold ${notHeld.join(', ')}`,
+      missing: { kind: 'permission', need: notHeld.join(', '), have: held.size > 0 ? ALL_PERMISSIONS.filter((p) => held.has(p)).join(', ') : 'none' },
       notHeld,
     };
   }
@@ -49,6 +54,7 @@ export function resolveOffer(input: OfferInput): OfferResult {
       reason:
         `offering ${describe(requested)} instead of the default (${describe(defaultSet)}) ` +
         `needs the inviting organization on plan ${Plan.ENTERPRISE} (it is ${input.inviterPlan})`,
+      missing: { kind: 'plan', need: Plan.ENTERPRISE, have: input.inviterPlan },
     };
   }
 

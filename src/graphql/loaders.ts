@@ -255,6 +255,53 @@ export class Loaders {
   }
 }
 
+/**
+ * One entity's row as a statement of one's own reads it (the principal's, on every request): the
+ * select list and its width, and the entity's data for `em.merge` from an array row. Derived from
+ * the metadata exactly as snapshots are, so a new column arrives without editing the statement.
+ */
+export interface RowReader {
+  /** How many columns `select` lists. */
+  readonly width: number;
+  /** The table, as the metadata names it. */
+  readonly table: string;
+  /** The column of a property, quoted: for joins and conditions of the statement. */
+  column(prop: string): string;
+  /** `alias."column"`, … for every column of the row, in order. */
+  select(alias: string): string;
+  /** The data of the row whose columns start at `offset`: many-to-one relations as their id, timestamps as Dates. */
+  data(row: unknown[], offset: number): Record<string, unknown>;
+}
+
+const rowReaders = new WeakMap<object, RowReader>();
+
+export function rowReader(meta: EntityMetadata<any>): RowReader {
+  let reader = rowReaders.get(meta);
+  if (reader) return reader;
+  const shape = shapeOf(meta);
+  reader = {
+    width: shape.columns.length,
+    table: `"${meta.tableName}"`,
+    column(prop) {
+      const column = shape.byName.get(prop);
+      if (!column) throw new Error(`${meta.className}.${prop} is not a column of its row`);
+      return column;
+    },
+    select: (alias) => selectList(shape, alias),
+    data(row, offset) {
+      const snapshot = snapshotAt(shape, row, offset);
+      const out: Record<string, unknown> = {};
+      for (const c of shape.columns) {
+        const value = snapshot[c.prop] as { id: unknown } | null;
+        out[c.prop] = c.reference ? (value?.id ?? null) : value;
+      }
+      return out;
+    },
+  };
+  rowReaders.set(meta, reader);
+  return reader;
+}
+
 /** A text that is equal for equal filters: JSON with object keys sorted, Dates as ISO text. */
 export function stableKey(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -347,19 +394,23 @@ function selectList<T>(shape: Shape<T>, alias: string): string {
     .join(', ');
 }
 
-/** A snapshot from an array row whose columns for `shape` start at `offset` (see selectList). */
+/**
+ * A snapshot from an array row whose columns for `shape` start at `offset` (see selectList).
+ * Frozen, with its references: a snapshot is not a managed entity, so a write to it would change
+ * nothing stored; in strict-mode code (all of src) it throws a TypeError instead of passing silently.
+ */
 function snapshotAt<T>(shape: Shape<T>, row: unknown[], offset: number): Record<string, unknown> {
   const out = Object.create(shape.proto) as Record<string, unknown>;
   const columns = shape.columns;
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i];
     const value = row[offset + i];
-    if (c.reference) out[c.prop] = value == null ? null : { id: value };
+    if (c.reference) out[c.prop] = value == null ? null : Object.freeze({ id: value });
     // Timestamps arrive as epoch milliseconds (see selectList); through the ORM's query builder, as text.
     else if (c.date && (typeof value === 'number' || typeof value === 'string')) out[c.prop] = new Date(value);
     else out[c.prop] = value;
   }
-  return out;
+  return Object.freeze(out);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MyPermissionsDocument, PermissionGridDocument, UpdateConsortiumDocument } from '../generated/graphql';
-import { expectedConsortium, matrix, type Role4 } from '../governance/matrix';
+import { MyPermissionsDocument, PermissionGridDocument, UpdateConsortiumDocument, UpdateEnvironmentSecurityDocument } from '../generated/graphql';
+import { ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS, CONSORTIUM_ACTION_KEYS, expectedByAccountRole, expectedConsortium, matrix, type Expected, type Role4 } from '../governance/matrix';
 import { createTestConsortium, joinAsMember, memberOrganization, setMembershipStatus } from '../support/factories/consortium';
 import { addUser, createOrganization, seedNetworkRole, type OrgUser } from '../support/factories/organization';
+import { addSeat, createEnv, newConsortium, seatUser } from '../support/factories/resources';
 import { startTestGateway, uniqueEmail, type TestGateway } from '../support/gateway';
 
 let gw: TestGateway;
@@ -17,15 +18,26 @@ interface Seat {
   role: 'ADMINISTRATOR' | 'MEMBER';
   held: readonly string[];
   effective: Role4;
+  /** The caller's account role, which alone decides the §8.2 security editing row. */
+  account: Role4;
   status: string;
+}
+
+/** What myPermissions lists, in order: the Layer C actions, then those decided by account role alone (§8.2). */
+const LISTED = [...CONSORTIUM_ACTION_KEYS, ...ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS];
+
+function expectedFor(action: string, seat: Seat): Expected {
+  return ACCOUNT_ROLE_CONSORTIUM_ACTION_KEYS.includes(action)
+    ? expectedByAccountRole(action, seat.role, seat.held, seat.account, seat.status)
+    : expectedConsortium(matrix.consortiumActions[action], seat.role, seat.held, seat.effective, seat.status);
 }
 
 /** Asserts that myPermissions answers, for every action, what the spec's matrix expects. */
 async function expectMatrix(user: OrgUser, consortiumId: string, seat: Seat, membershipId?: string) {
   const { myPermissions } = await user.client.ok(MyPermissionsDocument, { consortiumId, membershipId });
-  expect(myPermissions.map((p) => p.action)).toEqual(Object.keys(matrix.consortiumActions));
+  expect(myPermissions.map((p) => p.action)).toEqual(LISTED);
   for (const p of myPermissions) {
-    const expected = expectedConsortium(matrix.consortiumActions[p.action], seat.role, seat.held, seat.effective, seat.status);
+    const expected = expectedFor(p.action, seat);
     expect(p.allowed, `${p.action}: ${p.reason}`).toBe(expected.allowed);
     if (!expected.allowed) {
       expect(p.missing?.kind, p.action).toBe(expected.kind);
@@ -43,12 +55,12 @@ describe('myPermissions', () => {
   it('answers every action as the matrix does, for administrators, members, frozen seats and each effective role', async () => {
     const creator = await createOrganization(gw);
     const c = await createTestConsortium(creator.owner);
-    await expectMatrix(creator.owner, c.id, { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'OWNER', status: 'ACTIVE' });
+    await expectMatrix(creator.owner, c.id, { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'OWNER', account: 'OWNER', status: 'ACTIVE' });
     const admin = await addUser(gw, creator, 'ADMIN');
-    await expectMatrix(admin, c.id, { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'ADMIN', status: 'ACTIVE' });
+    await expectMatrix(admin, c.id, { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'ADMIN', account: 'ADMIN', status: 'ACTIVE' });
 
     const member = await memberOrganization(gw, c.id, { permissions: ['INVITE_ORGANIZATIONS'] });
-    const seat: Seat = { role: 'MEMBER', held: ['INVITE_ORGANIZATIONS'], effective: 'OWNER', status: 'ACTIVE' };
+    const seat: Seat = { role: 'MEMBER', held: ['INVITE_ORGANIZATIONS'], effective: 'OWNER', account: 'OWNER', status: 'ACTIVE' };
     const answers = await expectMatrix(member.org.owner, c.id, seat);
     expect(answers.find((p) => p.action === 'environment.create')?.missing).toEqual({
       kind: 'permission',
@@ -59,7 +71,7 @@ describe('myPermissions', () => {
     // §8.1: an account GUEST sees the consortium only with a network role there.
     await guest.client.fails('NOT_FOUND', MyPermissionsDocument, { consortiumId: c.id });
     await seedNetworkRole(guest.id, c.id, 'GUEST');
-    await expectMatrix(guest, c.id, { ...seat, effective: 'GUEST' });
+    await expectMatrix(guest, c.id, { ...seat, effective: 'GUEST', account: 'GUEST' });
 
     await setMembershipStatus(member.membership.id, 'FROZEN');
     await expectMatrix(member.org.owner, c.id, { ...seat, status: 'FROZEN' });
@@ -84,16 +96,46 @@ describe('myPermissions', () => {
     }
   });
 
+  it('lists security editing (§8.2, account role alone) with need and have, and agrees with enforcement', async () => {
+    const c = await newConsortium(gw);
+    const envId = await createEnv(c.admin.owner.client, c.consortiumId);
+    const manager = await addSeat(gw, c, { permissions: ['MANAGE_ENVIRONMENTS'] });
+    const plain = await addSeat(gw, c);
+    // [user, expected missing (null = allowed)]
+    const cases: [OrgUser, { kind: string; need: string; have: string } | null][] = [
+      [c.admin.owner, null],
+      [await seatUser(gw, c.admin, 'ADMIN'), null],
+      // A network OWNER is effective OWNER everywhere else, but no network role grants security editing.
+      [await seatUser(gw, c.admin, 'MEMBER', 'OWNER'), { kind: 'accountRole', need: 'OWNER or ADMIN', have: 'MEMBER' }],
+      [await seatUser(gw, c.admin, 'GUEST', 'OWNER'), { kind: 'accountRole', need: 'OWNER or ADMIN', have: 'GUEST' }],
+      [manager.owner, null],
+      [plain.owner, { kind: 'permission', need: 'MANAGE_ENVIRONMENTS', have: 'none' }],
+    ];
+    for (const [user, missing] of cases) {
+      const { myPermissions } = await user.client.ok(MyPermissionsDocument, { consortiumId: c.consortiumId });
+      const shown = myPermissions.find((p) => p.action === 'environment.security.update');
+      expect(shown, `${user.email}: security editing is listed`).toBeDefined();
+      expect(shown!.allowed, user.email).toBe(missing === null);
+      expect(shown!.missing, user.email).toEqual(missing);
+      const result = await user.client.request(UpdateEnvironmentSecurityDocument, { id: envId, input: { allowList: [], tls: {} } });
+      expect(result.errors === undefined, `${user.email}: ${JSON.stringify(result.errors)}`).toBe(missing === null);
+      if (missing) expect(result.errors?.[0].extensions).toMatchObject(missing);
+    }
+    await setMembershipStatus(manager.membershipId, 'FROZEN');
+    const { myPermissions } = await manager.owner.client.ok(MyPermissionsDocument, { consortiumId: c.consortiumId });
+    expect(myPermissions.find((p) => p.action === 'environment.security.update')?.missing).toEqual({ kind: 'status', need: 'ACTIVE', have: 'FROZEN' });
+  });
+
   it('explains the membership named, even a LEFT one of an organization that is still a member', async () => {
     const org = await createOrganization(gw);
     const c = await createTestConsortium(org.owner);
     const memberSeat = await joinAsMember(gw, c.id, org, { permissions: ['MULTIPLE_MEMBERSHIPS'] });
-    const adminSeat = { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'OWNER', status: 'ACTIVE' } as const;
+    const adminSeat = { role: 'ADMINISTRATOR', held: ALL_FOUR, effective: 'OWNER', account: 'OWNER', status: 'ACTIVE' } as const;
     await expectMatrix(org.owner, c.id, adminSeat);
     await expectMatrix(org.owner, c.id, adminSeat, c.membershipId);
-    await expectMatrix(org.owner, c.id, { role: 'MEMBER', held: ['MULTIPLE_MEMBERSHIPS'], effective: 'OWNER', status: 'ACTIVE' }, memberSeat.id);
+    await expectMatrix(org.owner, c.id, { role: 'MEMBER', held: ['MULTIPLE_MEMBERSHIPS'], effective: 'OWNER', account: 'OWNER', status: 'ACTIVE' }, memberSeat.id);
     await setMembershipStatus(memberSeat.id, 'LEFT');
-    await expectMatrix(org.owner, c.id, { role: 'MEMBER', held: ['MULTIPLE_MEMBERSHIPS'], effective: 'OWNER', status: 'LEFT' }, memberSeat.id);
+    await expectMatrix(org.owner, c.id, { role: 'MEMBER', held: ['MULTIPLE_MEMBERSHIPS'], effective: 'OWNER', account: 'OWNER', status: 'LEFT' }, memberSeat.id);
     const other = await memberOrganization(gw, c.id);
     await org.owner.client.fails('NOT_FOUND', MyPermissionsDocument, { consortiumId: c.id, membershipId: other.membership.id });
   });

@@ -70,7 +70,8 @@ describe('who may edit security: the account role decides, no network role grant
     ['ADMINISTRATOR seat, account ADMIN', 'adminAccountAdmin', 'ok'],
     ['ADMINISTRATOR seat, account MEMBER with network role OWNER (effective OWNER)', 'adminMemberNetOwner', 'FORBIDDEN'],
     ['ADMINISTRATOR seat, account GUEST with network role OWNER', 'adminGuestNetOwner', 'FORBIDDEN'],
-    ['ADMINISTRATOR seat, account GUEST without network role', 'adminGuest', 'FORBIDDEN'],
+    // §8.1: without a network role an account GUEST does not see the consortium at all.
+    ['ADMINISTRATOR seat, account GUEST without network role', 'adminGuest', 'NOT_FOUND'],
     ['MEMBER seat with MANAGE_ENVIRONMENTS, account OWNER', 'managerOwner', 'ok'],
     ['MEMBER seat with MANAGE_ENVIRONMENTS, account ADMIN', 'managerAccountAdmin', 'ok'],
     ['MEMBER seat with MANAGE_ENVIRONMENTS, account MEMBER with network role OWNER', 'managerMemberNetOwner', 'FORBIDDEN'],

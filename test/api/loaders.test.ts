@@ -61,4 +61,31 @@ describe('loaders', () => {
     const kinds = new Set(pages.flatMap((p) => p.nodes.map((n) => Object.getPrototypeOf(n))));
     expect(kinds.size).toBe(1);
   });
+
+  it('a snapshot cannot be written: the write throws, where it would otherwise change nothing stored', async () => {
+    const c = await newConsortium(gw);
+    const [nodeId] = await seedNodes(c.admin.membershipId, c.consortiumId, 1);
+    const [{ environment_id: environmentId }] = await sql<{ environment_id: string }>('select environment_id from node where id = ?', [nodeId]);
+    const loaders = loadersOf(gw);
+    const [byId, [listed]] = await Promise.all([
+      loaders.byId(Node).load(nodeId),
+      loaders.listBy(Node, 'environment').load(environmentId),
+    ]);
+    for (const node of [byId!, listed]) {
+      expect(node).toBeInstanceOf(Node);
+      expect(() => {
+        node.name = 'renamed';
+      }).toThrow(TypeError);
+      expect(() => {
+        (node.environment as unknown as { id: string }).id = 'another';
+      }).toThrow(TypeError);
+      expect(node.name).not.toBe('renamed');
+    }
+    const ctx = await buildContext(gw.app.services, { subject: `test|${c.admin.owner.email}`, email: c.admin.owner.email, name: null, expiresAt: null, emailVerified: true }, 'frozen-test');
+    await seedCompilation(c.consortiumId, c.admin.membershipId, { name: 'frozen' });
+    const [compilation] = (await compilationsOf(ctx, c.consortiumId, { first: 1 })).nodes;
+    expect(() => {
+      compilation.name = 'renamed';
+    }).toThrow(TypeError);
+  });
 });

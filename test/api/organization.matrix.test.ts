@@ -50,7 +50,8 @@ const orgRow = async () =>
 
 /** What each action means as one concrete operation: run it, and check the effect when allowed. */
 interface Operation {
-  run(client: GraphQLClient): Promise<{ result: Result<any>; verify?: () => Promise<void> }>;
+  /** `verify` checks the effect of an allowed call: every operation names one, so no allowed cell passes unchecked. */
+  run(client: GraphQLClient): Promise<{ result: Result<any>; verify: () => Promise<void> }>;
   /** For a refused mutation: nothing was written. */
   unchanged?: () => Promise<() => Promise<void>>;
   /** How the grid's N shows: a FORBIDDEN error (default), or a narrowed list. */
@@ -166,7 +167,7 @@ describe('Layer A: every cell of organizationActions through the API', () => {
       const { result, verify } = await op.run(users[role].client);
       if (allowed) {
         expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
-        await verify?.();
+        await verify();
         return;
       }
       if (op.denial === 'narrowed') {

@@ -11,7 +11,7 @@ import { ConsortiumEventsDocument } from '../generated/graphql';
 import type { GraphQLClient, GraphQLErrorShape } from '../support/client';
 import { sql } from '../support/db';
 import { apply, invite } from '../support/factories/membership';
-import { createOrganization, type TestOrganization } from '../support/factories/organization';
+import { addUser, createOrganization, type TestOrganization } from '../support/factories/organization';
 import { addSeat, createEnv, newConsortium, seedCompilation } from '../support/factories/resources';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { subscribe } from '../support/ws';
@@ -252,7 +252,8 @@ const CASES: Record<string, Case> = {
 let gw: TestGateway;
 let known: Ids;
 let consortiumId: string;
-let outsiders: { label: string; org: TestOrganization }[];
+/** `byAccountRole`: refusals that the account role decides before any consortium is looked at may answer FORBIDDEN, alike for real and random ids. */
+let outsiders: { label: string; org: TestOrganization; byAccountRole?: boolean }[];
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -284,9 +285,12 @@ beforeAll(async () => {
     consortium: consortiumId, environment, node, chainAccount, compilation, invitation: invitation.id, application: application.id, membership: member.membershipId,
     proposal: (proposal.data as { createProposal: { id: string } }).createProposal.id,
   };
+  // §8.1: an account GUEST without a network role does not see its organization's consortium either.
+  const guest = await addUser(gw, member.org, 'GUEST');
   outsiders = [
     { label: 'an organization that never joined', org: await createOrganization(gw, { plan: 'ENTERPRISE' }) },
     { label: 'an organization that left', org: left.org },
+    { label: 'an account GUEST of a member organization, without a network role', org: { ...member.org, owner: guest }, byAccountRole: true },
   ];
 });
 afterAll(() => gw?.stop());
@@ -330,13 +334,19 @@ describe('outsiders learn nothing (spec §8.1)', () => {
 
   for (const [field, c] of Object.entries(CASES)) {
     it(`${field}: a real id answers like a random one, naming what was asked for`, async () => {
-      for (const { label, org } of outsiders) {
+      for (const { label, org, byAccountRole } of outsiders) {
         const real = await refusal(org.owner.client, c, known, org);
         const random = await refusal(org.owner.client, c, unknownIds(), org);
-        expect(real.extensions?.code, label).toBe('NOT_FOUND');
         expect(real.extensions?.code, label).toBe(random.extensions?.code);
         expect(real.shape, label).toBe(random.shape);
         expect(Object.keys(real.extensions ?? {}).sort(), label).toEqual(Object.keys(random.extensions ?? {}).sort());
+        // An account GUEST may be refused by its account role alone (granting network roles is
+        // organization.users.manage), which tells nothing of the consortium; anything else is NOT_FOUND.
+        if (byAccountRole && real.extensions?.code === 'FORBIDDEN') {
+          expect(real.extensions, label).toMatchObject({ kind: 'accountRole', have: 'GUEST' });
+          continue;
+        }
+        expect(real.extensions?.code, label).toBe('NOT_FOUND');
         expect(real.message, `${label}: names the thing asked for`).toContain(known[c.asked]);
         if (c.asked !== 'consortium') expect(real.message, `${label}: never the owning consortium`).not.toContain(consortiumId);
       }

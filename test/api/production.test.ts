@@ -18,13 +18,21 @@ describe('NODE_ENV=production', () => {
     const asBrowser = (url: string) => fetch(url, { headers: { accept: 'text/html' } });
     const production = await asBrowser(gw.url);
     const body = await production.text();
-    expect(production.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
-    expect(body).not.toMatch(/<html|sandbox/i);
+    // The exact answer: Apollo's refusal of a bare browser GET (no landing page to serve), as JSON
+    // with a coded error, never an HTML page.
+    expect(production.status).toBe(400);
+    expect(production.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const answer = JSON.parse(body) as { data?: unknown; errors: { message: string; extensions: { code: string } }[] };
+    expect(answer.data).toBeUndefined();
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(body).not.toMatch(/<html|<script|sandbox|explorer/i);
     // The same request to a development gateway does get the Sandbox page, so this one can tell.
     const development = await startTestGateway();
     try {
       const page = await asBrowser(development.url);
-      expect(page.headers.get('content-type') ?? '').toMatch(/text\/html/);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type') ?? '').toMatch(/^text\/html/);
       expect(await page.text()).toMatch(/sandbox/i);
     } finally {
       await development.stop();

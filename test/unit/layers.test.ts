@@ -51,3 +51,36 @@ describe('layers', () => {
     ]);
   });
 });
+
+// Status values are the enums' (parameters in statements, sqlLiteral in index expressions): a
+// status spelled inside SQL text drifts from its enum unseen. Migrations keep the text they ran.
+const SRC = join(__dirname, '../../src');
+const SPELLED_STATUS = /\bstatus\s*(?:=|<>|!=)\s*'|\bstatus\s+(?:not\s+)?in\s*\(\s*'/i;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return path === join(SRC, 'db/migrations') ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('status values in SQL', () => {
+  it('no statement or index of src spells a status: the enums are passed or interpolated', () => {
+    const offences = sourceFiles(SRC).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => [line, i + 1] as const)
+        .filter(([line]) => SPELLED_STATUS.test(line))
+        .map(([, n]) => `${relative(SRC, file)}:${n}`),
+    );
+    expect(sourceFiles(SRC).length).toBeGreaterThan(50);
+    expect(offences).toEqual([]);
+  });
+
+  it('the check itself catches a spelled status', () => {
+    expect(SPELLED_STATUS.test("update node set status = 'STOPPED' where status = ?")).toBe(true);
+    expect(SPELLED_STATUS.test("where status in ('ACTIVE', 'FROZEN')")).toBe(true);
+    expect(SPELLED_STATUS.test('where status = ? and id = ?')).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@ import { Entity, Enum, Index, ManyToOne, Opt, PrimaryKey, Property, type Ref } f
 import { randomUUID } from 'node:crypto';
 import { Environment } from '../environment/environment.entity';
 import { Membership } from '../membership/membership.entity';
+import { sqlLiteral } from '../../db/literal';
 
 export enum CertificateStatus {
   ACTIVE = 'ACTIVE',
@@ -15,7 +16,7 @@ export enum CertificateStatus {
 @Index({
   name: 'certificate_one_active',
   expression:
-    "create unique index certificate_one_active on certificate (membership_id, environment_id) where status = 'ACTIVE'",
+    `create unique index certificate_one_active on certificate (membership_id, environment_id) where status = ${sqlLiteral(CertificateStatus.ACTIVE)}`,
 })
 export class Certificate {
   @PrimaryKey({ type: 'uuid' })

@@ -102,9 +102,9 @@ export function certificateStatusLoader(ctx: GatewayContext) {
   return ctx.loaders.custom<string, MembershipCertificateStatus>('certificate-status', async (keys) => {
     const pairs = keys.map((k) => k.split('|') as [string, string]);
     const rows = await ctx.em.execute<{ environment_id: string; membership_id: string; active: boolean }[]>(
-      `select environment_id, membership_id, bool_or(status = 'ACTIVE') as active from certificate
+      `select environment_id, membership_id, bool_or(status = ?) as active from certificate
         where environment_id in (?) and membership_id in (?) group by 1, 2`,
-      [[...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]],
+      [CertificateStatus.ACTIVE, [...new Set(pairs.map((p) => p[0]))], [...new Set(pairs.map((p) => p[1]))]],
     );
     const status = new Map(rows.map((r) => [`${r.environment_id}|${r.membership_id}`, r.active]));
     return keys.map((k) => {

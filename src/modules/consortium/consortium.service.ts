@@ -16,6 +16,7 @@ import { validName } from '../organization/organization.validation';
 import { User } from '../user/user.entity';
 import { Consortium } from './consortium.entity';
 import { DESCRIPTION_MAX, type CreateConsortiumInput, type UpdateConsortiumInput } from './consortium.types';
+import { stopRunningNodes } from '../node/node.usage';
 
 const CURRENT = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 
@@ -138,12 +139,7 @@ export async function deleteConsortium(ctx: GatewayContext, { acting }: Consorti
       });
     }
     consortium.deletedAt = new Date();
-    const stopped = await em.execute<{ id: string }[]>(
-      `update node set status = 'STOPPED'
-        where status = 'RUNNING' and membership_id in (select id from membership where consortium_id = ?)
-        returning id`,
-      [id],
-    );
+    const stopped = await stopRunningNodes(em, { consortiumId: id });
     await recordEvent(em, {
       kind: EventKind.CONSORTIUM_DELETED,
       consortiumId: id,

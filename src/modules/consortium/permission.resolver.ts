@@ -6,7 +6,9 @@ import { ConsortiumPermission, PermissionGrid } from './permission.types';
 @Resolver()
 export class PermissionResolver {
   @Query(() => [ConsortiumPermission], {
-    description: 'Every consortium action and whether you may perform it there, through the membership you act for',
+    description:
+      'Every consortium action and whether you may perform it there, through the membership you act for; ' +
+      'the actions decided by account role alone (environment.security.update) come last',
   })
   async myPermissions(
     @Arg('consortiumId', () => ID) consortiumId: string,
@@ -18,7 +20,7 @@ export class PermissionResolver {
     // The voting policy is part of the answer: an action whose kind goes to a vote is refused
     // with the proposal route (§8.3), exactly as the direct mutation would be.
     const [actor, needsVote] = await Promise.all([ctx.authz.actor('consortium.view', consortiumId, membershipId), ctx.authz.needsVote(consortiumId)]);
-    return myPermissions(actor, { votingPolicy: { needsVote } });
+    return myPermissions(actor, ctx.authz.accountRole, { votingPolicy: { needsVote } });
   }
 
   @Query(() => PermissionGrid, { description: 'The three permission layers, as the gateway enforces them' })

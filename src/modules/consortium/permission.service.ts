@@ -5,6 +5,7 @@ import {
   CONSORTIUM_ACTIONS,
   CONSORTIUM_GRID,
   EFFECTIVE_ROLE_TABLE,
+  explainAccountRoleConsortium,
   explainConsortium,
   NetworkRole,
   NO_NETWORK_ROLE,
@@ -23,9 +24,20 @@ import type { AccountRoleRule, ConsortiumPermission, PermissionGrid } from './pe
 
 const ACCOUNT_ROLES = Object.values(AccountRole);
 
-/** Every Layer C action with the decision of the policy core for `actor`. */
-export function myPermissions(actor: ConsortiumActor, scope?: ConsortiumScope): ConsortiumPermission[] {
-  return explainConsortium(actor, scope).map(({ action, description, decision }) => ({
+/**
+ * Every Layer C action, then every action decided by account role alone (§8.2 security editing),
+ * with the decision of the policy core for `actor` acting with `accountRole`.
+ */
+export function myPermissions(
+  actor: ConsortiumActor,
+  accountRole: AccountRole | null,
+  scope?: ConsortiumScope,
+): ConsortiumPermission[] {
+  const byAccountRole = explainAccountRoleConsortium(
+    { membership: actor.membership, accountRole, organizationFrozen: actor.organizationFrozen },
+    scope,
+  );
+  return [...explainConsortium(actor, scope), ...byAccountRole].map(({ action, description, decision }) => ({
     action,
     description,
     allowed: decision.allowed,

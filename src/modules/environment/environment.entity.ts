@@ -5,6 +5,7 @@ import { ChainClient, Consensus } from './catalog';
 import { Consortium } from '../consortium/consortium.entity';
 import { Membership } from '../membership/membership.entity';
 import { TlsMinVersion } from './security-policy';
+import { sqlLiteral } from '../../db/literal';
 
 export enum EnvironmentStatus {
   LIVE = 'LIVE',
@@ -18,7 +19,7 @@ export enum EnvironmentStatus {
 @Index({
   name: 'environment_live_name_unique',
   expression:
-    "create unique index environment_live_name_unique on environment (consortium_id, name) where status <> 'DELETED'",
+    `create unique index environment_live_name_unique on environment (consortium_id, name) where status <> ${sqlLiteral(EnvironmentStatus.DELETED)}`,
 })
 export class Environment {
   @PrimaryKey({ type: 'uuid' })

@@ -1,19 +1,41 @@
 import { createHash } from 'node:crypto';
+import type { Event } from './event.entity';
 
-/** The fields of an event that its hash covers, in a fixed order. */
-export interface HashedEvent {
-  sequence: number;
-  consortiumId: string | null;
+/**
+ * The fields of an event that its hash covers, in hash order: the one list that the hash, the
+ * recorder's insert and the chain check derive from. The order is part of every stored hash:
+ * changing it breaks every chain.
+ */
+export const HASHED_FIELDS = [
+  'prevHash',
+  'sequence',
+  'consortiumId',
+  'kind',
+  'actorUserId',
+  'actorOrganizationId',
+  'actingMembershipId',
+  'subjectType',
+  'subjectId',
+  'audienceOrganizationId',
+  'payload',
+  'createdAt',
+] as const satisfies readonly (keyof Event)[];
+
+/** A field the hash covers. */
+export type HashedField = (typeof HASHED_FIELDS)[number];
+
+/** An event's hashed content; absent optional fields are null. `kind` is text, so rows of older kinds hash too. */
+export type HashedEvent = { [K in Exclude<HashedField, 'kind' | 'payload' | 'createdAt'>]-?: Exclude<Event[K], undefined> } & {
   kind: string;
-  actorUserId: string | null;
-  actorOrganizationId: string | null;
-  actingMembershipId: string | null;
-  subjectType: string;
-  subjectId: string;
-  audienceOrganizationId: string | null;
   payload: unknown;
   createdAt: Date;
-  prevHash: string | null;
+};
+
+/** The hashed content of a stored event (an entity or a snapshot), optional fields as null. */
+export function hashedContent(event: Pick<Event, HashedField>): HashedEvent {
+  const out: Record<string, unknown> = {};
+  for (const field of HASHED_FIELDS) out[field] = event[field] ?? null;
+  return out as HashedEvent;
 }
 
 /** JSON with object keys sorted at every depth, so equal payloads always hash alike. */
@@ -26,24 +48,8 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** SHA-256 over the previous event's hash and this event's content. */
+/** SHA-256 over the previous event's hash and this event's content, in HASHED_FIELDS order. */
 export function eventHash(e: HashedEvent): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson([
-        e.prevHash,
-        e.sequence,
-        e.consortiumId,
-        e.kind,
-        e.actorUserId,
-        e.actorOrganizationId,
-        e.actingMembershipId,
-        e.subjectType,
-        e.subjectId,
-        e.audienceOrganizationId,
-        e.payload,
-        e.createdAt.toISOString(),
-      ]),
-    )
-    .digest('hex');
+  const values = HASHED_FIELDS.map((field) => (field === 'createdAt' ? e.createdAt.toISOString() : e[field]));
+  return createHash('sha256').update(canonicalJson(values)).digest('hex');
 }

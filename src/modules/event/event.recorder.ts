@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Acting } from '../../auth/acting';
 import { eventsRecorded } from '../../observability/metrics';
-import { EventKind } from './event.entity';
-import { eventHash } from './event.hash';
+import { Event, EventKind } from './event.entity';
+import { eventHash, HASHED_FIELDS, type HashedEvent } from './event.hash';
 
 /** The channel whose NOTIFY wakes every gateway instance's event feed. */
 export const EVENT_CHANNEL = 'governance_events';
@@ -27,6 +27,22 @@ export function eventActor(acting: Acting): NewEvent['actor'] {
   return { userId: acting.user.id, organizationId: acting.organizationId || null, membershipId: acting.membership.id };
 }
 
+const inserts = new WeakMap<object, string>();
+
+/** The insert of one event: its hashed fields, then the hash, columns named by the entity metadata. */
+function insertStatement(em: EntityManager): string {
+  const metadata = em.getMetadata();
+  let sql = inserts.get(metadata);
+  if (sql) return sql;
+  const meta = metadata.get<Event>(Event.name);
+  const fields = [...HASHED_FIELDS, 'hash'] as const;
+  const columns = fields.map((field) => `"${meta.properties[field].fieldNames[0]}"`);
+  const values = fields.map((field) => (field === 'payload' ? '?::jsonb' : '?'));
+  sql = `insert into "${meta.tableName}" (${columns.join(', ')}) values (${values.join(', ')})`;
+  inserts.set(metadata, sql);
+  return sql;
+}
+
 /**
  * Appends one event inside the caller's transaction (`em` must be transactional). Pending
  * changes are flushed first, so the lock is taken last and held only until commit.
@@ -44,7 +60,7 @@ export async function recordEvent(em: EntityManager, e: NewEvent): Promise<numbe
         [e.consortiumId],
       )
     : [];
-  const row = {
+  const row: HashedEvent = {
     sequence: Number(sequence),
     consortiumId: e.consortiumId,
     kind: e.kind,
@@ -59,26 +75,7 @@ export async function recordEvent(em: EntityManager, e: NewEvent): Promise<numbe
     prevHash: prev[0]?.hash ?? null,
   };
   const hash = eventHash(row);
-  await em.execute(
-    `insert into event (sequence, consortium_id, kind, actor_user_id, actor_organization_id, acting_membership_id,
-       subject_type, subject_id, audience_organization_id, payload, created_at, prev_hash, hash)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
-    [
-      row.sequence,
-      row.consortiumId,
-      row.kind,
-      row.actorUserId,
-      row.actorOrganizationId,
-      row.actingMembershipId,
-      row.subjectType,
-      row.subjectId,
-      row.audienceOrganizationId,
-      JSON.stringify(row.payload),
-      row.createdAt,
-      row.prevHash,
-      hash,
-    ],
-  );
+  await em.execute(insertStatement(em), [...HASHED_FIELDS.map((field) => (field === 'payload' ? JSON.stringify(row.payload) : row[field])), hash]);
   // Delivered at commit, and only if the transaction commits.
   await em.execute('select pg_notify(?, ?)', [EVENT_CHANNEL, String(row.sequence)]);
   eventsRecorded.inc({ kind: row.kind });

@@ -7,7 +7,7 @@ import { AppError, badInput } from '../../errors';
 import { networkRoleEventDetail, NetworkRoleEventDetail, type NetworkRoleEventViewer } from '../../governance';
 import { Event, EventKind } from './event.entity';
 import { EVENT_FEED, type EventFeed } from './event.feed';
-import { eventHash } from './event.hash';
+import { eventHash, hashedContent } from './event.hash';
 import type { EventStream } from './event.stream';
 import type { ConsortiumEventsArgs, EventChainVerification, EventConnection, EventPageArgs, OrganizationEventsArgs } from './event.types';
 
@@ -145,20 +145,7 @@ export async function verifyEventChain(ctx: GatewayContext, { acting }: Consorti
             : 'prev_hash does not match the hash of the preceding event (an event was removed, inserted or reordered)',
         );
       }
-      const recomputed = eventHash({
-        sequence: e.sequence,
-        consortiumId: e.consortiumId ?? null,
-        kind: e.kind,
-        actorUserId: e.actorUserId ?? null,
-        actorOrganizationId: e.actorOrganizationId ?? null,
-        actingMembershipId: e.actingMembershipId ?? null,
-        subjectType: e.subjectType,
-        subjectId: e.subjectId,
-        audienceOrganizationId: e.audienceOrganizationId ?? null,
-        payload: e.payload,
-        createdAt: e.createdAt,
-        prevHash: e.prevHash ?? null,
-      });
+      const recomputed = eventHash(hashedContent(e));
       if (recomputed !== e.hash) return broken('the event’s content does not match its hash (it was altered)');
       previousHash = e.hash;
       after = e.sequence;

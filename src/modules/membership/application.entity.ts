@@ -7,6 +7,7 @@ import { Invitation } from './invitation.entity';
 import { Membership } from './membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { User } from '../user/user.entity';
+import { sqlLiteral } from '../../db/literal';
 
 export enum ApplicationStatus {
   PENDING = 'PENDING',
@@ -26,7 +27,7 @@ export enum ApplicationStatus {
 @Index({
   name: 'application_one_pending_per_org',
   expression:
-    "create unique index application_one_pending_per_org on application (consortium_id, organization_id) where status = 'PENDING'",
+    `create unique index application_one_pending_per_org on application (consortium_id, organization_id) where status = ${sqlLiteral(ApplicationStatus.PENDING)}`,
 })
 export class Application {
   @PrimaryKey({ type: 'uuid' })

@@ -5,6 +5,7 @@ import { ServiceKey } from '../../registry';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AppServices } from '../../graphql/context';
 import { EventKind } from '../event/event.entity';
+import { InvitationStatus } from './invitation.entity';
 import { recordEvent } from '../event/event.recorder';
 import { sweepExpiredProposals } from '../proposal/proposal.expiry';
 
@@ -21,10 +22,10 @@ export async function expireInvitation(em: EntityManager, invitationId: string):
   const rows = await em.execute<
     { consortium_id: string; invitee_organization_id: string; inviting_membership_id: string; expires_at: Date }[]
   >(
-    `update invitation set status = 'EXPIRED', decided_at = now()
-      where id = ? and status = 'PENDING' and expires_at <= now()
+    `update invitation set status = ?, decided_at = now()
+      where id = ? and status = ? and expires_at <= now()
       returning consortium_id, invitee_organization_id, inviting_membership_id, expires_at`,
-    [invitationId],
+    [InvitationStatus.EXPIRED, invitationId, InvitationStatus.PENDING],
   );
   const row = rows[0];
   if (!row) return false;
@@ -49,8 +50,8 @@ export async function sweepExpiredInvitations(em: EntityManager): Promise<number
   let expired = 0;
   for (;;) {
     const due = await em.execute<{ id: string }[]>(
-      `select id from invitation where status = 'PENDING' and expires_at <= now() order by expires_at limit ?`,
-      [SWEEP_BATCH],
+      `select id from invitation where status = ? and expires_at <= now() order by expires_at limit ?`,
+      [InvitationStatus.PENDING, SWEEP_BATCH],
     );
     for (const { id } of due) {
       if (await em.fork().transactional((tem) => expireInvitation(tem as EntityManager, id))) expired++;

@@ -79,6 +79,7 @@ export async function sendInvitation(
   const own = await organizationFacts(em, acting.organizationId);
   // An address not yet known has no plan: it is offered what a STANDARD organization may hold.
   const permissions = offeredPermissions(
+    'organization.invite',
     resolveOffer({
       inviter,
       inviterPlan: own!.plan as Plan,
@@ -92,10 +93,10 @@ export async function sendInvitation(
   await em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`invite:${acting.consortiumId}:${key}`]);
   const [open] = await em.execute(
     inviteeId
-      ? `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = 'PENDING' and expires_at > now() limit 1`
+      ? `select 1 from invitation where consortium_id = ? and invitee_organization_id = ? and status = ? and expires_at > now() limit 1`
       : `select 1 from invitation where consortium_id = ? and invitee_email = ? and invitee_organization_id is null
-            and status = 'PENDING' and expires_at > now() limit 1`,
-    [acting.consortiumId, inviteeId ?? inviteeEmail],
+            and status = ? and expires_at > now() limit 1`,
+    [acting.consortiumId, inviteeId ?? inviteeEmail, InvitationStatus.PENDING],
   );
   if (open) throw conflict('This organization already has a pending invitation to this consortium: revoke it first');
   const invitation = em.create(Invitation, {

@@ -1,6 +1,6 @@
 // Checks of what callers send to the membership workflows (invitations, applications, additional
 // memberships): texts, lifetimes, and the permissions an offer grants.
-import { badInput, forbidden } from '../../errors';
+import { badInput, refusal } from '../../errors';
 import type { OfferResult, Permission } from '../../governance';
 import { requireText } from '../../validation';
 
@@ -22,11 +22,14 @@ export function optionalText(
   return value === null || value === undefined ? null : requireText(value, field, max, opts);
 }
 
-/** The permissions an offer grants, or the refusal of §5 with the permissions not held. */
-export function offeredPermissions(result: OfferResult): Permission[] {
+/**
+ * The permissions an offer grants; else what the inviter lacks as the refusal of `action` (§5,
+ * naming the permissions not held), or the offer no one could make as BAD_USER_INPUT.
+ */
+export function offeredPermissions(action: 'organization.invite' | 'membership.create', result: OfferResult): Permission[] {
   if (result.ok) return result.permissions;
-  const details = { field: 'permissions', ...(result.notHeld ? { notHeld: result.notHeld } : {}) };
-  throw result.code === 'FORBIDDEN' ? forbidden(result.reason, details) : badInput(result.reason, details);
+  if (result.code === 'BAD_USER_INPUT') throw badInput(result.reason, { field: 'permissions' });
+  throw refusal(action, result, { details: { field: 'permissions', ...(result.notHeld ? { notHeld: result.notHeld } : {}) } });
 }
 
 /** An invitation's lifetime in days: the one asked for (1 to 90), else the configured default. */

@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseTextArray } from '../../db/text-array';
 import { conflict } from '../../errors';
 import { ConsortiumRole, decideSeat, MembershipStatus, Permission } from '../../governance';
+import { ApplicationStatus } from './application.entity';
 import { isUuid } from '../../validation';
 import { DISPLAY_NAME_MAX } from './membership.input';
 
@@ -72,8 +73,8 @@ export async function displayNameFor(
 /** CONFLICT when the organization already waits on an application to the consortium (one at a time). */
 export async function requireNoPendingApplication(em: EntityManager, consortiumId: string, organizationId: string): Promise<void> {
   const [pending] = await em.execute(
-    `select 1 from application where consortium_id = ? and organization_id = ? and status = 'PENDING'`,
-    [consortiumId, organizationId],
+    `select 1 from application where consortium_id = ? and organization_id = ? and status = ?`,
+    [consortiumId, organizationId, ApplicationStatus.PENDING],
   );
   if (pending) throw conflict('Your organization already has a pending application to this consortium: withdraw it first');
 }

@@ -20,12 +20,14 @@ import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
+import { InvitationStatus } from './invitation.entity';
 import { Membership } from './membership.entity';
 import { handOverAdministration } from './administration';
 import type { AdministrationTransferPayload, CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
 import { removeOrganization } from './removal';
 import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
 import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
+import { stopRunningNodes } from '../node/node.usage';
 
 /** An additional ACTIVE MEMBER membership for the caller's organization (Kaleido multiple memberships). */
 export async function createMembership(ctx: GatewayContext, { acting }: ConsortiumGrant, input: CreateMembershipInput): Promise<Membership> {
@@ -36,7 +38,7 @@ export async function createMembership(ctx: GatewayContext, { acting }: Consorti
       const org = (await organizationFacts(em, acting.organizationId))!;
       // The new seat belongs to the same organization: its plan stands on both sides of the offer.
       const plan = org.plan as Plan;
-      const permissions = offeredPermissions(resolveOffer({ inviter: creator, inviterPlan: plan, inviteePlan: plan, requested: input.permissions }));
+      const permissions = offeredPermissions('membership.create', resolveOffer({ inviter: creator, inviterPlan: plan, inviteePlan: plan, requested: input.permissions }));
       const membership = em.create(Membership, {
         consortium: acting.consortiumId,
         organization: acting.organizationId,
@@ -149,14 +151,11 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
     if (!decision.allowed) throw refusal('membership.leave', decision);
     membership.status = MembershipStatus.LEFT;
     // A STOPPED node no longer uses a license of its organization.
-    const stopped = await em.execute<{ id: string }[]>(
-      `update node set status = 'STOPPED' where membership_id = ? and status = 'RUNNING' returning id`,
-      [membershipId],
-    );
+    const stopped = await stopRunningNodes(em, { membershipIds: [membershipId] });
     const revoked = await em.execute<{ id: string; invitee_organization_id: string }[]>(
-      `update invitation set status = 'REVOKED', decided_at = now(), decided_by_id = ?
-        where inviting_membership_id = ? and status = 'PENDING' returning id, invitee_organization_id`,
-      [acting.user.id, membershipId],
+      `update invitation set status = ?, decided_at = now(), decided_by_id = ?
+        where inviting_membership_id = ? and status = ? returning id, invitee_organization_id`,
+      [InvitationStatus.REVOKED, acting.user.id, membershipId, InvitationStatus.PENDING],
     );
     for (const invitation of revoked) {
       await recordEvent(em, {
@@ -173,7 +172,7 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
         },
       });
     }
-    const stoppedNodeIds = stopped.map((n) => n.id);
+    const stoppedNodeIds = stopped;
     const revokedInvitationIds = revoked.map((i) => i.id);
     await recordEvent(em, {
       kind: EventKind.MEMBER_LEFT,

@@ -8,8 +8,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { refusal } from '../../errors';
 import { canRemoveMember, ConsortiumRole, MembershipStatus, removalChanges, type SeatView } from '../../governance';
 import { EventKind } from '../event/event.entity';
+import { InvitationStatus } from './invitation.entity';
 import { recordEvent, type NewEvent } from '../event/event.recorder';
 import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
+import { stopRunningNodes } from '../node/node.usage';
 
 export interface RemovalResult {
   organizationId: string;
@@ -42,14 +44,11 @@ export async function removeOrganization(
   if (!decision.allowed) throw refusal('member.remove', decision);
   const membershipIds = removalChanges(seats);
   await em.execute(`update membership set status = ? where id in (?)`, [MembershipStatus.LEFT, membershipIds]);
-  const stopped = await em.execute<{ id: string }[]>(
-    `update node set status = 'STOPPED' where membership_id in (?) and status = 'RUNNING' returning id`,
-    [membershipIds],
-  );
+  const stopped = await stopRunningNodes(em, { membershipIds });
   const revoked = await em.execute<{ id: string; invitee_organization_id: string; inviting_membership_id: string }[]>(
-    `update invitation set status = 'REVOKED', decided_at = now(), decided_by_id = ?
-      where inviting_membership_id in (?) and status = 'PENDING' returning id, invitee_organization_id, inviting_membership_id`,
-    [input.decidedByUserId, membershipIds],
+    `update invitation set status = ?, decided_at = now(), decided_by_id = ?
+      where inviting_membership_id in (?) and status = ? returning id, invitee_organization_id, inviting_membership_id`,
+    [InvitationStatus.REVOKED, input.decidedByUserId, membershipIds, InvitationStatus.PENDING],
   );
   for (const invitation of revoked) {
     await recordEvent(em, {
@@ -71,7 +70,7 @@ export async function removeOrganization(
   const result: RemovalResult = {
     organizationId,
     membershipIds,
-    stoppedNodeIds: stopped.map((n) => n.id),
+    stoppedNodeIds: stopped,
     revokedInvitationIds: revoked.map((i) => i.id),
     revokedNetworkRoleUserIds: endedUserIds,
   };

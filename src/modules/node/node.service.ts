@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError, badInput, conflict, forbidden, notFound, refusal } from '../../errors';
+import { badInput, conflict, forbidden, notFound, refusal } from '../../errors';
 import { canExpandNode, expansion, hasSignerSlot, hasSpareLicenses, licensesOf, MembershipStatus, NodeSize } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import type { ConsortiumGrant } from '../../graphql/grant';
@@ -11,7 +11,7 @@ import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
-import { countLicensesInUse } from '../organization/organization.service';
+import { licensesInUseOf } from './node.usage';
 import { Node, NodeRole, NodeStatus } from './node.entity';
 import type { CreateNodeInput, NodeInEnvironment } from './node.types';
 
@@ -40,7 +40,12 @@ export async function createNode(ctx: GatewayContext, { acting, scope }: Consort
     if (seat?.status !== MembershipStatus.ACTIVE) throw forbidden('This membership is no longer active: it may not add nodes');
     const inUse = await licensesInUseOf(tem, org.id);
     const license = hasSpareLicenses({ licenses: org.licenses, inUse, needed: licensesOf(size) });
-    if (!license.allowed) throw licenseExhausted(license.reason, { licenses: org.licenses, inUse, needed: licensesOf(size) });
+    if (!license.allowed) {
+      throw refusal(input.role === NodeRole.SIGNER ? 'node.createSigner' : 'node.create', license, {
+        code: 'LICENSE_EXHAUSTED',
+        details: { licenses: org.licenses, inUse, needed: licensesOf(size) },
+      });
+    }
     if (input.role === NodeRole.SIGNER) {
       const maxSigners = env.maxSigners ?? null;
       const signers = maxSigners === null ? 0 : await runningSigners(tem, env.id);
@@ -116,10 +121,10 @@ export async function expandNode(ctx: GatewayContext, { acting, scope }: Consort
       inUse,
     });
     if (!decision.allowed) {
-      if (decision.missing.kind === 'integrity') {
-        throw licenseExhausted(decision.reason, { licenses: org.licenses, inUse, needed: grown.additionalLicenses });
-      }
-      throw refusal('node.expand', decision);
+      throw refusal('node.expand', decision, {
+        code: 'LICENSE_EXHAUSTED',
+        details: { licenses: org.licenses, inUse, needed: grown.additionalLicenses },
+      });
     }
     await tem.nativeUpdate(Node, { id: found.id }, { size: size });
     const node = await tem.findOneOrFail(Node, found.id, { refresh: true });
@@ -137,11 +142,4 @@ export async function expandNode(ctx: GatewayContext, { acting, scope }: Consort
   });
 }
 
-function licenseExhausted(reason: string, details: { licenses: number; inUse: number; needed: number }): AppError {
-  return new AppError('LICENSE_EXHAUSTED', `Your organization has ${reason}`, details);
-}
 
-/** Licenses taken by RUNNING nodes of every membership of an organization, in every consortium. */
-export async function licensesInUseOf(em: EntityManager, organizationId: string): Promise<number> {
-  return (await countLicensesInUse(em, [organizationId])).get(organizationId) ?? 0;
-}

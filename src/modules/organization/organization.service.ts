@@ -4,12 +4,13 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
-import { AccountRole, licensesOf, type NodeSize, Plan } from '../../governance';
+import { AccountRole, Plan } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import type { CallerGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
 import { deliverInvitationsByEmail } from '../membership/invitation.service';
+import { countLicensesInUse } from '../node/node.usage';
 import { User } from '../user/user.entity';
 import { Organization } from './organization.entity';
 import type { Billing, CreateOrganizationInput, UpdateBillingInput } from './organization.types';
@@ -31,22 +32,6 @@ export async function lockOrganization(em: EntityManager, id: string): Promise<O
   const org = await em.findOne(Organization, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
   if (!org) throw notFound('Organization', id);
   return org;
-}
-
-/** Licenses in use per organization: its memberships' RUNNING nodes (one statement for all ids). */
-export async function countLicensesInUse(em: EntityManager, organizationIds: readonly string[]): Promise<Map<string, number>> {
-  const counts = new Map<string, number>(organizationIds.map((id) => [id, 0]));
-  if (organizationIds.length === 0) return counts;
-  // Counted per size; what a size takes is the policy core's (§8.2 node sizes).
-  const rows = await em.execute<{ organization_id: string; size: NodeSize; n: number }[]>(
-    `select m.organization_id, n.size, count(*)::int as n
-       from node n join membership m on m.id = n.membership_id
-      where n.status = 'RUNNING' and m.organization_id in (?)
-      group by m.organization_id, n.size`,
-    [[...organizationIds]],
-  );
-  for (const row of rows) counts.set(row.organization_id, (counts.get(row.organization_id) ?? 0) + licensesOf(row.size) * Number(row.n));
-  return counts;
 }
 
 /** The caller creates an organization and becomes its OWNER; a user who has one already gets CONFLICT. */
