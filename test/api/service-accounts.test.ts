@@ -292,6 +292,21 @@ describe('a service account’s lifecycle', () => {
     expect((await agent.ok(MeDocument)).me.accountRole).toBe('GUEST');
   });
 
+  it('deleted → its open subscription ends with UNAUTHENTICATED at the next event batch', async () => {
+    const org = await createOrganization(gw);
+    const clientId = newClientId();
+    const account = await register(org.owner.client, clientId, 'MEMBER');
+    const sub = await subscribe(gw, await machineToken(clientId), ServiceAccountEventsDocument, { after: null });
+    try {
+      await org.owner.client.ok(DeleteServiceAccountDocument, { id: account.id });
+      const end = await sub.end(10_000);
+      expect(codeOf(end)).toBe('UNAUTHENTICATED');
+      expect(((end as { error: { message: string }[] }).error)[0].message).toMatch(/deleted/);
+    } finally {
+      await sub.close();
+    }
+  });
+
   it('a service account is refused through the user mutations: its role and organization are its own record’s', async () => {
     const org = await createOrganization(gw);
     const account = await register(org.owner.client, newClientId(), 'MEMBER');
