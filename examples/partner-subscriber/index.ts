@@ -106,7 +106,7 @@ subscription.done.then(
   },
   (error: unknown) => {
     if (error instanceof GatewayError && error.code === 'CREDENTIAL_REFUSED') {
-      console.error('partner-subscriber: the gateway refused our credential (4403). Check CLIENT_ID/CLIENT_SECRET and that the gateway trusts this identity provider. Not retrying.');
+      console.error('partner-subscriber: the gateway refused our credential (4403). Check CLIENT_ID/CLIENT_SECRET, that the client id is registered as an ACTIVE service account of our organization, and that the gateway trusts this identity provider. Not retrying.');
       process.exit(2);
     }
     console.error(`partner-subscriber: giving up: ${error instanceof Error ? error.message : String(error)}`);

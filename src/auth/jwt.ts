@@ -7,7 +7,11 @@ import { isWellFormedText } from '../validation';
 /** What a verified token tells about its bearer; roles are never read from it. */
 export interface Identity {
   subject: string;
-  email: string;
+  /**
+   * Null when the token carries no `email` claim: a machine's client-credentials token, accepted
+   * only for a registered service account (see principal.ts).
+   */
+  email: string | null;
   name: string | null;
   /** When the token expires (ms since the epoch): an open subscription ends then. */
   expiresAt: number | null;
@@ -87,13 +91,17 @@ export class TokenVerifier {
     if (lifetime > this.cfg.maxTtlSeconds) {
       throw unauthenticated(`The token lives longer than the ${this.cfg.maxTtlSeconds} s this gateway accepts`);
     }
-    const email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
-    if (!payload.sub || !/^[^@\s]+@[^@\s]+$/.test(email)) {
-      throw unauthenticated('The token must carry `sub` and a valid `email` claim');
-    }
+    if (!payload.sub) throw unauthenticated('The token must carry `sub`');
     // Claims are the identity provider's text, stored as the user's row: only usable text may pass.
     if (!usableClaim(payload.sub, MAX_SUBJECT_LENGTH)) throw unauthenticated('The token claim "sub" is invalid');
-    if (!usableClaim(email, MAX_EMAIL_LENGTH)) throw unauthenticated('The token claim "email" is invalid');
+    // No `email` claim at all: a machine (client credentials), judged by its subject alone. A claim
+    // that is there must be an address.
+    let email: string | null = null;
+    if (payload.email !== undefined && payload.email !== null) {
+      email = typeof payload.email === 'string' ? payload.email.trim().toLowerCase() : '';
+      if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw unauthenticated('The token claim "email" must be a valid address');
+      if (!usableClaim(email, MAX_EMAIL_LENGTH)) throw unauthenticated('The token claim "email" is invalid');
+    }
     // The name is only shown: an unusable one is dropped rather than refusing the token.
     const name = typeof payload.name === 'string' && usableClaim(payload.name.trim(), MAX_NAME_LENGTH) ? payload.name.trim() : null;
     // Some providers send the claim as a string; only an explicit "no" counts as unverified.

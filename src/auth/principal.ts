@@ -9,12 +9,41 @@ import { User } from '../modules/user/user.entity';
 import { rightsColumns, type PreloadedRights } from './authz';
 import type { Identity } from './jwt';
 
+const SUSPENDED =
+  'This service account is suspended: its tokens are refused until an OWNER or ADMIN of its organization reactivates it';
+const UNREGISTERED =
+  'The token carries no `email` claim and its subject is not a registered service account: an OWNER or ADMIN of the organization registers the client id first (registerServiceAccount)';
+
+/**
+ * Whether a machine's credential is refused as a whole (checked when a WebSocket connects, so a
+ * partner program learns it at once and stops): a token without `email` whose subject is no
+ * registered service account, or the token of a suspended one. Null when it is not refused here.
+ */
+export async function serviceAccountRefusal(reader: SqlReader, identity: Identity): Promise<string | null> {
+  const [row] = await reader.rows<{ status: string }>('select status from service_account where client_id = $1', [identity.subject]);
+  if (row) return row.status === 'ACTIVE' ? null : SUSPENDED;
+  return identity.email === null ? UNREGISTERED : null;
+}
+
 /**
  * The user behind a verified identity, provisioned on first sight: an existing row for the
  * token's subject, else an invitation by email (claimed now), else a new user with no organization.
+ *
+ * A registered service account's subject is its user, whatever the token says of an email: it
+ * is accepted only while ACTIVE and never claims anything sent to an address. A token without
+ * `email` (a machine's) is accepted for a registered service account only.
  */
 export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
   const known = await knownUser(em, reader, identity.subject);
+  if (known?.serviceAccountStatus) {
+    if (known.serviceAccountStatus !== 'ACTIVE') {
+      throw unauthenticated(SUSPENDED);
+    }
+    return { user: known.user, rights: known.rights };
+  }
+  if (identity.email === null) {
+    throw unauthenticated(UNREGISTERED);
+  }
   // Only an explicit "no" counts as unverified (see Identity.emailVerified).
   const verified = identity.emailVerified !== false;
   if (known) {
@@ -24,17 +53,17 @@ export async function loadPrincipal(em: EntityManager, reader: SqlReader, identi
       await em.transactional(async (tem) => {
         await tem.nativeUpdate(User, { id: user.id }, { emailVerified: verified });
         // Now verified in an organization: invitations that waited for the address reach it (§8.1).
-        if (verified && user.organization) await deliverInvitationsByEmail(tem, user.email, user.organization.id);
+        if (verified && user.organization && user.email) await deliverInvitationsByEmail(tem, user.email, user.organization.id, user.id);
       });
       user.emailVerified = verified;
     }
-    return known;
+    return { user: known.user, rights: known.rights };
   }
-  return { user: await provision(em, identity, verified), rights: null };
+  return { user: await provision(em, { ...identity, email: identity.email }, verified), rights: null };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
-async function provision(em: EntityManager, identity: Identity, verified: boolean): Promise<User> {
+async function provision(em: EntityManager, identity: Identity & { email: string }, verified: boolean): Promise<User> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const bySubject = await em.findOne(User, { subject: identity.subject }, { populate: ['organization'] });
     if (bySubject) return bySubject;
@@ -57,7 +86,7 @@ async function provision(em: EntityManager, identity: Identity, verified: boolea
             { subject: identity.subject, name: byEmail.name ?? identity.name, emailVerified: true },
           );
           // Joining the organization that invited them: invitations sent to the address follow (§8.1).
-          if (done === 1 && byEmail.organization) await deliverInvitationsByEmail(tem, byEmail.email, byEmail.organization.id);
+          if (done === 1 && byEmail.organization) await deliverInvitationsByEmail(tem, identity.email, byEmail.organization.id, byEmail.id);
           return done;
         });
         if (claimed === 1) {
@@ -121,6 +150,7 @@ function knownUserStatement(em: EntityManager): KnownUserStatement {
     sql: `
   select ${user.select('u')}, ${organization.select('o')},
          ${rightsColumns(organizationOf, `u.${user.column('id')}`)}
+         , (select sa.status from service_account sa where sa.user_id = u.${user.column('id')}) as sa_status
     from ${user.table} u left join ${organization.table} o on o.${organization.column('id')} = ${organizationOf}
    where u.${user.column('subject')} = $1`,
   };
@@ -128,7 +158,10 @@ function knownUserStatement(em: EntityManager): KnownUserStatement {
   return statement;
 }
 
-async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<Principal | null> {
+/** A known user, and the status of the service account it is (null for a person). */
+type KnownUser = Principal & { serviceAccountStatus: string | null };
+
+async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<KnownUser | null> {
   const statement = knownUserStatement(em);
   const [row] = await reader.arrays(statement.sql, [subject]);
   if (!row) return null;
@@ -139,5 +172,6 @@ async function knownUser(em: EntityManager, reader: SqlReader, subject: string):
   return {
     user,
     rights: { memberships: row[rights] as PreloadedRights['memberships'], networkRoles: row[rights + 1] as PreloadedRights['networkRoles'] },
+    serviceAccountStatus: (row[rights + 2] as string | null) ?? null,
   };
 }

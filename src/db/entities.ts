@@ -11,12 +11,14 @@ import { NetworkRoleGrant } from '../modules/network-role/network-role.entity';
 import { Node } from '../modules/node/node.entity';
 import { Organization } from '../modules/organization/organization.entity';
 import { Proposal, ProposalVoter, VotingPolicyRow } from '../modules/proposal/proposal.entity';
+import { ServiceAccount } from '../modules/service-account/service-account.entity';
 import { User } from '../modules/user/user.entity';
 
 /** Every entity of the model, listed once (no discovery by folder scanning). */
 export const ENTITIES = [
   Organization,
   User,
+  ServiceAccount,
   Consortium,
   Membership,
   Invitation,

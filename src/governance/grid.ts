@@ -37,6 +37,8 @@ const organizationGrid = {
   'organization.users.list': roles(OWNER, ADMIN, MEMBER),
   'organization.users.manage': roles(OWNER, ADMIN),
   'organization.licenses.manage': roles(OWNER, ADMIN),
+  'organization.serviceAccounts.list': roles(OWNER, ADMIN),
+  'organization.serviceAccounts.manage': roles(OWNER, ADMIN),
   'organization.consortia.list': roles(OWNER, ADMIN, MEMBER),
   'consortium.create': roles(OWNER, ADMIN),
 } satisfies Record<string, AccountRoleSet>;
@@ -60,6 +62,11 @@ export const ORGANIZATION_ACTION_INFO: Readonly<Record<OrganizationAction, Actio
     note: 'only an OWNER grants or takes away OWNER; the last OWNER cannot be removed or demoted',
   },
   'organization.licenses.manage': { description: 'purchase and release node licenses' },
+  'organization.serviceAccounts.list': { description: "the organization's service accounts (machine identities of partner programs)" },
+  'organization.serviceAccounts.manage': {
+    description: 'register, suspend, reactivate and delete service accounts',
+    note: "an account's role is no higher than the caller's own: an ADMIN cannot register an OWNER",
+  },
   'organization.consortia.list': {
     description: 'every consortium the organization belongs to',
     // The denial is of the full list only: the service still shows a GUEST those consortia.

@@ -10,3 +10,4 @@ export * from './chain-account';
 export * from './node-size';
 export * from './voting-policy';
 export * from './proposal';
+export * from './service-account';

@@ -8,6 +8,7 @@ import { MembershipCertificateStatus } from '../modules/environment/environment.
 import { EventKind } from '../modules/event/event.entity';
 import { InvitationStatus } from '../modules/membership/invitation.entity';
 import { NodeRole, NodeStatus } from '../modules/node/node.entity';
+import { ServiceAccountStatus } from '../modules/service-account/service-account.entity';
 import { KeyCurve } from '../modules/chain-account/keys';
 import { TlsMinVersion } from '../modules/environment/security-policy';
 import {
@@ -32,6 +33,7 @@ registerEnumType(NodeSize, { name: 'NodeSize', description: 'How many licenses a
 registerEnumType(CertificateStatus, { name: 'CertificateStatus' });
 registerEnumType(CompilationStatus, { name: 'CompilationStatus' });
 registerEnumType(EventKind, { name: 'EventKind' });
+registerEnumType(ServiceAccountStatus, { name: 'ServiceAccountStatus', description: 'A service account’s tokens are accepted only while it is ACTIVE' });
 registerEnumType(ChainClient, { name: 'ChainClient' });
 registerEnumType(Consensus, { name: 'Consensus' });
 registerEnumType(MembershipCertificateStatus, { name: 'MembershipCertificateStatus', description: 'A membership’s certificate in one environment' });

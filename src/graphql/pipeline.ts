@@ -11,7 +11,7 @@ import {
 } from 'graphql';
 import { Authz } from '../auth/authz';
 import { bearerToken, type Identity } from '../auth/jwt';
-import { loadPrincipal } from '../auth/principal';
+import { loadPrincipal, serviceAccountRefusal } from '../auth/principal';
 import { AppError } from '../errors';
 import type { BudgetState, Budgets } from './budgets';
 import type { AppServices, GatewayContext } from './context';
@@ -119,6 +119,16 @@ export class Pipeline {
       await this.unavailableOnOutage(() => this.budgets.checkAuthFailures(address));
       throw refusal(error.code, error.message, 401);
     }
+  }
+
+  /**
+   * Refuses, when a WebSocket connects, a machine credential the gateway does not accept at all
+   * (an unregistered subject without `email`, a suspended service account): the socket closes
+   * with 4403 and a partner program stops instead of retrying for ever.
+   */
+  async admit(identity: Identity): Promise<void> {
+    const reason = await this.unavailableOnOutage(() => serviceAccountRefusal(this.app.reader, identity));
+    if (reason) throw refusal('UNAUTHENTICATED', reason, 401);
   }
 
   /** Refuses a token that has expired since the socket was opened (every WS operation). */

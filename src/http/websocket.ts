@@ -78,6 +78,7 @@ export function serveWebSocket(
           const identity = await pipeline.authenticate(params.Authorization ?? params.authorization, address);
           if (!identity) return false;
           pipeline.checkExpiry(identity);
+          await pipeline.admit(identity);
           caller = { identity, address };
         } catch (error) {
           if (code(error) === 'RATE_LIMITED') close(socket, WS_CLOSE.rateLimited, (error as Error).message);

@@ -11,12 +11,14 @@ import { networkRoleModule } from './network-role/network-role.module';
 import { nodeModule } from './node/node.module';
 import { organizationModule } from './organization/organization.module';
 import { proposalModule } from './proposal/proposal.module';
+import { serviceAccountModule } from './service-account/service-account.module';
 import { userModule } from './user/user.module';
 
 /** Every feature module of the gateway, in the order they start. */
 export const MODULES: GatewayModule[] = [
   userModule,
   organizationModule,
+  serviceAccountModule,
   consortiumModule,
   networkRoleModule,
   membershipModule,

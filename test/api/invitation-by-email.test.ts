@@ -4,12 +4,13 @@
 // name only, and only to users allowed to invite.
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcceptInvitationDocument, CreateOrganizationDocument, InviteUserDocument } from '../generated/graphql';
+import { AcceptInvitationDocument, CreateOrganizationDocument, InviteUserDocument, ServiceAccountEventsDocument } from '../generated/graphql';
 import { GraphQLClient } from '../support/client';
 import { createOrganization, type TestOrganization } from '../support/factories/organization';
 import { consortiumWithAdmin, eventRows, invitedMember } from '../support/factories/membership';
 import type { TestConsortium } from '../support/factories/consortium';
 import { startTestGateway, TEST_JWT_SECRET, uniqueEmail, type TestGateway } from '../support/gateway';
+import { subscribe } from '../support/ws';
 
 let gw: TestGateway;
 let admin: TestOrganization;
@@ -22,18 +23,21 @@ afterAll(() => gw?.stop());
 
 const secret = new TextEncoder().encode(TEST_JWT_SECRET);
 
+/** A token for `email` that says `email_verified: verified`. */
+function tokenOf(email: string, verified: boolean): Promise<string> {
+  let jwt = new SignJWT({ email, email_verified: verified })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(`test|${email}`)
+    .setIssuedAt()
+    .setExpirationTime('1h');
+  if (gw.config.jwt.issuer) jwt = jwt.setIssuer(gw.config.jwt.issuer);
+  if (gw.config.jwt.audience) jwt = jwt.setAudience(gw.config.jwt.audience);
+  return jwt.sign(secret);
+}
+
 /** A client for `email` whose tokens say `email_verified: verified`. */
 function person(email: string, verified: boolean): GraphQLClient {
-  return new GraphQLClient(gw.url, () => {
-    let jwt = new SignJWT({ email, email_verified: verified })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`test|${email}`)
-      .setIssuedAt()
-      .setExpirationTime('1h');
-    if (gw.config.jwt.issuer) jwt = jwt.setIssuer(gw.config.jwt.issuer);
-    if (gw.config.jwt.audience) jwt = jwt.setAudience(gw.config.jwt.audience);
-    return jwt.sign(secret);
-  });
+  return new GraphQLClient(gw.url, () => tokenOf(email, verified));
 }
 
 interface SentInvitation {
@@ -84,6 +88,25 @@ describe('inviting by the email of a person', () => {
     const newcomer = person(email, true);
     const { createOrganization: org } = await newcomer.ok(CreateOrganizationDocument, { input: { name: `Newcomer ${Date.now()}` } });
     expect(await pendingIds(newcomer)).toEqual([sent.id]);
+    // Its arrival is an event of the consortium's log, addressed to the organization it reached.
+    const delivered = await eventRows({ subjectId: sent.id, kind: 'INVITATION_DELIVERED' });
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ consortiumId: consortium.id, audienceOrganizationId: org.id, actorOrganizationId: org.id });
+    expect(delivered[0].payload).toMatchObject({ invitationId: sent.id, inviteeOrganizationId: org.id, inviteeEmail: email });
+    // The organization sees it on organizationEvents.
+    const token = await tokenOf(email, true);
+    const feed = await subscribe(gw, token, ServiceAccountEventsDocument, { after: 0 });
+    try {
+      const first = await feed.next();
+      expect(first.data?.organizationEvents).toMatchObject({
+        kind: 'INVITATION_DELIVERED',
+        subjectId: sent.id,
+        audienceOrganizationId: org.id,
+        payload: { __typename: 'InvitationDeliveredPayload', invitationId: sent.id, inviteeOrganizationId: org.id, inviteeEmail: email },
+      });
+    } finally {
+      await feed.close();
+    }
     const { acceptInvitation } = await newcomer.ok(AcceptInvitationDocument, { id: sent.id });
     expect(acceptInvitation.membership?.id).toBeTruthy();
     const { consortium: seen } = await newcomer.ok<{ consortium: { id: string } }, Record<string, unknown>>(
@@ -100,7 +123,9 @@ describe('inviting by the email of a person', () => {
     await person(email, false).ok(CreateOrganizationDocument, { input: { name: `Unverified ${Date.now()}` } });
     expect(await pendingIds(person(email, false))).toEqual([]);
     await person(email, false).fails('NOT_FOUND', AcceptInvitationDocument, { id: sent.id });
+    expect(await eventRows({ subjectId: sent.id, kind: 'INVITATION_DELIVERED' })).toEqual([]);
     expect(await pendingIds(person(email, true))).toEqual([sent.id]);
+    expect(await eventRows({ subjectId: sent.id, kind: 'INVITATION_DELIVERED' })).toHaveLength(1);
   });
 
   it('reaches the organization that invited the person as a user, when they sign in', async () => {
@@ -114,8 +139,11 @@ describe('inviting by the email of a person', () => {
       { id: sent.id },
     );
     expect(waiting.invitation.inviteeOrganization).toBeNull();
+    expect(await eventRows({ subjectId: sent.id, kind: 'INVITATION_DELIVERED' })).toEqual([]);
     expect(await pendingIds(person(email, true))).toEqual([sent.id]);
     expect(await pendingIds(employer.owner.client)).toEqual([sent.id]);
+    const [delivered] = await eventRows({ subjectId: sent.id, kind: 'INVITATION_DELIVERED' });
+    expect(delivered).toMatchObject({ consortiumId: consortium.id, audienceOrganizationId: employer.id });
   });
 
   it('an invitation waiting for an address is not shown to a user without organization', async () => {

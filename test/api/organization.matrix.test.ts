@@ -10,7 +10,9 @@ import {
   OrganizationDocument,
   OrganizationUsersDocument,
   PurchaseLicensesDocument,
+  RegisterServiceAccountDocument,
   RenameOrganizationDocument,
+  ServiceAccountsDocument,
   UpdateBillingDocument,
 } from '../generated/graphql';
 import { matrix, type Role4 } from '../governance/matrix';
@@ -118,6 +120,26 @@ const OPERATIONS: Record<string, Operation> = {
       return { result, verify: async () => expect(Number((await orgRow()).licenses)).toBe(before + 1) };
     },
     unchanged: snapshotOrg,
+  },
+  'organization.serviceAccounts.list': {
+    run: async (c) => {
+      const result = await c.request(ServiceAccountsDocument, {});
+      const total = Number((await sql<{ n: number }>('select count(*)::int as n from service_account where organization_id = ?', [org.id]))[0].n);
+      return { result, verify: async () => expect(result.data?.serviceAccounts.totalCount).toBe(total) };
+    },
+  },
+  'organization.serviceAccounts.manage': {
+    run: async (c) => {
+      const clientId = `matrix-${randomUUID()}`;
+      const result = await c.request(RegisterServiceAccountDocument, { input: { clientId, name: 'Matrix', accountRole: 'MEMBER' } });
+      const rows = () => sql('select 1 from service_account where client_id = ? and organization_id = ?', [clientId, org.id]);
+      return { result, verify: async () => expect(await rows()).toHaveLength(1) };
+    },
+    unchanged: async () => {
+      const ids = () => sql('select id from service_account where organization_id = ? order by id', [org.id]);
+      const before = await ids();
+      return async () => expect(await ids()).toEqual(before);
+    },
   },
   'organization.consortia.list': {
     // §2: "N (only those where the user holds a network role)": the full list is denied, and the

@@ -48,7 +48,7 @@ describe('the principal row', () => {
     await setup.flush();
 
     const em = await testEm();
-    const principal = await loadPrincipal(em, reader, { subject, email: user.email, name: user.name ?? null, expiresAt: null, emailVerified: true });
+    const principal = await loadPrincipal(em, reader, { subject, email: user.email ?? null, name: user.name ?? null, expiresAt: null, emailVerified: true });
     expect(principal.rights).not.toBeNull();
     const loadedOrganization = em.getUnitOfWork().getById<Organization>(Organization.name, organization.id);
     expect(loadedOrganization, 'the organization is merged into the request').toBeDefined();

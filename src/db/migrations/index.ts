@@ -10,6 +10,7 @@ import { Migration20261202174800 } from './Migration20261202174800';
 import { Migration20261202181515 } from './Migration20261202181515';
 import { Migration20261202182714 } from './Migration20261202182714';
 import { Migration20261202190000 } from './Migration20261202190000';
+import { Migration20261202210000 } from './Migration20261202210000';
 import { Migration20261202213000 } from './Migration20261202213000';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
@@ -25,5 +26,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202181515', class: Migration20261202181515 },
   { name: 'Migration20261202182714', class: Migration20261202182714 },
   { name: 'Migration20261202190000', class: Migration20261202190000 },
+  { name: 'Migration20261202210000', class: Migration20261202210000 },
   { name: 'Migration20261202213000', class: Migration20261202213000 },
 ];

@@ -209,12 +209,18 @@ export class EventFeed {
       s.expire();
       return true;
     };
+    // A service account suspended or deleted since the subscription began: its credential no longer counts.
+    const revoked = (s: EventStream, user: UserFacts) => {
+      if (!user.credentialRevoked) return false;
+      s.revoke(user.credentialRevoked);
+      return true;
+    };
     for (const row of rows) {
       const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
       // A stream registered while the facts were loading is skipped here: it replays this batch.
       for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
         const user = facts.get(s.userId);
-        if (!user || expired(s)) continue;
+        if (!user || expired(s) || revoked(s, user)) continue;
         // §8.1 visibility, as for a request: a current membership and, for an account GUEST, a network role.
         const visibility = decideConsortiumVisibility({
           memberships: (user.organizationId && allowed?.get(user.organizationId)) || [],
@@ -226,7 +232,7 @@ export class EventFeed {
       }
       for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
         const user = facts.get(s.userId);
-        if (!user || expired(s)) continue;
+        if (!user || expired(s) || revoked(s, user)) continue;
         if (user.organizationId === s.filter.organizationId) s.push(row);
         else s.end();
       }
@@ -259,19 +265,36 @@ export class EventFeed {
    */
   private async usersFacts(userIds: string[]): Promise<Map<string, UserFacts>> {
     const rows = await this.orm.em.getConnection().execute<
-      { id: string; organization_id: string | null; account_role: string | null; network_roles: Record<string, string> }[]
+      {
+        id: string;
+        organization_id: string | null;
+        account_role: string | null;
+        network_roles: Record<string, string>;
+        service_account: string | null;
+      }[]
     >(
+      // A service account's user: its status; a user with neither subject nor email is a deleted one's.
       `select u.id, u.organization_id, u.account_role,
+              case when u.subject is null and u.email is null then 'DELETED'
+                   else (select sa.status from service_account sa where sa.user_id = u.id) end as service_account,
               (select coalesce(json_object_agg(nr.consortium_id, nr.role), '{}'::json) from network_role nr where nr.user_id = u.id) as network_roles
          from app_user u where u.id = any(?::uuid[])`,
       [pgArray(userIds)],
     );
-    const result = new Map<string, UserFacts>(userIds.map((id) => [id, { organizationId: null, accountRole: null, networkRoles: {} }]));
+    const result = new Map<string, UserFacts>(
+      userIds.map((id) => [id, { organizationId: null, accountRole: null, networkRoles: {}, credentialRevoked: null }]),
+    );
     for (const r of rows) {
       result.set(r.id, {
         organizationId: r.organization_id,
         accountRole: r.organization_id ? ((r.account_role as AccountRole | null) ?? null) : null,
         networkRoles: r.network_roles as Record<string, NetworkRole>,
+        credentialRevoked:
+          r.service_account === 'SUSPENDED'
+            ? 'This service account has been suspended'
+            : r.service_account === 'DELETED'
+              ? 'This service account has been deleted'
+              : null,
       });
     }
     return result;
@@ -317,6 +340,8 @@ export class EventFeed {
 }
 
 interface UserFacts {
+  /** Why a service account's credential no longer counts (suspended, deleted); null while it does. */
+  credentialRevoked: string | null;
   organizationId: string | null;
   accountRole: AccountRole | null;
   networkRoles: Record<string, NetworkRole>;

@@ -52,6 +52,7 @@ const invitation = { invitationId: id, invitingMembershipId: id };
 const chainAccount = { environmentId: id, membershipId: id, curve: text, address: text };
 const node = { environmentId: id, membershipId: id, name: text, role: text, size: text };
 const proposal = { proposalId: id, kind: text };
+const serviceAccount = { serviceAccountId: id, clientId: text, name: text, accountRole: text, status: text, byUserId: id };
 const tally = { voters: int, yes: int, no: int, pending: int };
 
 /** The fields of each kind's payload, as the services write them. */
@@ -116,6 +117,11 @@ export const PAYLOAD_FIELDS: Record<EventKind, Record<string, Spec>> = {
   CHAIN_ACCOUNT_KEY_ROTATED: { ...chainAccount, previousAddress: text, newAccount: 'Boolean', newAccountId: id },
   CHAIN_ACCOUNT_FROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
   CHAIN_ACCOUNT_UNFROZEN: { ...chainAccount, byAdministrator: 'Boolean' },
+  INVITATION_DELIVERED: { ...invitation, inviteeOrganizationId: id, inviteeEmail: text, expiresAt: when },
+  SERVICE_ACCOUNT_REGISTERED: serviceAccount,
+  SERVICE_ACCOUNT_SUSPENDED: serviceAccount,
+  SERVICE_ACCOUNT_REACTIVATED: serviceAccount,
+  SERVICE_ACCOUNT_DELETED: serviceAccount,
 };
 
 /** Some payloads nest their changes under one key; the typed view lifts them up. */

@@ -76,6 +76,15 @@ export class EventStream implements AsyncIterableIterator<Event> {
     );
   }
 
+  /** Ends a subscription whose credential was withdrawn (a service account suspended or deleted). */
+  revoke(reason: string): void {
+    this.finish(
+      new GraphQLError(`${reason}: its tokens are no longer accepted`, {
+        extensions: { code: 'UNAUTHENTICATED', resumeAfter: this.last },
+      }),
+    );
+  }
+
   async next(): Promise<IteratorResult<Event>> {
     for (;;) {
       if (this.closed) return DONE;

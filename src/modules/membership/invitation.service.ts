@@ -130,14 +130,37 @@ export async function sendInvitation(
 
 /**
  * Hands the open invitations sent to a person's address to the organization they now belong to
- * (they created or joined it with a verified address). Runs in the caller's transaction.
+ * (they created or joined it with a verified address), each with an INVITATION_DELIVERED event
+ * in its consortium's log, addressed to that organization: from now on the organization sees it
+ * on organizationEvents and may accept it. `userId` is the person whose arrival delivered them.
+ * Runs in the caller's transaction; returns how many were delivered.
  */
-export async function deliverInvitationsByEmail(em: EntityManager, email: string, organizationId: string): Promise<number> {
-  return em.nativeUpdate(
-    Invitation,
-    { inviteeEmail: email, inviteeOrganization: null, status: InvitationStatus.PENDING },
-    { inviteeOrganization: organizationId },
+export async function deliverInvitationsByEmail(em: EntityManager, email: string, organizationId: string, userId: string | null): Promise<number> {
+  const rows = await em.execute<{ id: string; consortium_id: string; inviting_membership_id: string; expires_at: Date | string }[]>(
+    `update invitation set invitee_organization_id = ?
+      where invitee_email = ? and invitee_organization_id is null and status = 'PENDING'
+      returning id, consortium_id, inviting_membership_id, expires_at`,
+    [organizationId, email],
   );
+  // Oldest first, so the log reads in the order they were sent.
+  rows.sort((a, b) => new Date(a.expires_at).getTime() - new Date(b.expires_at).getTime() || a.id.localeCompare(b.id));
+  for (const row of rows) {
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_DELIVERED,
+      consortiumId: row.consortium_id,
+      actor: { userId, organizationId, membershipId: null },
+      subject: { type: 'Invitation', id: row.id },
+      audienceOrganizationId: organizationId,
+      payload: {
+        invitationId: row.id,
+        invitingMembershipId: row.inviting_membership_id,
+        inviteeOrganizationId: organizationId,
+        inviteeEmail: email,
+        expiresAt: new Date(row.expires_at).toISOString(),
+      },
+    });
+  }
+  return rows.length;
 }
 
 /** Another organization's id and name, for one who may invite it (the rule decided that). */

@@ -54,7 +54,7 @@ export async function createOrganization(ctx: GatewayContext, { user }: CallerGr
     );
     if (joined !== 1) throw alreadyMember();
     // §8.1: invitations sent to the founder's verified address now go to their organization.
-    if (user.emailVerified) await deliverInvitationsByEmail(tem, user.email, org.id);
+    if (user.emailVerified && user.email) await deliverInvitationsByEmail(tem, user.email, org.id, user.id);
     return org;
   });
   // The rest of this request (the fields selected on the result) is decided as the new OWNER.

@@ -5,8 +5,9 @@ import { AccountRole } from '../../governance/roles';
 import { Organization } from '../organization/organization.entity';
 
 /**
- * A person. A row with no `subject` is an invitation by email into an organization: the first
- * verified sign-in with that email claims it.
+ * A person, or the user a service account acts as (a subject and no email). A row with no
+ * `subject` is an invitation by email into an organization: the first verified sign-in with that
+ * email claims it.
  */
 @ObjectType('User', { simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
@@ -20,10 +21,10 @@ export class User {
   @Property({ type: 'text', nullable: true, unique: 'app_user_subject_unique' })
   subject?: string | null;
 
-  /** Stored lower-case, so uniqueness ignores case. */
-  @Property({ type: 'text', unique: 'app_user_email_unique' })
-  @Field(() => String)
-  email!: string;
+  /** Stored lower-case, so uniqueness ignores case; null for a service account (a machine has no address). */
+  @Property({ type: 'text', nullable: true, unique: 'app_user_email_unique' })
+  @Field(() => String, { nullable: true, description: 'Null for a service account' })
+  email?: string | null;
 
   @Property({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true })

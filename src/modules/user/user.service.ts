@@ -12,6 +12,7 @@ import { NetworkRoleGrant } from '../network-role/network-role.entity';
 import { deliverInvitationsByEmail } from '../membership/invitation.service';
 import { lockOrganization } from '../organization/organization.service';
 import { validEmail } from '../organization/organization.validation';
+import { ServiceAccount } from '../service-account/service-account.entity';
 import { User } from './user.entity';
 
 const MANAGE = 'organization.users.manage';
@@ -25,13 +26,18 @@ async function actorRoleNow(em: EntityManager, actorId: string, organizationId: 
   return row?.account_role ?? null;
 }
 
+/** OWNERs who are people (invited or signed in): a service account never keeps an organization governable. */
 function countOwners(em: EntityManager, organizationId: string): Promise<number> {
-  return em.count(User, { organization: organizationId, accountRole: AccountRole.OWNER });
+  return em.count(User, { organization: organizationId, accountRole: AccountRole.OWNER, email: { $ne: null } });
 }
 
 async function memberOf(em: EntityManager, organizationId: string, userId: string): Promise<User> {
   const user = await em.findOne(User, { id: userId, organization: organizationId }, { refresh: true });
   if (!user) throw notFound('User', userId);
+  // A service account's role and organization are its own record's: changed through its mutations only.
+  if ((await em.count(ServiceAccount, { user: user.id })) > 0) {
+    throw conflict('This user is a service account: suspend, reactivate or delete it with the service account mutations', { userId });
+  }
   return user;
 }
 
@@ -71,7 +77,7 @@ export async function inviteUser(ctx: GatewayContext, caller: CallerGrant, email
       );
       if (attached !== 1) throw taken();
       // A signed-in person joins now: invitations sent to their address follow them (§8.1).
-      if (existing.subject) await deliverInvitationsByEmail(tem, address, organizationId);
+      if (existing.subject) await deliverInvitationsByEmail(tem, address, organizationId, existing.id);
       return tem.findOneOrFail(User, { id: existing.id }, { refresh: true });
     }
     try {
