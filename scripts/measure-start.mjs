@@ -7,7 +7,7 @@
 //   node scripts/measure-start.mjs            (or: npm run bench:start)
 //   START_RUNS=5 START_WORKERS=1,2 node scripts/measure-start.mjs
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +29,33 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * CPU seconds (user + system) spent so far by `pid` and every process below it, the finished
+ * ones included (npm's prestart steps): on a loaded machine the wall time varies, this less so.
+ * Linux only (/proc); clock ticks of 10 ms.
+ */
+function treeCpuSeconds(pid) {
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[1] is the parent; utime, stime, cutime, cstime are fields 14–17 of stat (11–14 here).
+      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: fields.slice(11, 15).reduce((a, b) => a + Number(b), 0) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let ticks = 0;
+  const inTree = (p) => {
+    for (let q = p, depth = 0; q > 1 && depth < 64; q = stats.get(q)?.ppid ?? 0, depth++) if (q === pid) return true;
+    return false;
+  };
+  for (const [p, { ticks: t }] of stats) if (inTree(p)) ticks += t;
+  return ticks / 100;
+}
+
 /** Spawns `npm start`, returns the ms until /readyz answers 200, then stops it (SIGTERM to its group). */
 async function startOnce(env) {
   const port = await freePort();
@@ -49,12 +76,14 @@ async function startOnce(env) {
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise((ok) => child.once('exit', (code) => ok(code)));
   let readyMs = null;
+  let cpu = null;
   const deadline = began + 120_000;
   while (performance.now() < deadline && child.exitCode === null) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
       if (res.ok) {
         readyMs = performance.now() - began;
+        cpu = treeCpuSeconds(child.pid);
         break;
       }
     } catch {
@@ -71,7 +100,7 @@ async function startOnce(env) {
   }
   const code = await exited;
   if (readyMs === null) throw new Error(`npm start was not ready (exit ${code}):\n${output}`);
-  return { readyMs, allReadyMs: allReadyMs ?? readyMs };
+  return { readyMs, allReadyMs: allReadyMs ?? readyMs, cpu };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -90,9 +119,11 @@ try {
     const ms = (xs) => xs.map((t) => t.toFixed(0)).join(', ');
     const ready = times.map((t) => t.readyMs);
     const all = times.map((t) => t.allReadyMs);
+    const cpu = times.map((t) => t.cpu);
     console.log(
       `second start, WORKERS=${workers}: median ${median(ready).toFixed(0)} ms to the first /readyz (${ms(ready)}), ` +
-        `${median(all).toFixed(0)} ms until every worker is ready (${ms(all)})`,
+        `${median(all).toFixed(0)} ms until every worker is ready (${ms(all)}); ` +
+        `CPU until the first /readyz, all processes: median ${median(cpu).toFixed(2)} s (${cpu.map((c) => c.toFixed(2)).join(', ')})`,
     );
   }
 } finally {

@@ -24,10 +24,17 @@ export interface RunningApp {
 export async function startApp(
   config: Config,
   log: Logger,
-  opts: { port?: number; host?: string; policy?: PolicyCore; migrate?: boolean } = {},
+  opts: {
+    port?: number;
+    host?: string;
+    policy?: PolicyCore;
+    migrate?: boolean;
+    /** The embedded database, started by the caller while the modules loaded; stopped with the app. */
+    embedded?: EmbeddedDatabase;
+  } = {},
 ): Promise<RunningApp> {
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
+  let embedded: EmbeddedDatabase | null = opts.embedded ?? null;
+  let url = embedded?.url ?? config.databaseUrl;
   if (!url) {
     embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
     url = embedded.url;

@@ -3,6 +3,7 @@ import type { Migrator as MigratorClass } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger';
 import { ENTITIES } from './entities';
+import { migrationsApplied } from './migration-state';
 
 export type Orm = MikroORM;
 
@@ -11,11 +12,8 @@ export type Orm = MikroORM;
  * umzug and its command-line and JSON-schema packages, a fifth of a second of loading that a
  * gateway worker (whose primary migrated) would pay at every start for nothing.
  */
-function migrationSupport(): { Migrator: typeof MigratorClass; MIGRATIONS: MigrationObject[] } {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { Migrator } = require('@mikro-orm/migrations') as { Migrator: typeof MigratorClass };
-  const { MIGRATIONS } = require('./migrations') as { MIGRATIONS: MigrationObject[] };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+async function migrationSupport(): Promise<{ Migrator: typeof MigratorClass; MIGRATIONS: MigrationObject[] }> {
+  const [{ Migrator }, { MIGRATIONS }] = await Promise.all([import('@mikro-orm/migrations'), import('./migrations/index.js')]);
   return { Migrator, MIGRATIONS };
 }
 
@@ -23,8 +21,11 @@ function migrationSupport(): { Migrator: typeof MigratorClass; MIGRATIONS: Migra
  * The MikroORM options, shared by the server, the tests and the migration tooling; without
  * `migrations` (false) the ORM cannot migrate and loads nothing for it.
  */
-export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?: Logger; migrations?: boolean } = {}): Options {
-  const migrating = opts.migrations === false ? null : migrationSupport();
+export async function ormOptions(
+  clientUrl: string,
+  opts: { poolMax?: number; logger?: Logger; migrations?: boolean } = {},
+): Promise<Options> {
+  const migrating = opts.migrations === false ? null : await migrationSupport();
   return {
     driver: PostgreSqlDriver,
     clientUrl,
@@ -58,10 +59,11 @@ export function ormOptions(clientUrl: string, opts: { poolMax?: number; logger?:
 
 /**
  * Connects and applies every pending committed migration (unless `migrate` is false: a gateway
- * worker whose primary has migrated already).
+ * worker whose primary has migrated already). With none pending, the migrator is not loaded.
  */
 export async function openDatabase(url: string, opts: { poolMax?: number; logger?: Logger; migrate?: boolean } = {}): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(url, { ...opts, migrations: opts.migrate !== false }));
-  if (opts.migrate !== false) await orm.getMigrator().up();
+  const migrate = opts.migrate !== false && !(await migrationsApplied(url));
+  const orm = await MikroORM.init(await ormOptions(url, { ...opts, migrations: migrate }));
+  if (migrate) await orm.getMigrator().up();
   return orm;
 }
