@@ -1,4 +1,4 @@
-import { GOVERNANCE, type PolicyCore } from './auth/authz';
+import { GOVERNANCE, RIGHTS_WITH_PRINCIPAL, type PolicyCore, type RightsSource } from './auth/authz';
 import { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
@@ -28,6 +28,8 @@ export async function startApp(
     port?: number;
     host?: string;
     policy?: PolicyCore;
+    /** When the caller's rights are read (default: with the principal). */
+    rights?: RightsSource;
     migrate?: boolean;
     /** The embedded database, started by the caller while the modules loaded; stopped with the app. */
     embedded?: EmbeddedDatabase;
@@ -54,6 +56,7 @@ export async function startApp(
     const services: AppServices = {
       config, orm, reader, log, verifier: new TokenVerifier(config.jwt), budgets, registry: new ServiceRegistry(),
       policy: opts.policy ?? GOVERNANCE,
+      rights: opts.rights ?? RIGHTS_WITH_PRINCIPAL,
     };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);

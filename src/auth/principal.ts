@@ -5,15 +5,20 @@ import { unauthenticated } from '../errors';
 import { Organization } from '../modules/organization/organization.entity';
 import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
-import { rightsColumns, type PreloadedRights } from './authz';
+import { RIGHTS_WITH_PRINCIPAL, type PreloadedRights, type RightsSource } from './authz';
 import type { Identity } from './jwt';
 
 /**
  * The user behind a verified identity, provisioned on first sight: an existing row for the
  * token's subject, else an invitation by email (claimed now), else a new user with no organization.
  */
-export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
-  const known = await knownUser(em, reader, identity.subject);
+export async function loadPrincipal(
+  em: EntityManager,
+  reader: SqlReader,
+  identity: Identity,
+  rights: RightsSource = RIGHTS_WITH_PRINCIPAL,
+): Promise<Principal> {
+  const known = await knownUser(em, reader, identity.subject, rights);
   // Only an explicit "no" counts as unverified (see Identity.emailVerified).
   const verified = identity.emailVerified !== false;
   if (known) {
@@ -102,16 +107,23 @@ export interface Principal {
  * are made managed entities with `em.merge` (no further query). The ORM's own findOne with
  * populate, then two more statements for the rights, cost several times this one, on every request.
  */
-const KNOWN_USER = `
+function knownUserStatement(rights: RightsSource): string {
+  const columns = rights.principalColumns('u.organization_id', 'u.id');
+  return `
   select u.id, u.subject, u.email, u.name, u.email_verified, u.organization_id, u.account_role, u.created_at,
          o.name as o_name, o.plan as o_plan, o.licenses as o_licenses, o.billing_contact as o_billing_contact,
-         o.payment_method as o_payment_method, o.created_at as o_created_at,
-         ${rightsColumns('u.organization_id', 'u.id')}
+         o.payment_method as o_payment_method, o.created_at as o_created_at${columns ? `,\n         ${columns}` : ''}
     from app_user u left join organization o on o.id = u.organization_id
    where u.subject = $1`;
+}
 
-async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<Principal | null> {
-  const [row] = await reader.rows<Record<string, any>>(KNOWN_USER, [subject]);
+/** The statement per rights source, built once. */
+const KNOWN_USER = new WeakMap<RightsSource, string>();
+
+async function knownUser(em: EntityManager, reader: SqlReader, subject: string, rights: RightsSource): Promise<Principal | null> {
+  let statement = KNOWN_USER.get(rights);
+  if (!statement) KNOWN_USER.set(rights, (statement = knownUserStatement(rights)));
+  const [row] = await reader.rows<Record<string, any>>(statement, [subject]);
   if (!row) return null;
   if (row.organization_id) {
     em.merge(Organization, {
@@ -134,5 +146,6 @@ async function knownUser(em: EntityManager, reader: SqlReader, subject: string):
     accountRole: row.account_role,
     createdAt: asDate(row.created_at),
   });
-  return { user, rights: { memberships: row.memberships, networkRoles: row.network_roles } };
+  // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
+  return { user, rights: 'memberships' in row ? { memberships: row.memberships, networkRoles: row.network_roles } : null };
 }

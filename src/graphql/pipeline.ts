@@ -188,7 +188,7 @@ export class Pipeline {
 /** Builds the context of one operation: identity, principal, em fork, loaders. */
 export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
   const em = app.orm.em.fork();
-  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity) : null;
+  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity, app.rights) : null;
   const user = principal?.user ?? null;
   const authz = new Authz(app.reader, user, principal?.rights, app.policy);
   return {
