@@ -22,7 +22,7 @@ export interface LoadSpec {
   body: string;
   connections: number;
   duration: number;
-  /** The server's process, for its CPU time. */
+  /** The server's process, for its CPU time (with its child processes': a cluster's workers). */
   pid: number;
   /** The PostgreSQL postmaster's pid when the benchmark started that server, else null. */
   postmasterPid: number | null;
@@ -38,8 +38,11 @@ export function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-/** CPU ticks of a PostgreSQL server: its postmaster and every backend and worker it started. */
-function postgresTicks(postmasterPid: number): Map<number, number> {
+/**
+ * CPU ticks of a process and of every process it started (its direct children): a PostgreSQL
+ * server's postmaster with its backends and workers, a gateway's cluster primary with its workers.
+ */
+export function familyTicks(parentPid: number): Map<number, number> {
   const ticks = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -47,7 +50,7 @@ function postgresTicks(postmasterPid: number): Map<number, number> {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const pid = Number(entry);
-      if (pid === postmasterPid || Number(fields[1]) === postmasterPid) ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+      if (pid === parentPid || Number(fields[1]) === parentPid) ticks.set(pid, Number(fields[11]) + Number(fields[12]));
     } catch {
       // the process ended meanwhile
     }
@@ -62,8 +65,10 @@ function ticksSince(before: Map<number, number>, after: Map<number, number>): nu
 }
 
 export async function load(spec: LoadSpec): Promise<Measurement> {
-  const cpuBefore = cpuTicks(spec.pid);
-  const dbBefore = spec.postmasterPid ? postgresTicks(spec.postmasterPid) : null;
+  // A server's children are its cluster workers (WORKERS > 1); a single process has none (its
+  // compiler threads are counted in its own stat). The database is measured apart.
+  const cpuBefore = familyTicks(spec.pid);
+  const dbBefore = spec.postmasterPid ? familyTicks(spec.postmasterPid) : null;
   const result = await autocannon({
     url: spec.url,
     method: 'POST',
@@ -73,8 +78,8 @@ export async function load(spec: LoadSpec): Promise<Measurement> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${spec.token}` },
     body: spec.body,
   });
-  const cpu = (cpuTicks(spec.pid) - cpuBefore) * TICK_MS;
-  const db = dbBefore ? ticksSince(dbBefore, postgresTicks(spec.postmasterPid!)) * TICK_MS : null;
+  const cpu = ticksSince(cpuBefore, familyTicks(spec.pid)) * TICK_MS;
+  const db = dbBefore ? ticksSince(dbBefore, familyTicks(spec.postmasterPid!)) * TICK_MS : null;
   const requests = result['2xx'];
   return {
     // answers over the measured time: exact even when an answer takes longer than autocannon's one-second samples

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { startApp } from '../src/app';
@@ -27,7 +27,10 @@ import { startOptions } from './start-options';
  *   development mode, like with like; the twin is bench/permit-all.ts, built through the same
  *   composition root with a policy core that permits every action;
  * - postgraphile: PostGraphile 5, the peer a user would pick instead (bench/postgraphile.ts);
- * - baseline: bare node:http + pg with named prepared statements (bench/baseline.ts).
+ * - baseline: bare node:http + pg with named prepared statements (bench/baseline.ts);
+ * - workers1, workersN: the production gateway with WORKERS=1 and WORKERS=N (BENCH_WORKERS,
+ *   default `1,<cores>`), in a section of their own after the rounds above; the CPU per request
+ *   of N workers is the sum over the cluster primary and its worker processes.
  *
  * Every server must give the same answer (byte for byte) before anything is measured. Rounds
  * are interleaved: each round measures every scenario on every server, starting with another
@@ -47,9 +50,17 @@ const AUTHZ_TARGET = Number(process.env.BENCH_AUTHZ_TARGET ?? 0.05);
 /** …or until there are this many rounds in all. */
 const AUTHZ_MAX_RUNS = Number(process.env.BENCH_AUTHZ_MAX_RUNS ?? 40);
 const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn');
+/** Gateway processes (WORKERS) compared in the workers section: 1 and the number of cores by default. */
+const WORKER_COUNTS = [...new Set((process.env.BENCH_WORKERS ?? `1,${availableParallelism()}`).split(',').map(Number))].filter(
+  (k) => Number.isInteger(k) && k > 0,
+);
 
 const TARGETS = ['gateway', 'gatewayDevelopment', 'gatewayNoAuthz', 'postgraphile', 'baseline'] as const;
-type Target = (typeof TARGETS)[number];
+/** The production gateway with WORKERS=k (the workers section). */
+type WorkersTarget = `workers${number}`;
+type Target = (typeof TARGETS)[number] | WorkersTarget;
+const workersTarget = (k: number): WorkersTarget => `workers${k}`;
+const WORKER_TARGETS = WORKER_COUNTS.map(workersTarget);
 const SCALE_TARGETS: Target[] = ['gateway', 'postgraphile', 'baseline'];
 
 interface Server {
@@ -112,7 +123,8 @@ interface Secrets {
 /** Starts the given servers on one database, each in its own process. */
 async function startServers(targets: readonly Target[], dbUrl: string, secrets: Secrets, basePort: number): Promise<Server[]> {
   // The budget check stays on the measured path; the budget itself is larger than any run spends.
-  // One gateway process each (WORKERS=1): its CPU per request is read from its own /proc stat.
+  // One gateway process each (WORKERS=1) unless the target says otherwise (workersN): the CPU per
+  // request is read from the process's /proc stat and its children's (a cluster's workers).
   const env = { WORKERS: '1', DATABASE_URL: dbUrl, JWT_SECRET: secrets.jwt, CA_KEY_SECRET: secrets.caKey, LOG_LEVEL: 'warn', RATE_BUDGET_PER_MINUTE: '1000000000' };
   const options = startOptions(root);
   const servers = targets.map((target, i): Server => {
@@ -138,6 +150,8 @@ async function startServers(targets: readonly Target[], dbUrl: string, secrets: 
         };
       case 'baseline':
         return { target, url, child: launch('dist/bench/baseline.js', [dbUrl, String(port)], {}, options) };
+      default:
+        return { target, url, child: gw({ NODE_ENV: 'production', WORKERS: target.slice('workers'.length) }) };
     }
   });
   for (const s of servers) await waitFor(s.url, s.child);
@@ -372,6 +386,20 @@ async function main(): Promise<void> {
     }
     await stopServers(servers);
 
+    // 1 worker against N: the production gateway with each WORKERS count, every scenario, interleaved rounds.
+    const workerRounds: Round[] = [];
+    if (WORKER_TARGETS.length) {
+      const workerServers = await startServers(WORKER_TARGETS, bigUrl, secrets, 4201);
+      try {
+        const workerPhase: Phase = { ...phase, servers: workerServers, label: 'workers' };
+        await checkAnswers(workerServers, SCENARIOS, phase.token, big);
+        await warmUp(workerPhase);
+        for (let n = 0; n < RUNS; n++) workerRounds.push(await round(workerPhase, n));
+      } finally {
+        await stopServers(workerServers);
+      }
+    }
+
     // 10×, 50×: the large query only, on the gateway, PostGraphile and the baseline.
     const consortium = SCENARIOS.filter((s) => s.name === 'consortium');
     const scales: { scale: number; dataset: DatasetSummary; responseBytes: Partial<Record<Target, number>>; rounds: Round[] }[] = [];
@@ -425,6 +453,14 @@ async function main(): Promise<void> {
       gatewayPerPostgraphile: median(perRound(x.rounds, 'consortium', ratio('gateway', 'postgraphile'))),
       gatewayPerBaseline: median(perRound(x.rounds, 'consortium', ratio('gateway', 'baseline'))),
     }));
+    const [fewest, most] = [WORKER_TARGETS[0], WORKER_TARGETS.at(-1)!];
+    const workerSummary = SCENARIOS.map((s) => ({
+      scenario: s.name,
+      servers: Object.fromEntries(WORKER_TARGETS.map((t) => [t, summarise(workerRounds, s.name, t)])),
+      /** Median of the per-round throughput ratios, most workers against fewest. */
+      throughputRatio: median(perRound(workerRounds, s.name, ratio(most, fewest))),
+      cpuRatio: median(perRound(workerRounds, s.name, cpuRatio(most, fewest))),
+    }));
     const report = {
       date: new Date().toISOString(),
       machine: {
@@ -447,17 +483,20 @@ async function main(): Promise<void> {
         scaleRounds: SCALE_RUNS,
         scaleConnections: SCALE_CONNECTIONS,
         scaleDurationSeconds: SCALE_DURATION,
+        workers: WORKER_COUNTS,
         nodeOptions: startOptions(root),
       },
       summary,
+      workers: { counts: WORKER_COUNTS, summary: workerSummary },
       scales: scaleSummary,
       rounds,
+      workerRounds,
       scaleRounds: Object.fromEntries(scales.map((x) => [`${x.scale}x`, x.rounds])),
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync(resolve(root, 'bench/results'), { recursive: true });
     writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-    printTables(summary, scaleSummary, rounds.length);
+    printTables(summary, scaleSummary, rounds.length, workerSummary);
     console.log(`\nwritten to bench/results/latest.json in ${report.elapsedSeconds} s`);
   } finally {
     for (const child of running) if (!hasExited(child)) child.kill('SIGTERM');
@@ -480,7 +519,14 @@ type Summary = {
   sqlPerRequest: { large: number; small: number };
 };
 
-function printTables(summary: Summary[], scales: { scale: number; responseBytes: Partial<Record<Target, number>>; gatewayBytesPer1x: number; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[], authzRounds: number): void {
+type WorkerSummary = { scenario: string; servers: Record<string, ServerSummary | null>; throughputRatio: number; cpuRatio: number };
+
+function printTables(
+  summary: Summary[],
+  scales: { scale: number; responseBytes: Partial<Record<Target, number>>; gatewayBytesPer1x: number; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[],
+  authzRounds: number,
+  workers: WorkerSummary[],
+): void {
   const cell = (x: ServerSummary | null) =>
     x ? `${x.rps.toFixed(0)} (${x.p50} / ${x.p99} ms, ${Number.isFinite(x.cpuMsPerRequest) ? x.cpuMsPerRequest.toFixed(2) : "–"} ms CPU)` : "–";
   console.log('\nreq/s (p50 / p99, CPU per request of the server process), medians over the rounds:\n');
@@ -495,6 +541,18 @@ function printTables(summary: Summary[], scales: { scale: number; responseBytes:
   console.log('| request | throughput lost | CPU per request added |');
   console.log('|---|---|---|');
   for (const r of summary) console.log(`| ${r.scenario} | ${fmtInterval(r.authorizationCost)} | ${fmtInterval(r.authorizationCpuCost)} |`);
+  if (WORKER_COUNTS.length) {
+    const [fewest, most] = [WORKER_COUNTS[0], WORKER_COUNTS.at(-1)!];
+    const workerLabel = (k: number) => `WORKERS=${k} req/s (p50 / p99, CPU of all processes)`;
+    console.log(`\nthe production gateway by WORKERS (${cpus().length} cores; the load generator runs on the same machine), medians over ${RUNS} rounds:\n`);
+    console.log(`| request | ${WORKER_COUNTS.map(workerLabel).join(' | ')} | throughput ${most} / ${fewest} | CPU per request ${most} / ${fewest} |`);
+    console.log(`|---|${WORKER_COUNTS.map(() => '---|').join('')}---|---|`);
+    for (const r of workers) {
+      console.log(
+        `| ${r.scenario} | ${WORKER_COUNTS.map((k) => cell(r.servers[workersTarget(k)])).join(' | ')} | ${Number.isFinite(r.throughputRatio) ? `${r.throughputRatio.toFixed(2)}×` : '–'} | ${Number.isFinite(r.cpuRatio) ? `${r.cpuRatio.toFixed(2)}×` : '–'} |`,
+      );
+    }
+  }
   if (scales.length) {
     console.log('\nthe large query as the data grows:\n');
     console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway bytes / 1× | gateway / PostGraphile | gateway / baseline |`);

@@ -1,23 +1,18 @@
 // Bundles the offline explorer (GraphiQL, React, the Monaco editor and its workers) from the
 // installed packages into dist/explorer, which the gateway serves at /explorer/assets.
-import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { explorerStale } from './stale.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const outdir = resolve(here, '../dist/explorer');
 
-// `--if-stale` (npm start): nothing to do when the bundle is newer than its sources and the lock
-// file, so that a start with nothing changed does not bundle again.
-if (process.argv.includes('--if-stale')) {
-  const built = resolve(outdir, 'main.js');
-  const sources = [...readdirSync(here).map((f) => resolve(here, f)), resolve(here, '../package-lock.json')];
-  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
-  if (existsSync(built) && statSync(built).mtimeMs >= newest) process.exit(0);
-}
+// `--if-stale` (build:server): nothing to do when the bundle is newer than its sources and the
+// lock file, so that a build with nothing changed does not bundle again.
+if (process.argv.includes('--if-stale') && !explorerStale()) process.exit(0);
+const { build } = await import('esbuild');
 const common = {
   bundle: true,
   minify: true,

@@ -1,4 +1,4 @@
-import { GOVERNANCE, type PolicyCore } from './auth/authz';
+import { GOVERNANCE, RIGHTS_WITH_PRINCIPAL, type PolicyCore, type RightsSource } from './auth/authz';
 import { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
@@ -24,10 +24,19 @@ export interface RunningApp {
 export async function startApp(
   config: Config,
   log: Logger,
-  opts: { port?: number; host?: string; policy?: PolicyCore; migrate?: boolean } = {},
+  opts: {
+    port?: number;
+    host?: string;
+    policy?: PolicyCore;
+    /** When the caller's rights are read (default: with the principal). */
+    rights?: RightsSource;
+    migrate?: boolean;
+    /** The embedded database, started by the caller while the modules loaded; stopped with the app. */
+    embedded?: EmbeddedDatabase;
+  } = {},
 ): Promise<RunningApp> {
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
+  let embedded: EmbeddedDatabase | null = opts.embedded ?? null;
+  let url = embedded?.url ?? config.databaseUrl;
   if (!url) {
     embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
     url = embedded.url;
@@ -47,6 +56,7 @@ export async function startApp(
     const services: AppServices = {
       config, orm, reader, log, verifier: new TokenVerifier(config.jwt), budgets, registry: new ServiceRegistry(),
       policy: opts.policy ?? GOVERNANCE,
+      rights: opts.rights ?? RIGHTS_WITH_PRINCIPAL,
     };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);

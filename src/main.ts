@@ -1,10 +1,11 @@
+import './compile-cache';
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { startApp, type RunningApp } from './app';
-import { reportToPrimary, runPrimary } from './cluster';
+import type { RunningApp } from './app';
+import { databaseFromPrimary, reportToPrimary, runPrimary } from './cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { DataDirInUseError } from './db/data-dir-lock';
-import { EmbeddedDatabaseError } from './db/embedded';
+import { EmbeddedDatabaseError, startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 import { createLogger, type Logger } from './logger';
 
 async function main(): Promise<void> {
@@ -31,7 +32,10 @@ async function runGateway(config: Config, log: Logger): Promise<void> {
   const worker = cluster.isWorker;
   let running: RunningApp | null = null;
   let stopping = false;
+  // A worker waits for its primary's database with nothing open: a signal then ends it at once.
+  let waitingForDatabase = worker;
   const shutdown = (signal: string) => {
+    if (waitingForDatabase) process.exit(0);
     // `npm start` in a terminal delivers Ctrl-C twice (to npm and to node): one shutdown is enough.
     if (stopping) return;
     stopping = true;
@@ -57,8 +61,28 @@ async function runGateway(config: Config, log: Logger): Promise<void> {
   if (worker) process.on('disconnect', () => shutdown('primary gone'));
 
   try {
+    // The gateway's modules are most of a start's CPU: the primary only starts the database (the
+    // cluster's primary never loads them), a worker loads them while its primary starts it.
+    const app = import('./app.js');
+    let embedded: EmbeddedDatabase | undefined;
+    if (worker) {
+      await app;
+      const databaseUrl = await databaseFromPrimary();
+      waitingForDatabase = false;
+      config = { ...config, databaseUrl };
+    } else if (!config.databaseUrl) {
+      // One process: the embedded PostgreSQL starts while the modules load.
+      const [loaded, started] = await Promise.allSettled([app, startEmbeddedDatabase({ dataDir: config.dataDir, port: config.embeddedPgPort, log })]);
+      if (started.status === 'rejected') throw started.reason;
+      embedded = started.value;
+      if (loaded.status === 'rejected') {
+        await embedded.stop().catch(() => undefined);
+        throw loaded.reason;
+      }
+    }
+    const { startApp } = await app;
     // A worker's primary has migrated the database already.
-    running = await startApp(config, log, { migrate: !worker });
+    running = await startApp(config, log, { migrate: !worker, embedded });
   } catch (error) {
     // Told to stop while starting: nothing was served, nothing to report.
     if (stopping) process.exit(0);

@@ -96,6 +96,20 @@ export function rightsColumns(organizationId: string, userId: string): string {
 
 const RIGHTS = `select ${rightsColumns('$1::uuid', '$2::uuid')}`;
 
+/**
+ * When the caller's rights are read. The composition root injects the real one (WITH_PRINCIPAL:
+ * in the principal's own statement, since nearly every request decides something); a benchmark
+ * twin whose policy permits everything may defer them to the first decision that needs a
+ * membership (see bench/permit-all.ts). Either way the rights are the database's, never invented.
+ */
+export interface RightsSource {
+  /** The rights columns the principal statement selects with the user, or null to read them when first needed. */
+  principalColumns(organizationId: string, userId: string): string | null;
+}
+
+/** The rights read with the principal, in the same statement. */
+export const RIGHTS_WITH_PRINCIPAL: RightsSource = { principalColumns: rightsColumns };
+
 interface Rights {
   memberships: MembershipView[];
   networkRoles: Map<string, NetworkRole>;

@@ -6,7 +6,7 @@ import { rowReader, type RowReader } from '../graphql/loaders';
 import { Organization } from '../modules/organization/organization.entity';
 import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
-import { rightsColumns, type PreloadedRights } from './authz';
+import { RIGHTS_WITH_PRINCIPAL, type PreloadedRights, type RightsSource } from './authz';
 import type { Identity } from './jwt';
 
 const SUSPENDED =
@@ -33,8 +33,13 @@ export async function serviceAccountRefusal(reader: SqlReader, identity: Identit
  * is accepted only while ACTIVE and never claims anything sent to an address. A token without
  * `email` (a machine's) is accepted for a registered service account only.
  */
-export async function loadPrincipal(em: EntityManager, reader: SqlReader, identity: Identity): Promise<Principal> {
-  const known = await knownUser(em, reader, identity.subject);
+export async function loadPrincipal(
+  em: EntityManager,
+  reader: SqlReader,
+  identity: Identity,
+  rights: RightsSource = RIGHTS_WITH_PRINCIPAL,
+): Promise<Principal> {
+  const known = await knownUser(em, reader, identity.subject, rights);
   if (known?.serviceAccountStatus) {
     if (known.serviceAccountStatus !== 'ACTIVE') {
       throw unauthenticated(SUSPENDED);
@@ -133,45 +138,54 @@ interface KnownUserStatement {
   sql: string;
   user: RowReader;
   organization: RowReader;
+  /** Whether the rights are read in the statement (else at the first decision needing them). */
+  withRights: boolean;
 }
 
-const statements = new WeakMap<object, KnownUserStatement>();
+/** The statement per entity metadata and rights source, built once. */
+const statements = new WeakMap<object, WeakMap<RightsSource, KnownUserStatement>>();
 
-function knownUserStatement(em: EntityManager): KnownUserStatement {
+function knownUserStatement(em: EntityManager, rights: RightsSource): KnownUserStatement {
   const metadata = em.getMetadata();
-  let statement = statements.get(metadata);
+  let bySource = statements.get(metadata);
+  if (!bySource) statements.set(metadata, (bySource = new WeakMap()));
+  let statement = bySource.get(rights);
   if (statement) return statement;
   const user = rowReader(metadata.get(User.name));
   const organization = rowReader(metadata.get(Organization.name));
   const organizationOf = `u.${user.column('organization')}`;
+  const rightsColumns = rights.principalColumns(organizationOf, `u.${user.column('id')}`);
   statement = {
     user,
     organization,
+    withRights: rightsColumns !== null,
     sql: `
   select ${user.select('u')}, ${organization.select('o')},
-         ${rightsColumns(organizationOf, `u.${user.column('id')}`)}
-         , (select sa.status from service_account sa where sa.user_id = u.${user.column('id')}) as sa_status
+         (select sa.status from service_account sa where sa.user_id = u.${user.column('id')}) as sa_status${rightsColumns ? `,\n         ${rightsColumns}` : ''}
     from ${user.table} u left join ${organization.table} o on o.${organization.column('id')} = ${organizationOf}
    where u.${user.column('subject')} = $1`,
   };
-  statements.set(metadata, statement);
+  bySource.set(rights, statement);
   return statement;
 }
 
 /** A known user, and the status of the service account it is (null for a person). */
 type KnownUser = Principal & { serviceAccountStatus: string | null };
 
-async function knownUser(em: EntityManager, reader: SqlReader, subject: string): Promise<KnownUser | null> {
-  const statement = knownUserStatement(em);
+async function knownUser(em: EntityManager, reader: SqlReader, subject: string, rights: RightsSource): Promise<KnownUser | null> {
+  const statement = knownUserStatement(em, rights);
   const [row] = await reader.arrays(statement.sql, [subject]);
   if (!row) return null;
   const userData = statement.user.data(row, 0);
   if (userData.organization != null) em.merge(Organization, statement.organization.data(row, statement.user.width) as EntityData<Organization>);
   const user = em.merge(User, userData as EntityData<User>);
-  const rights = statement.user.width + statement.organization.width;
+  const after = statement.user.width + statement.organization.width;
   return {
     user,
-    rights: { memberships: row[rights] as PreloadedRights['memberships'], networkRoles: row[rights + 1] as PreloadedRights['networkRoles'] },
-    serviceAccountStatus: (row[rights + 2] as string | null) ?? null,
+    serviceAccountStatus: (row[after] as string | null) ?? null,
+    // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
+    rights: statement.withRights
+      ? { memberships: row[after + 1] as PreloadedRights['memberships'], networkRoles: row[after + 2] as PreloadedRights['networkRoles'] }
+      : null,
   };
 }

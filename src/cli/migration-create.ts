@@ -9,7 +9,7 @@ import { ormOptions } from '../db/orm';
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('Set DATABASE_URL to an empty scratch database');
-  const orm = await MikroORM.init(ormOptions(url));
+  const orm = await MikroORM.init(await ormOptions(url));
   try {
     await orm.getMigrator().up();
     const result = await orm.getMigrator().createMigration(undefined, false, process.argv.includes('--initial'));

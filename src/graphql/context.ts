@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Authz, PolicyCore } from '../auth/authz';
+import type { Authz, PolicyCore, RightsSource } from '../auth/authz';
 import type { Identity, TokenVerifier } from '../auth/jwt';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
@@ -27,6 +27,8 @@ export interface AppServices {
   registry: ServiceRegistry;
   /** The decisions of the policy core; the composition root chooses it (a benchmark may permit all). */
   policy: PolicyCore;
+  /** When the caller's rights are read; the composition root chooses it (a benchmark twin may defer them). */
+  rights: RightsSource;
 }
 
 /** Everything a resolver may use during one request or one subscription operation. */

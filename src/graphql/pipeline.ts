@@ -124,9 +124,12 @@ export class Pipeline {
   /**
    * Refuses, when a WebSocket connects, a machine credential the gateway does not accept at all
    * (an unregistered subject without `email`, a suspended service account): the socket closes
-   * with 4403 and a partner program stops instead of retrying for ever.
+   * with 4403 and a partner program stops instead of retrying for ever. A token with an email
+   * (a person's, as a rule) costs no statement here: every operation on the socket loads its
+   * principal, which refuses a suspended service account anyway.
    */
   async admit(identity: Identity): Promise<void> {
+    if (identity.email !== null) return;
     const reason = await this.unavailableOnOutage(() => serviceAccountRefusal(this.app.reader, identity));
     if (reason) throw refusal('UNAUTHENTICATED', reason, 401);
   }
@@ -198,7 +201,7 @@ export class Pipeline {
 /** Builds the context of one operation: identity, principal, em fork, loaders. */
 export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
   const em = app.orm.em.fork();
-  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity) : null;
+  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity, app.rights) : null;
   const user = principal?.user ?? null;
   const authz = new Authz(app.reader, user, principal?.rights, app.policy);
   return {

@@ -15,7 +15,7 @@ let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
   scratch = await scratchDatabase('migration_8_1');
-  orm = await MikroORM.init(ormOptions(scratch.url, { poolMax: 2 }));
+  orm = await MikroORM.init(await ormOptions(scratch.url, { poolMax: 2 }));
 });
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 
 beforeAll(async () => {
   scratch = await scratchDatabase('migrations');
-  orm = await MikroORM.init(ormOptions(scratch.url, { poolMax: 2 }));
+  orm = await MikroORM.init(await ormOptions(scratch.url, { poolMax: 2 }));
 });
 
 afterAll(async () => {
@@ -70,7 +70,7 @@ describe('migrations carry existing data over', () => {
 
   beforeAll(async () => {
     data = await scratchDatabase('migrations_data');
-    dataOrm = await MikroORM.init(ormOptions(data.url, { poolMax: 2 }));
+    dataOrm = await MikroORM.init(await ormOptions(data.url, { poolMax: 2 }));
   });
 
   afterAll(async () => {

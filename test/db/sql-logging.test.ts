@@ -34,14 +34,14 @@ describe('SQL in the logs', () => {
   it('SQL_DEBUG logs each statement with placeholders, never the values bound to it', async () => {
     process.env.SQL_DEBUG = '1';
     const { log, text } = capture('debug');
-    orm = await MikroORM.init(ormOptions(inject('databaseUrl'), { poolMax: 1, logger: log }));
+    orm = await MikroORM.init(await ormOptions(inject('databaseUrl'), { poolMax: 1, logger: log }));
     await orm.em.fork().execute('select ?::text as contact', [SECRET]);
     expect(text()).toMatch(/select \$1::text as contact/);
     expect(text()).not.toContain(SECRET);
   });
 
   it('a database error is logged with its code and constraint, without the statement or the row', async () => {
-    orm = await MikroORM.init(ormOptions(inject('databaseUrl'), { poolMax: 1 }));
+    orm = await MikroORM.init(await ormOptions(inject('databaseUrl'), { poolMax: 1 }));
     const upper = SECRET.toUpperCase(); // refused by app_user_email_check: nothing is written
     const error = await orm.em
       .fork()

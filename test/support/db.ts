@@ -19,7 +19,7 @@ afterAll(async () => {
  */
 export async function testEm(): Promise<EntityManager> {
   if (!orm) {
-    orm = await MikroORM.init(ormOptions(inject('databaseUrl'), { poolMax: 2 }));
+    orm = await MikroORM.init(await ormOptions(inject('databaseUrl'), { poolMax: 2 }));
   }
   return orm.em.fork();
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { inject } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app';
+import type { RightsSource } from '../../src/auth/authz';
 import { signToken } from '../../src/auth/jwt';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
@@ -21,7 +22,10 @@ export interface TestGateway {
 }
 
 /** Starts a gateway on a free port against the run's test database; `opts.log` replaces its logger. */
-export async function startTestGateway(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  opts: { log?: Logger; rights?: RightsSource } = {},
+): Promise<TestGateway> {
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
@@ -31,7 +35,7 @@ export async function startTestGateway(env: Record<string, string> = {}, opts: {
     DB_POOL_MAX: '5',
     ...env,
   });
-  const app = await startApp(config, opts.log ?? createLogger(config.logLevel), { port: 0, host: '127.0.0.1' });
+  const app = await startApp(config, opts.log ?? createLogger(config.logLevel), { port: 0, host: '127.0.0.1', rights: opts.rights });
   const url = `http://127.0.0.1:${app.gateway.port}/graphql`;
   const tokenFor = (email: string, opts: { expiresIn?: string | number } = {}) =>
     signToken(TEST_JWT_SECRET, { sub: `test|${email}`, email }, { ...opts, issuer: config.jwt.issuer, audience: config.jwt.audience });

@@ -4,10 +4,23 @@
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
 import 'reflect-metadata';
 import { createPublicKey, randomBytes, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 
-// The library resolves its WebCrypto from this singleton; set it once, at import time.
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let loaded: typeof X509 | undefined;
+
+/**
+ * The library, loaded on the first certificate operation rather than at start (its ASN.1 schemas
+ * take a tenth of a second to load, on every gateway process). It resolves its WebCrypto from a
+ * singleton, set once, as it loads.
+ */
+function x509lib(): typeof X509 {
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require('@peculiar/x509') as typeof X509;
+    loaded.cryptoProvider.set(webcrypto as unknown as Parameters<typeof X509.cryptoProvider.set>[0]);
+  }
+  return loaded;
+}
 
 // At-rest encryption of the CA key lives in its own file; re-exported so callers need one import.
 export { PrivateKeyDecryptionError, decryptPrivateKey, deriveKey, encryptPrivateKey } from './key-encryption';
@@ -20,7 +33,7 @@ const CA_KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 // Backdating notBefore tolerates clock skew between the gateway and the nodes checking certs.
 const CLOCK_SKEW_MS = 5 * 60_000;
 // Parse limits for untrusted DER (asn1js defaults allow 16 MB / 10k nodes).
-const BER_LIMITS: x509.ParseOptions = { berOptions: { maxDepth: 32, maxNodes: 2_000, maxContentLength: MAX_CSR_BYTES } };
+const BER_LIMITS: X509.ParseOptions = { berOptions: { maxDepth: 32, maxNodes: 2_000, maxContentLength: MAX_CSR_BYTES } };
 
 export type CsrErrorReason =
   | 'TOO_LARGE' // input over MAX_CSR_BYTES
@@ -44,6 +57,7 @@ export async function createCertificateAuthority(params: {
   organization?: string;
   validityDays?: number;
 }): Promise<{ certificatePem: string; privateKeyPkcs8: Uint8Array; serial: string }> {
+  const x509 = x509lib();
   const validityDays = checkValidityDays(params.validityDays ?? 3650);
   const keys = await webcrypto.subtle.generateKey(CA_KEY, true, ['sign', 'verify']);
   const notBefore = new Date(Date.now() - CLOCK_SKEW_MS);
@@ -71,7 +85,8 @@ export async function createCertificateAuthority(params: {
 export async function parseAndVerifyCsr(
   pem: string,
   expected: { commonName?: string; organization?: string },
-): Promise<{ csr: x509.Pkcs10CertificateRequest; subject: string }> {
+): Promise<{ csr: X509.Pkcs10CertificateRequest; subject: string }> {
+  const x509 = x509lib();
   if (typeof pem !== 'string') throw new CsrError('NOT_PEM', 'CSR must be a PEM string');
   // Measured before any regex or decoding so an attacker cannot make us parse megabytes.
   if (pem.length > MAX_CSR_BYTES || Buffer.byteLength(pem, 'utf8') > MAX_CSR_BYTES) {
@@ -83,7 +98,7 @@ export async function parseAndVerifyCsr(
   if (block[1] !== 'CERTIFICATE REQUEST' && block[1] !== 'NEW CERTIFICATE REQUEST') {
     throw new CsrError('NOT_A_CSR', `PEM block is a "${block[1]}", not a CERTIFICATE REQUEST`);
   }
-  let csr: x509.Pkcs10CertificateRequest;
+  let csr: X509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(Buffer.from(block[2]!.replace(/\s+/g, ''), 'base64'), BER_LIMITS);
     void csr.subject; // force decoding of the lazily-read fields inside the try
@@ -102,7 +117,7 @@ export async function parseAndVerifyCsr(
   return { csr, subject: csr.subject };
 }
 
-function checkKeyAndSignatureAlgorithm(csr: x509.Pkcs10CertificateRequest): void {
+function checkKeyAndSignatureAlgorithm(csr: X509.Pkcs10CertificateRequest): void {
   let details: { type?: string; curve?: string; bits?: number };
   try {
     const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
@@ -130,7 +145,7 @@ function checkKeyAndSignatureAlgorithm(csr: x509.Pkcs10CertificateRequest): void
   }
 }
 
-function checkSubject(name: x509.Name, expected: { commonName?: string; organization?: string }): void {
+function checkSubject(name: X509.Name, expected: { commonName?: string; organization?: string }): void {
   const cns = name.getField('CN');
   const orgs = name.getField('O');
   // An empty subject would need a critical SAN (RFC 5280 §4.1.2.6); we require a CN instead.
@@ -155,10 +170,11 @@ function checkSubject(name: x509.Name, expected: { commonName?: string; organiza
 export async function issueCertificate(params: {
   caCertificatePem: string;
   caPrivateKeyPkcs8: Uint8Array;
-  csr: x509.Pkcs10CertificateRequest;
+  csr: X509.Pkcs10CertificateRequest;
   validityDays?: number;
   serial?: string;
 }): Promise<{ certificatePem: string; serial: string; notAfter: Date }> {
+  const x509 = x509lib();
   const validityDays = checkValidityDays(params.validityDays ?? 365);
   const ca = new x509.X509Certificate(params.caCertificatePem);
   if (ca.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
@@ -212,6 +228,7 @@ export async function issueCertificate(params: {
 
 /** True when the cert's issuer DN equals the CA's subject DN and the CA key verifies its signature (dates not checked; false on junk). */
 export async function verifyIssuedBy(certificatePem: string, caCertificatePem: string): Promise<boolean> {
+  const x509 = x509lib();
   try {
     const cert = new x509.X509Certificate(certificatePem);
     const ca = new x509.X509Certificate(caCertificatePem);
@@ -224,7 +241,7 @@ export async function verifyIssuedBy(certificatePem: string, caCertificatePem: s
 
 // --- helpers ---
 
-function subjectName(commonName: string, organization?: string): x509.JsonName {
+function subjectName(commonName: string, organization?: string): X509.JsonName {
   // X.520 upper bounds (ub-common-name, ub-organization-name) are 64 characters.
   if (typeof commonName !== 'string' || commonName.trim() === '' || commonName.length > 64) {
     throw new RangeError('commonName must be 1..64 characters');

@@ -20,7 +20,7 @@ export const certificateModule: GatewayModule = {
   start(app) {
     registerCaKey(app);
   },
-  stop(app) {
-    forgetCaKey(app);
+  async stop(app) {
+    await forgetCaKey(app);
   },
 };

@@ -38,7 +38,7 @@ export async function uploadCertificate(
 
   return ctx.em.transactional(async (tem) => {
     const ca = await lockForCertificates(tem, found.id, membershipId);
-    const caPrivateKeyPkcs8 = decryptPrivateKey(ca.ca_private_key_encrypted, caKey(ctx.app));
+    const caPrivateKeyPkcs8 = decryptPrivateKey(ca.ca_private_key_encrypted, await caKey(ctx.app));
     let issued: Awaited<ReturnType<typeof issueCertificate>>;
     try {
       issued = await issueCertificate({ caCertificatePem: ca.ca_certificate_pem, caPrivateKeyPkcs8, csr });

@@ -1,6 +1,6 @@
 // Encryption of an environment CA's private key at rest. Pure: the caller stores the blob and
 // supplies the key (from deriveKey at startup, or 32 random bytes from a secret store).
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync } from 'node:crypto';
 
 // CA private key at rest: AES-256-GCM, blob = "v1.<iv>.<tag>.<ciphertext>" (base64url parts).
 // The version prefix is also the GCM additional data, so a blob cannot be relabelled silently.
@@ -61,10 +61,23 @@ const MIN_SECRET_CHARS = 16;
 
 /** Derives the 32-byte AES key from a configured passphrase (scrypt N=2^15,r=8,p=1, fixed salt label); call once at startup. */
 export function deriveKey(secret: string): Buffer {
+  checkSecret(secret);
+  return scryptSync(secret.normalize('NFC'), KDF_SALT, 32, KDF_PARAMS);
+}
+
+/** The same key as deriveKey, derived on libuv's thread pool rather than the event loop. */
+export function deriveKeyAsync(secret: string): Promise<Buffer> {
+  checkSecret(secret);
+  return new Promise((resolve, reject) => {
+    scrypt(secret.normalize('NFC'), KDF_SALT, 32, KDF_PARAMS, (err, key) => (err ? reject(err) : resolve(key)));
+  });
+}
+
+/** Refuses a passphrase too short to be one (at start, before any key is derived). */
+export function checkSecret(secret: string): void {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_CHARS) {
     throw new RangeError(`CA key-encryption secret must be at least ${MIN_SECRET_CHARS} characters`);
   }
-  return scryptSync(secret.normalize('NFC'), KDF_SALT, 32, KDF_PARAMS);
 }
 
 /** An encrypted CA key that could not be opened: wrong key, tampered, truncated, or unknown format. */

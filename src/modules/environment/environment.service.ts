@@ -46,7 +46,7 @@ export async function createEnvironment(ctx: GatewayContext, { acting }: Consort
     maxSigners: input.maxSigners ?? null,
     chainId: String(chainIdFor(env.id)),
     caCertificatePem: ca.certificatePem,
-    caPrivateKeyEncrypted: encryptPrivateKey(ca.privateKeyPkcs8, caKey(ctx.app)),
+    caPrivateKeyEncrypted: encryptPrivateKey(ca.privateKeyPkcs8, await caKey(ctx.app)),
     createdBy: ctx.em.getReference(Membership, acting.membership.id),
   });
   ca.privateKeyPkcs8.fill(0);
