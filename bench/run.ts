@@ -55,10 +55,17 @@ const WORKER_COUNTS = [...new Set((process.env.BENCH_WORKERS ?? `1,${availablePa
   (k) => Number.isInteger(k) && k > 0,
 );
 
-const TARGETS = ['gateway', 'gatewayDevelopment', 'gatewayNoAuthz', 'postgraphile', 'baseline'] as const;
+/**
+ * BENCH_BEFORE_ROOT: another checkout of the gateway, built (`npm ci && npm run build`), measured
+ * as `gatewayBefore` in the same interleaved rounds as the gateway (production mode, the same
+ * database): the before and after of a change, side by side.
+ */
+const BEFORE_ROOT = process.env.BENCH_BEFORE_ROOT ? resolve(process.env.BENCH_BEFORE_ROOT) : null;
+const BASE_TARGETS = ['gateway', 'gatewayDevelopment', 'gatewayNoAuthz', 'postgraphile', 'baseline'] as const;
 /** The production gateway with WORKERS=k (the workers section). */
 type WorkersTarget = `workers${number}`;
-type Target = (typeof TARGETS)[number] | WorkersTarget;
+type Target = (typeof BASE_TARGETS)[number] | 'gatewayBefore' | WorkersTarget;
+const TARGETS: Target[] = [...BASE_TARGETS, ...(BEFORE_ROOT ? (['gatewayBefore'] as const) : [])];
 const workersTarget = (k: number): WorkersTarget => `workers${k}`;
 const WORKER_TARGETS = WORKER_COUNTS.map(workersTarget);
 const SCALE_TARGETS: Target[] = ['gateway', 'postgraphile', 'baseline'];
@@ -138,6 +145,8 @@ async function startServers(targets: readonly Target[], dbUrl: string, secrets: 
         return { target, url, child: gw({ NODE_ENV: 'development' }) };
       case 'gatewayNoAuthz':
         return { target, url, child: gw({ NODE_ENV: 'development' }, 'dist/bench/permit-all.js') };
+      case 'gatewayBefore':
+        return { target, url, child: gw({ NODE_ENV: 'production' }, resolve(BEFORE_ROOT!, 'dist/src/main.js')) };
       case 'postgraphile':
         return {
           target,
@@ -438,6 +447,9 @@ async function main(): Promise<void> {
       gatewayPerPostgraphile: median(perRound(rounds, s.name, ratio('gateway', 'postgraphile'))),
       gatewayPerBaseline: median(perRound(rounds, s.name, ratio('gateway', 'baseline'))),
       cpuGatewayPerPostgraphile: median(perRound(rounds, s.name, cpuRatio('gateway', 'postgraphile'))),
+      /** With BENCH_BEFORE_ROOT: the gateway's throughput and CPU per request against the other checkout's. */
+      gatewayPerBefore: BEFORE_ROOT ? interval95(perRound(rounds, s.name, ratio('gateway', 'gatewayBefore'))) : null,
+      cpuGatewayPerBefore: BEFORE_ROOT ? interval95(perRound(rounds, s.name, cpuRatio('gateway', 'gatewayBefore'))) : null,
       /** Mean of the per-round costs with its 95 % interval: what a claim may say. */
       authorizationCost: interval95(perRound(rounds, s.name, authzCost)),
       authorizationCpuCost: interval95(perRound(rounds, s.name, authzCpu)),
@@ -484,6 +496,7 @@ async function main(): Promise<void> {
         scaleConnections: SCALE_CONNECTIONS,
         scaleDurationSeconds: SCALE_DURATION,
         workers: WORKER_COUNTS,
+        before: BEFORE_ROOT,
         nodeOptions: startOptions(root),
       },
       summary,
@@ -514,6 +527,8 @@ type Summary = {
   gatewayPerPostgraphile: number;
   gatewayPerBaseline: number;
   cpuGatewayPerPostgraphile: number;
+  gatewayPerBefore: Interval | null;
+  cpuGatewayPerBefore: Interval | null;
   authorizationCost: Interval;
   authorizationCpuCost: Interval;
   sqlPerRequest: { large: number; small: number };
@@ -541,6 +556,13 @@ function printTables(
   console.log('| request | throughput lost | CPU per request added |');
   console.log('|---|---|---|');
   for (const r of summary) console.log(`| ${r.scenario} | ${fmtInterval(r.authorizationCost)} | ${fmtInterval(r.authorizationCpuCost)} |`);
+  if (BEFORE_ROOT) {
+    const times = (i: Interval | null) => (i && Number.isFinite(i.mean) ? `${i.mean.toFixed(3)}× ± ${Number.isFinite(i.halfWidth) ? i.halfWidth.toFixed(3) : '–'}` : '–');
+    console.log(`\nthe gateway against ${BEFORE_ROOT} (gatewayBefore), both in production mode, mean ± 95 % interval of the per-round ratios:\n`);
+    console.log('| request | throughput, now / before | CPU per request, now / before |');
+    console.log('|---|---|---|');
+    for (const r of summary) console.log(`| ${r.scenario} | ${times(r.gatewayPerBefore)} | ${times(r.cpuGatewayPerBefore)} |`);
+  }
   if (WORKER_COUNTS.length) {
     const [fewest, most] = [WORKER_COUNTS[0], WORKER_COUNTS.at(-1)!];
     const workerLabel = (k: number) => `WORKERS=${k} req/s (p50 / p99, CPU of all processes)`;
