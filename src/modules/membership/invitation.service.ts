@@ -138,9 +138,9 @@ export async function sendInvitation(
 export async function deliverInvitationsByEmail(em: EntityManager, email: string, organizationId: string, userId: string | null): Promise<number> {
   const rows = await em.execute<{ id: string; consortium_id: string; inviting_membership_id: string; expires_at: Date | string }[]>(
     `update invitation set invitee_organization_id = ?
-      where invitee_email = ? and invitee_organization_id is null and status = 'PENDING'
+      where invitee_email = ? and invitee_organization_id is null and status = ?
       returning id, consortium_id, inviting_membership_id, expires_at`,
-    [organizationId, email],
+    [organizationId, email, InvitationStatus.PENDING],
   );
   // Oldest first, so the log reads in the order they were sent.
   rows.sort((a, b) => new Date(a.expires_at).getTime() - new Date(b.expires_at).getTime() || a.id.localeCompare(b.id));
