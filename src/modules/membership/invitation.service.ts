@@ -13,7 +13,7 @@ import { isUuid, requireId } from '../../validation';
 import { validEmail } from '../organization/organization.validation';
 import { Application } from './application.entity';
 import { EventKind } from '../event/event.entity';
-import { eventActor, recordEvent } from '../event/event.recorder';
+import { eventActor, recordEvent, type NewEvent } from '../event/event.recorder';
 import { Invitation, InvitationStatus } from './invitation.entity';
 import { User } from '../user/user.entity';
 import { expireInvitation } from './invitation.expiry';
@@ -360,4 +360,36 @@ export async function consortiumInvitations(
     ...(status === InvitationStatus.PENDING ? { expiresAt: { $gt: new Date() } } : {}),
   };
   return keysetPage(ctx.em, Invitation, where, args, ctx.app.config.limits.maxPageSize);
+}
+
+/**
+ * Revokes the pending invitations the given memberships sent, when they leave or are removed:
+ * each with an INVITATION_REVOKED event addressed to the invited organization. Runs in the
+ * caller's transaction; returns the revoked invitations' ids.
+ */
+export async function revokeInvitationsSentBy(
+  em: EntityManager,
+  input: { consortiumId: string; membershipIds: string[]; actor: NewEvent['actor']; decidedByUserId: string | null; reason: 'MEMBER_LEFT' | 'MEMBER_REMOVED' },
+): Promise<string[]> {
+  const revoked = await em.execute<{ id: string; invitee_organization_id: string; inviting_membership_id: string }[]>(
+    `update invitation set status = ?, decided_at = now(), decided_by_id = ?
+      where inviting_membership_id in (?) and status = ? returning id, invitee_organization_id, inviting_membership_id`,
+    [InvitationStatus.REVOKED, input.decidedByUserId, input.membershipIds, InvitationStatus.PENDING],
+  );
+  for (const invitation of revoked) {
+    await recordEvent(em, {
+      kind: EventKind.INVITATION_REVOKED,
+      consortiumId: input.consortiumId,
+      actor: input.actor,
+      subject: { type: 'Invitation', id: invitation.id },
+      audienceOrganizationId: invitation.invitee_organization_id,
+      payload: {
+        invitationId: invitation.id,
+        inviteeOrganizationId: invitation.invitee_organization_id,
+        invitingMembershipId: invitation.inviting_membership_id,
+        reason: input.reason,
+      },
+    });
+  }
+  return revoked.map((invitation) => invitation.id);
 }

@@ -20,10 +20,10 @@ import { requireId, requireText } from '../../validation';
 import { EventKind } from '../event/event.entity';
 import { eventActor, recordEvent } from '../event/event.recorder';
 import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
-import { InvitationStatus } from './invitation.entity';
 import { Membership } from './membership.entity';
 import { handOverAdministration } from './administration';
 import type { AdministrationTransferPayload, CreateMembershipInput, LeaveConsortiumPayload, RemoveMemberPayload } from './membership.types';
+import { revokeInvitationsSentBy } from './invitation.service';
 import { removeOrganization } from './removal';
 import { DISPLAY_NAME_MAX, offeredPermissions } from './membership.input';
 import { displayNameFor, organizationFacts, uniquely } from './membership.seats';
@@ -152,28 +152,15 @@ export async function leaveConsortium(ctx: GatewayContext, { acting, scope }: Co
     membership.status = MembershipStatus.LEFT;
     // A STOPPED node no longer uses a license of its organization.
     const stopped = await stopRunningNodes(em, { membershipIds: [membershipId] });
-    const revoked = await em.execute<{ id: string; invitee_organization_id: string }[]>(
-      `update invitation set status = ?, decided_at = now(), decided_by_id = ?
-        where inviting_membership_id = ? and status = ? returning id, invitee_organization_id`,
-      [InvitationStatus.REVOKED, acting.user.id, membershipId, InvitationStatus.PENDING],
-    );
-    for (const invitation of revoked) {
-      await recordEvent(em, {
-        kind: EventKind.INVITATION_REVOKED,
-        consortiumId: scope.consortiumId,
-        actor,
-        subject: { type: 'Invitation', id: invitation.id },
-        audienceOrganizationId: invitation.invitee_organization_id,
-        payload: {
-          invitationId: invitation.id,
-          inviteeOrganizationId: invitation.invitee_organization_id,
-          invitingMembershipId: membershipId,
-          reason: 'MEMBER_LEFT',
-        },
-      });
-    }
+    const revoked = await revokeInvitationsSentBy(em, {
+      consortiumId: scope.consortiumId,
+      membershipIds: [membershipId],
+      actor,
+      decidedByUserId: acting.user.id,
+      reason: 'MEMBER_LEFT',
+    });
     const stoppedNodeIds = stopped;
-    const revokedInvitationIds = revoked.map((i) => i.id);
+    const revokedInvitationIds = revoked;
     await recordEvent(em, {
       kind: EventKind.MEMBER_LEFT,
       consortiumId: scope.consortiumId,

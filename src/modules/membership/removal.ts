@@ -8,7 +8,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { refusal } from '../../errors';
 import { canRemoveMember, ConsortiumRole, MembershipStatus, removalChanges, type SeatView } from '../../governance';
 import { EventKind } from '../event/event.entity';
-import { InvitationStatus } from './invitation.entity';
+import { revokeInvitationsSentBy } from './invitation.service';
 import { recordEvent, type NewEvent } from '../event/event.recorder';
 import { endNetworkRolesIfLast } from '../network-role/network-role.ending';
 import { stopRunningNodes } from '../node/node.usage';
@@ -45,33 +45,14 @@ export async function removeOrganization(
   const membershipIds = removalChanges(seats);
   await em.execute(`update membership set status = ? where id in (?)`, [MembershipStatus.LEFT, membershipIds]);
   const stopped = await stopRunningNodes(em, { membershipIds });
-  const revoked = await em.execute<{ id: string; invitee_organization_id: string; inviting_membership_id: string }[]>(
-    `update invitation set status = ?, decided_at = now(), decided_by_id = ?
-      where inviting_membership_id in (?) and status = ? returning id, invitee_organization_id, inviting_membership_id`,
-    [InvitationStatus.REVOKED, input.decidedByUserId, membershipIds, InvitationStatus.PENDING],
-  );
-  for (const invitation of revoked) {
-    await recordEvent(em, {
-      kind: EventKind.INVITATION_REVOKED,
-      consortiumId,
-      actor,
-      subject: { type: 'Invitation', id: invitation.id },
-      audienceOrganizationId: invitation.invitee_organization_id,
-      payload: {
-        invitationId: invitation.id,
-        inviteeOrganizationId: invitation.invitee_organization_id,
-        invitingMembershipId: invitation.inviting_membership_id,
-        reason: 'MEMBER_REMOVED',
-      },
-    });
-  }
+  const revoked = await revokeInvitationsSentBy(em, { consortiumId, membershipIds, actor, decidedByUserId: input.decidedByUserId, reason: 'MEMBER_REMOVED' });
   // The memberships are LEFT now: the organization's users' network roles there end (§8.1).
   const endedUserIds = await endNetworkRolesIfLast(em, consortiumId, organizationId, actor);
   const result: RemovalResult = {
     organizationId,
     membershipIds,
     stoppedNodeIds: stopped,
-    revokedInvitationIds: revoked.map((i) => i.id),
+    revokedInvitationIds: revoked,
     revokedNetworkRoleUserIds: endedUserIds,
   };
   await recordEvent(em, {
