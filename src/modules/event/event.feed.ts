@@ -60,6 +60,8 @@ export class EventFeed {
   /** True from reading a batch until it is dispatched: a subscriber registered then must replay it. */
   private inFlight = false;
   private stopped = false;
+  /** Replay reads asked for during this turn of the event loop, by filter, after and limit. */
+  private pageBatch: Map<string, PageRead> | null = null;
   /** Subscriptions registered since start; tests and operators read it. */
   registrations = 0;
 
@@ -135,10 +137,44 @@ export class EventFeed {
     return (this.listener as unknown as { processID?: number } | null)?.processID ?? null;
   }
 
-  /** Committed events of a filter after a sequence, ascending. */
+  /**
+   * Committed events of a filter after a sequence, ascending; each caller gets an array of its own.
+   * Replays asked for during one turn of the event loop are read together: one statement per
+   * distinct (filter, after, limit), sent once the turn is over, so many subscribers resuming
+   * from the same `after` at once (a reconnect wave) cost one statement. The statement is sent
+   * after every stream that asked for it was registered, so it sees every event the feed could
+   * have dispatched before them: no gap.
+   */
   readPage(filter: EventFilter, after: number, limit: number): Promise<Event[]> {
+    let batch = this.pageBatch;
+    if (!batch) {
+      const pending = (batch = this.pageBatch = new Map());
+      setImmediate(() => {
+        this.pageBatch = null;
+        for (const read of pending.values()) this.readShared(read);
+      });
+    }
+    const key = `${filter.consortiumId ? `c:${filter.consortiumId}` : `o:${filter.organizationId}`}:${after}:${limit}`;
+    let read = batch.get(key);
+    if (!read) batch.set(key, (read = { filter, after, limit, waiters: [] }));
+    const waiters = read.waiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  /** Statements sent for replays (tests and operators read it). */
+  replayStatements = 0;
+
+  private readShared({ filter, after, limit, waiters }: PageRead): void {
+    this.replayStatements++;
     const where = filter.consortiumId ? { consortiumId: filter.consortiumId } : { audienceOrganizationId: filter.organizationId };
-    return this.orm.em.fork().find(Event, { ...where, sequence: { $gt: after } }, { orderBy: { sequence: 'asc' }, limit, disableIdentityMap: true });
+    this.orm.em
+      .fork()
+      .find(Event, { ...where, sequence: { $gt: after } }, { orderBy: { sequence: 'asc' }, limit, disableIdentityMap: true })
+      .then(
+        // A stream takes its page apart as it yields it: each gets its own array of the shared rows.
+        (rows) => waiters.forEach((w, i) => w.resolve(i === waiters.length - 1 ? rows : rows.slice())),
+        (error) => waiters.forEach((w) => w.reject(error)),
+      );
   }
 
   /** Reads what is new now; wake-ups during a pass coalesce into one more pass. */
@@ -314,6 +350,13 @@ export class EventFeed {
     }, delay);
     this.reconnectTimer.unref();
   }
+}
+
+interface PageRead {
+  filter: EventFilter;
+  after: number;
+  limit: number;
+  waiters: { resolve: (rows: Event[]) => void; reject: (error: unknown) => void }[];
 }
 
 interface UserFacts {
