@@ -5,7 +5,7 @@ import { AccountRole, CONSORTIUM_GRID, decideConsortiumVisibility, EffectiveRole
 import type { Logger } from '../../logger';
 import { Event } from './event.entity';
 import { EVENT_CHANNEL } from './event.recorder';
-import { EventStream, type EventFilter } from './event.stream';
+import { EventStream, type EventFilter, type StreamDeps } from './event.stream';
 
 /** The registry key of the gateway instance's feed. */
 export const EVENT_FEED = new ServiceKey<EventFeed>('eventFeed');
@@ -62,6 +62,7 @@ export class EventFeed {
   private stopped = false;
   /** Replay reads asked for during this turn of the event loop, by filter, after and limit. */
   private pageBatch: Map<string, PageRead> | null = null;
+  private readonly streamDeps: StreamDeps;
   /** Subscriptions registered since start; tests and operators read it. */
   registrations = 0;
 
@@ -72,6 +73,13 @@ export class EventFeed {
   ) {
     assertViewIsMembership();
     this.options = { ...DEFAULTS, ...options };
+    // One for every stream of this feed, rather than an object and two closures per subscriber.
+    this.streamDeps = {
+      readPage: (f, from, limit) => this.readPage(f, from, limit),
+      pageSize: this.options.batchSize,
+      maxBuffered: this.options.maxBuffered,
+      onClose: (s) => this.unregister(s),
+    };
   }
 
   /** Starts at the current head of the log: live subscriptions begin there. */
@@ -111,12 +119,7 @@ export class EventFeed {
       filter,
       expiresAt,
       { after: start, replay: start < this.head || this.inFlight },
-      {
-        readPage: (f, from, limit) => this.readPage(f, from, limit),
-        pageSize: this.options.batchSize,
-        maxBuffered: this.options.maxBuffered,
-        onClose: (s) => this.unregister(s),
-      },
+      this.streamDeps,
     );
     const [index, key] = filter.consortiumId ? [this.byConsortium, filter.consortiumId] : [this.byOrganization, filter.organizationId!];
     let set = index.get(key);
