@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Authz } from '../auth/authz';
 import { bearerToken, type Identity } from '../auth/jwt';
 import { loadPrincipal, serviceAccountRefusal } from '../auth/principal';
@@ -21,6 +22,10 @@ import { costEstimator, queryLimitRules, QueryLimitError } from './limits';
 import { Grants } from './grant';
 import { Loaders } from './loaders';
 import { refusal } from './refusal';
+import type { Logger } from '../logger';
+
+/** Distinct valid query texts whose parsed documents the WS path keeps. */
+const DOCUMENT_CACHE = 500;
 
 /** Who sends an operation: the verified token (if any) and the client's address. */
 export interface Caller {
@@ -43,6 +48,12 @@ export class Pipeline {
   /** Validation rules beyond graphql-js' own; Apollo runs them for HTTP, `validate` for WS. */
   readonly rules: ValidationRule[];
   private readonly costOf: ReturnType<typeof costEstimator>;
+  /**
+   * Valid documents by query text, most recently used last: many sockets that send the same
+   * subscription share one parsed document (parsed and validated once) instead of each keeping
+   * its own tree for as long as it runs. A document is immutable to graphql-js.
+   */
+  private readonly documents = new Map<string, DocumentNode>();
 
   constructor(
     readonly app: AppServices,
@@ -97,6 +108,26 @@ export class Pipeline {
         ? error
         : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } }),
     );
+  }
+
+  /**
+   * The WS path's parse and validation of a query text, remembered for valid documents (at most
+   * DOCUMENT_CACHE of them): a refused document is parsed and validated again on every attempt.
+   */
+  prepare(query: string): { document: DocumentNode; errors: GraphQLError[] } {
+    const known = this.documents.get(query);
+    if (known) {
+      this.documents.delete(query);
+      this.documents.set(query, known);
+      return { document: known, errors: [] };
+    }
+    const document = this.parse(query);
+    const errors = this.validate(document);
+    if (errors.length === 0) {
+      if (this.documents.size >= DOCUMENT_CACHE) this.documents.delete(this.documents.keys().next().value!);
+      this.documents.set(query, document);
+    }
+    return { document, errors };
   }
 
   /** The operation's estimated cost; QUERY_TOO_COMPLEX (400) beyond the limit. */
@@ -200,21 +231,67 @@ export class Pipeline {
 
 /** Builds the context of one operation: identity, principal, em fork, loaders. */
 export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
-  const em = app.orm.em.fork();
-  const principal = caller.identity ? await loadPrincipal(em, app.reader, caller.identity, app.rights) : null;
+  const context = new OperationContext(app, caller, requestId);
+  const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, app.rights) : null;
   const user = principal?.user ?? null;
-  const authz = new Authz(app.reader, user, principal?.rights, app.policy);
-  return {
-    requestId,
-    em,
-    authz,
-    grants: new Grants(),
-    loaders: new Loaders(em, app.reader),
-    log: app.log.child({ requestId }),
-    app,
-    tokenExpiresAt: caller.identity?.expiresAt ?? null,
-    caller,
-  };
+  context.authz = new Authz(app.reader, user, principal?.rights, app.policy);
+  return context;
+}
+
+/**
+ * The context of one operation. What an operation may never use is made on first use: the em
+ * fork (a unit of work, an identity map, its loaders), the batch loaders, the grants and the
+ * child logger. A subscription lives as long as its socket, and one that only streams events
+ * never needs most of them; keeping each for every subscriber cost kilobytes apiece.
+ */
+class OperationContext implements GatewayContext {
+  authz!: Authz;
+  budget?: BudgetState;
+  readonly tokenExpiresAt: number | null;
+  private emFork?: EntityManager;
+  private loadersOf?: Loaders;
+  private grantsOf?: Grants;
+  private logOf?: Logger;
+
+  constructor(
+    readonly app: AppServices,
+    readonly caller: Caller,
+    readonly requestId: string,
+  ) {
+    this.tokenExpiresAt = caller.identity?.expiresAt ?? null;
+  }
+
+  get em(): EntityManager {
+    return (this.emFork ??= this.app.orm.em.fork());
+  }
+
+  set em(em: EntityManager) {
+    this.emFork = em;
+  }
+
+  get loaders(): Loaders {
+    return (this.loadersOf ??= new Loaders(this.em, this.app.reader));
+  }
+
+  set loaders(loaders: Loaders) {
+    this.loadersOf = loaders;
+  }
+
+  get grants(): Grants {
+    return (this.grantsOf ??= new Grants());
+  }
+
+  set grants(grants: Grants) {
+    this.grantsOf = grants;
+  }
+
+  get log(): Logger {
+    return (this.logOf ??= this.app.log.child({ requestId: this.requestId }));
+  }
+
+  set log(log: Logger) {
+    this.logOf = log;
+  }
 }
 
 /** The HTTP status of an answer whose errors carry these codes (the most telling one wins). */

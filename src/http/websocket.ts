@@ -140,8 +140,7 @@ export function serveWebSocket(
             ];
           }
           pipeline.checkRequest(payload.query, payload.variables);
-          const document = pipeline.parse(payload.query);
-          const errors = pipeline.validate(document);
+          const { document, errors } = pipeline.prepare(payload.query);
           if (errors.length > 0) return errors;
           const operationName = payload.operationName ?? undefined;
           const variables = (payload.variables ?? undefined) as Record<string, unknown> | undefined;

@@ -79,6 +79,44 @@ describe('live delivery', () => {
     await sub.expectNothing(300);
   });
 
+  it('subscribers resuming at once, from the same and from different points, each get exactly what followed their own `after`', async () => {
+    const { consortium, admin, member } = await consortiumWithMember(gw);
+    for (let i = 0; i < 6; i++) await appendEvent(consortium.id, { label: `before-${i}` });
+    const stored = await storedSequences(consortium.id);
+    const points = [stored[1], stored[1], stored[1], stored[4], stored[4], stored.at(-1)!];
+    // Appends race with the registrations and their replays.
+    const appending = (async () => {
+      for (let i = 0; i < 6; i++) await appendEvent(consortium.id, { label: `during-${i}` });
+    })();
+    const subs = await Promise.all(points.map((after, i) => consortiumSub((i % 2 ? member : admin).owner.email, consortium.id, after)));
+    await appending;
+    await appendEvent(consortium.id, { label: 'after' });
+    const all = await storedSequences(consortium.id);
+    for (const [i, sub] of subs.entries()) {
+      const expected = all.filter((s) => s > points[i]);
+      const got = await collect(sub, expected.length);
+      expect(got.map((e) => e.sequence)).toEqual(expected);
+      expect(got.at(-1)!.label).toBe('after');
+    }
+    await Promise.all(subs.map((sub) => sub.expectNothing(200)));
+  });
+
+  it('reads the replays asked for in one turn with one statement per filter and starting point; each reader gets rows of its own', async () => {
+    const { consortium } = await consortiumWithMember(gw);
+    for (let i = 0; i < 4; i++) await appendEvent(consortium.id, { label: `replayed-${i}` });
+    const [first, second] = await storedSequences(consortium.id);
+    const feed = feedOf(gw);
+    const before = feed.replayStatements;
+    const filter = { consortiumId: consortium.id };
+    const pages = await Promise.all([feed.readPage(filter, first, 10), feed.readPage(filter, first, 10), feed.readPage(filter, second, 10)]);
+    expect(feed.replayStatements - before).toBe(2);
+    const all = await storedSequences(consortium.id);
+    expect(pages.map((page) => page.map((e) => e.sequence))).toEqual([all.filter((s) => s > first), all.filter((s) => s > first), all.filter((s) => s > second)]);
+    // A stream takes its page apart as it yields it: the other reader's page is untouched.
+    pages[0].shift();
+    expect(pages[1].map((e) => e.sequence)).toEqual(all.filter((s) => s > first));
+  });
+
   it('resumes after a disconnect: what was committed meanwhile arrives exactly once', async () => {
     const { admin, consortium, member } = await consortiumWithMember(gw);
     const first = await consortiumSub(member.owner.email, consortium.id);

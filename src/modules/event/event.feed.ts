@@ -5,7 +5,7 @@ import { AccountRole, CONSORTIUM_GRID, decideConsortiumVisibility, EffectiveRole
 import type { Logger } from '../../logger';
 import { Event } from './event.entity';
 import { EVENT_CHANNEL } from './event.recorder';
-import { EventStream, type EventFilter } from './event.stream';
+import { EventStream, type EventFilter, type StreamDeps } from './event.stream';
 
 /** The registry key of the gateway instance's feed. */
 export const EVENT_FEED = new ServiceKey<EventFeed>('eventFeed');
@@ -60,6 +60,9 @@ export class EventFeed {
   /** True from reading a batch until it is dispatched: a subscriber registered then must replay it. */
   private inFlight = false;
   private stopped = false;
+  /** Replay reads asked for during this turn of the event loop, by filter, after and limit. */
+  private pageBatch: Map<string, PageRead> | null = null;
+  private readonly streamDeps: StreamDeps;
   /** Subscriptions registered since start; tests and operators read it. */
   registrations = 0;
 
@@ -70,6 +73,13 @@ export class EventFeed {
   ) {
     assertViewIsMembership();
     this.options = { ...DEFAULTS, ...options };
+    // One for every stream of this feed, rather than an object and two closures per subscriber.
+    this.streamDeps = {
+      readPage: (f, from, limit) => this.readPage(f, from, limit),
+      pageSize: this.options.batchSize,
+      maxBuffered: this.options.maxBuffered,
+      onClose: (s) => this.unregister(s),
+    };
   }
 
   /** Starts at the current head of the log: live subscriptions begin there. */
@@ -109,12 +119,7 @@ export class EventFeed {
       filter,
       expiresAt,
       { after: start, replay: start < this.head || this.inFlight },
-      {
-        readPage: (f, from, limit) => this.readPage(f, from, limit),
-        pageSize: this.options.batchSize,
-        maxBuffered: this.options.maxBuffered,
-        onClose: (s) => this.unregister(s),
-      },
+      this.streamDeps,
     );
     const [index, key] = filter.consortiumId ? [this.byConsortium, filter.consortiumId] : [this.byOrganization, filter.organizationId!];
     let set = index.get(key);
@@ -135,10 +140,44 @@ export class EventFeed {
     return (this.listener as unknown as { processID?: number } | null)?.processID ?? null;
   }
 
-  /** Committed events of a filter after a sequence, ascending. */
+  /**
+   * Committed events of a filter after a sequence, ascending; each caller gets an array of its own.
+   * Replays asked for during one turn of the event loop are read together: one statement per
+   * distinct (filter, after, limit), sent once the turn is over, so many subscribers resuming
+   * from the same `after` at once (a reconnect wave) cost one statement. The statement is sent
+   * after every stream that asked for it was registered, so it sees every event the feed could
+   * have dispatched before them: no gap.
+   */
   readPage(filter: EventFilter, after: number, limit: number): Promise<Event[]> {
+    let batch = this.pageBatch;
+    if (!batch) {
+      const pending = (batch = this.pageBatch = new Map());
+      setImmediate(() => {
+        this.pageBatch = null;
+        for (const read of pending.values()) this.readShared(read);
+      });
+    }
+    const key = `${filter.consortiumId ? `c:${filter.consortiumId}` : `o:${filter.organizationId}`}:${after}:${limit}`;
+    let read = batch.get(key);
+    if (!read) batch.set(key, (read = { filter, after, limit, waiters: [] }));
+    const waiters = read.waiters;
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  /** Statements sent for replays (tests and operators read it). */
+  replayStatements = 0;
+
+  private readShared({ filter, after, limit, waiters }: PageRead): void {
+    this.replayStatements++;
     const where = filter.consortiumId ? { consortiumId: filter.consortiumId } : { audienceOrganizationId: filter.organizationId };
-    return this.orm.em.fork().find(Event, { ...where, sequence: { $gt: after } }, { orderBy: { sequence: 'asc' }, limit, disableIdentityMap: true });
+    this.orm.em
+      .fork()
+      .find(Event, { ...where, sequence: { $gt: after } }, { orderBy: { sequence: 'asc' }, limit, disableIdentityMap: true })
+      .then(
+        // A stream takes its page apart as it yields it: each gets its own array of the shared rows.
+        (rows) => waiters.forEach((w, i) => w.resolve(i === waiters.length - 1 ? rows : rows.slice())),
+        (error) => waiters.forEach((w) => w.reject(error)),
+      );
   }
 
   /** Reads what is new now; wake-ups during a pass coalesce into one more pass. */
@@ -337,6 +376,13 @@ export class EventFeed {
     }, delay);
     this.reconnectTimer.unref();
   }
+}
+
+interface PageRead {
+  filter: EventFilter;
+  after: number;
+  limit: number;
+  waiters: { resolve: (rows: Event[]) => void; reject: (error: unknown) => void }[];
 }
 
 interface UserFacts {

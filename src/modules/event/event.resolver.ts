@@ -12,6 +12,7 @@ import {
   consortiumEventPage,
   eventAsSeen,
   guardSubscribe,
+  seenByViewer,
   subscribeConsortiumEvents,
   subscribeOrganizationEvents,
   verifyEventChain,
@@ -59,7 +60,10 @@ export class EventResolver {
     @Root() event: Event,
     @Args(() => ConsortiumEventsArgs) _args: ConsortiumEventsArgs,
     @Ctx() ctx: GatewayContext,
-  ): Promise<Event> {
+  ): Event | Promise<Event> {
+    // Run for every subscriber of every event: the caller's memberships are read only for the
+    // events whose content depends on the viewer (network roles, §8.1).
+    if (!seenByViewer(event)) return event;
     return viewerIn(ctx, event.consortiumId ?? '').then((viewer) => eventAsSeen(viewer, event));
   }
 

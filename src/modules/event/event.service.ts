@@ -69,6 +69,11 @@ const NETWORK_ROLE_KINDS: ReadonlySet<EventKind> = new Set([EventKind.NETWORK_RO
  * organization whose user it concerns and for the consortium's administrator memberships (§8.1);
  * anyone else sees that a role changed in the consortium, not whose, nor which, nor by whom.
  */
+/** Whether what a viewer sees of an event depends on who the viewer is (see eventAsSeen). */
+export function seenByViewer(event: Event): boolean {
+  return NETWORK_ROLE_KINDS.has(event.kind) && !!event.consortiumId;
+}
+
 export function eventAsSeen(viewer: NetworkRoleEventViewer, event: Event): Event {
   if (!NETWORK_ROLE_KINDS.has(event.kind) || !event.consortiumId) return event;
   // The user's organization: the audience of the event (the granting organization on older ones).

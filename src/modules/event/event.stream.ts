@@ -8,6 +8,14 @@ export type EventFilter = { consortiumId: string; organizationId?: undefined } |
 /** Reads committed events of a filter with `sequence > after`, ascending, at most `limit`. */
 export type PageReader = (filter: EventFilter, after: number, limit: number) => Promise<Event[]>;
 
+/** What a stream needs of its feed; one object for all the streams of a feed. */
+export interface StreamDeps {
+  readPage: PageReader;
+  pageSize: number;
+  maxBuffered: number;
+  onClose: (s: EventStream) => void;
+}
+
 /** The code a lagging subscriber's error carries; `extensions.resumeAfter` says where to resume. */
 export const SUBSCRIPTION_LAGGING = 'SUBSCRIPTION_LAGGING';
 
@@ -36,7 +44,7 @@ export class EventStream implements AsyncIterableIterator<Event> {
     /** When the subscriber's token expires (ms since the epoch); null: never. */
     readonly expiresAt: number | null,
     start: { after: number; replay: boolean },
-    private readonly deps: { readPage: PageReader; pageSize: number; maxBuffered: number; onClose: (s: EventStream) => void },
+    private readonly deps: StreamDeps,
   ) {
     this.last = start.after;
     this.replaying = start.replay;
