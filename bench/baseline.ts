@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import {
   ConsortiumRole,
   effectiveRole,
+  explainAccountRoleConsortium,
   explainConsortium,
   MembershipStatus,
   type AccountRole,
@@ -135,7 +136,12 @@ async function myPermissions(subject: string, consortiumId: string) {
     effectiveRole: effectiveRole(r.account_role as AccountRole, (r.network_role as NetworkRole) ?? null),
   };
   return {
-    myPermissions: explainConsortium(actor).map((e) => ({
+    // Then the actions decided by account role alone (§8.2 security editing), as the gateway lists
+    // them; a frozen organization's memberships are all FROZEN (§8.1).
+    myPermissions: [
+      ...explainConsortium(actor),
+      ...explainAccountRoleConsortium({ membership: actor.membership, accountRole: r.account_role as AccountRole, organizationFrozen: r.status === 'FROZEN' }),
+    ].map((e) => ({
       action: e.action,
       allowed: e.decision.allowed,
       reason: e.decision.allowed ? null : e.decision.reason,

@@ -8,7 +8,7 @@ import { grafserv } from 'postgraphile/grafserv/node';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
 import { PgLazyJWTPreset } from 'postgraphile/presets/lazy-jwt';
 import { addPgTableCondition, extendSchema, gql } from 'postgraphile/utils';
-import { effectiveRole, explainConsortium, type AccountRole, type ConsortiumRole, type MembershipStatus, type NetworkRole, type Permission } from '../src/governance';
+import { effectiveRole, explainAccountRoleConsortium, explainConsortium, type AccountRole, type ConsortiumRole, type MembershipStatus, type NetworkRole, type Permission } from '../src/governance';
 
 /**
  * The peer: PostGraphile 5 over the benchmark's database, the server a user would pick instead
@@ -83,7 +83,14 @@ const MyPermissions = extendSchema((build) => {
                 membership: r.id ? { id: r.id, role: r.role!, status: r.status!, permissions: r.permissions ?? [] } : null,
                 effectiveRole: effectiveRole(r.account_role as AccountRole, r.network_role ?? null),
               };
-              return explainConsortium(actor).map((e) => ({
+              // Then the actions decided by account role alone (§8.2 security editing), as the gateway
+              // lists them; a frozen organization's memberships are all FROZEN (§8.1).
+              const byAccountRole = explainAccountRoleConsortium({
+                membership: actor.membership,
+                accountRole: r.account_role as AccountRole,
+                organizationFrozen: r.status === 'FROZEN',
+              });
+              return [...explainConsortium(actor), ...byAccountRole].map((e) => ({
                 action: e.action,
                 allowed: e.decision.allowed,
                 reason: e.decision.allowed ? null : e.decision.reason,

@@ -205,7 +205,12 @@ async function checkAnswers(servers: Server[], scenarios: Scenario[], token: str
       const data = JSON.stringify(answer.data);
       sizes[s.name][server.target] = Buffer.byteLength(answer.text);
       if (!reference) reference = { target: server.target, data };
-      else if (data !== reference.data) {
+      else if (data !== reference.data && server.target === 'gatewayBefore') {
+        // The other checkout answers this request differently (its schema or rules changed since):
+        // it is left out of this request's rounds, and said so.
+        notComparable.add(s.name);
+        console.log(`${s.name}: gatewayBefore answers differently (the change altered this answer): left out of the before/after comparison`);
+      } else if (data !== reference.data) {
         let i = 0;
         while (i < data.length && data[i] === reference.data[i]) i++;
         throw new Error(
@@ -245,6 +250,9 @@ async function sqlPerRequest(dbUrl: string, d: Dataset, secrets: Secrets): Promi
 
 type Round = Record<string, Partial<Record<Target, Measurement>>>;
 
+/** Requests the other checkout (BENCH_BEFORE_ROOT) answers differently: not measured on it. */
+const notComparable = new Set<string>();
+
 interface Phase {
   servers: Server[];
   scenarios: Scenario[];
@@ -262,6 +270,7 @@ async function round(phase: Phase, n: number, targets: readonly Target[] = phase
   for (const s of phase.scenarios) {
     result[s.name] = {};
     for (const target of rotate([...targets], n)) {
+      if (target === 'gatewayBefore' && notComparable.has(s.name)) continue;
       const server = phase.servers.find((x) => x.target === target)!;
       const m = await load({
         url: server.url,
@@ -286,7 +295,7 @@ async function warmUp(phase: Phase): Promise<void> {
   if (WARMUP <= 0) return;
   console.log(`${phase.label}: warming up (${WARMUP} s per server and request)`);
   for (const s of phase.scenarios)
-    for (const server of phase.servers)
+    for (const server of phase.servers.filter((x) => !(x.target === 'gatewayBefore' && notComparable.has(s.name))))
       await load({ url: server.url, token: phase.token, body: bodyOf(s, server.target, phase.dataset), connections: phase.connections, duration: WARMUP, pid: server.child.pid!, postmasterPid: null });
 }
 
