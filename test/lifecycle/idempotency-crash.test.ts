@@ -20,7 +20,10 @@ beforeAll(async () => {
   survivor = await startTestGateway();
   org = await createOrganization(survivor);
 });
+/** Every gateway process started here, killed at the end whatever happened in between. */
+const started: ChildProcess[] = [];
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await survivor?.stop();
 });
 
@@ -43,6 +46,7 @@ async function startDoomed(): Promise<{ child: ChildProcess; url: string; port: 
     },
     stdio: 'ignore',
   });
+  started.push(child);
   const url = `http://127.0.0.1:${port}/graphql`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
