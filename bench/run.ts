@@ -201,6 +201,12 @@ async function checkAnswers(servers: Server[], scenarios: Scenario[], token: str
     let reference: { target: Target; data: string } | null = null;
     for (const server of servers) {
       const answer = await post(server.url, token, queryOf(s, server.target), s.variables(d));
+      if (answer.errors && server.target === 'gatewayBefore') {
+        // The other checkout cannot answer this request (its schema is older): not compared.
+        notComparable.add(s.name);
+        console.log(`${s.name}: gatewayBefore cannot answer it (${JSON.stringify(answer.errors).slice(0, 200)}): left out of the before/after comparison`);
+        continue;
+      }
       if (answer.errors) throw new Error(`${s.name} on ${server.target}: ${JSON.stringify(answer.errors)}`);
       const data = JSON.stringify(answer.data);
       sizes[s.name][server.target] = Buffer.byteLength(answer.text);
