@@ -14,7 +14,7 @@ import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
 import { interval95, load, median, rotate, type Interval, type Measurement } from './measure';
 import { preparePeerSchema } from './peer-sql';
-import { SCENARIOS, type Scenario } from './scenarios';
+import { SCENARIOS as ALL_SCENARIOS, type Scenario } from './scenarios';
 import { LARGE, scaled, SMALL, seedDataset, type Dataset } from './seed';
 import { startOptions } from './start-options';
 
@@ -60,6 +60,10 @@ const WORKER_COUNTS = [...new Set((process.env.BENCH_WORKERS ?? `1,${availablePa
  * as `gatewayBefore` in the same interleaved rounds as the gateway (production mode, the same
  * database): the before and after of a change, side by side.
  */
+/** BENCH_SCENARIOS: the requests to measure (names, comma-separated), e.g. when comparing checkouts that do not all answer the others. */
+const SCENARIOS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((s) => process.env.BENCH_SCENARIOS!.split(',').includes(s.name)) : ALL_SCENARIOS;
+/** BENCH_GATEWAY_ROOT: the checkout whose gateway is measured as `gateway` (default: this one). */
+const GATEWAY_ROOT = process.env.BENCH_GATEWAY_ROOT ? resolve(process.env.BENCH_GATEWAY_ROOT) : null;
 const BEFORE_ROOT = process.env.BENCH_BEFORE_ROOT ? resolve(process.env.BENCH_BEFORE_ROOT) : null;
 const BASE_TARGETS = ['gateway', 'gatewayDevelopment', 'gatewayNoAuthz', 'postgraphile', 'baseline'] as const;
 /** The production gateway with WORKERS=k (the workers section). */
@@ -140,7 +144,7 @@ async function startServers(targets: readonly Target[], dbUrl: string, secrets: 
     const gw = (extra: Record<string, string>, main = 'dist/src/main.js') => launch(main, [], { ...env, PORT: String(port), ...extra }, options);
     switch (target) {
       case 'gateway':
-        return { target, url, child: gw({ NODE_ENV: 'production' }) };
+        return { target, url, child: gw({ NODE_ENV: 'production' }, GATEWAY_ROOT ? resolve(GATEWAY_ROOT, 'dist/src/main.js') : undefined) };
       case 'gatewayDevelopment':
         return { target, url, child: gw({ NODE_ENV: 'development' }) };
       case 'gatewayNoAuthz':
