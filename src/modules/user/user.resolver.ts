@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AccountRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant } from '../../graphql/grant';
@@ -55,8 +56,13 @@ export class UserResolver {
   }
 
   @FieldResolver(() => Organization, { nullable: true })
-  organization(@Root() user: User, @Ctx() ctx: GatewayContext): Promise<Organization | null> | null {
-    return user.organization ? ctx.loaders.byId(Organization).load(user.organization.id) : null;
+  organization(@Root() user: User, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Organization | null> | Organization | null {
+    const ref = user.organization;
+    if (!ref) return null;
+    // In a query, the caller's organization was read with the caller (the principal's statement):
+    // no second statement for `me { organization }`. After a mutation it is read again.
+    if (info.operation.operation === 'query' && ref.isInitialized()) return ref.getEntity();
+    return ctx.loaders.byId(Organization).load(ref.id);
   }
 
   @FieldResolver(() => Boolean, { description: 'False while an invitation by email waits for the first sign-in' })
