@@ -1,7 +1,7 @@
 // Authorization and relation fields cost SQL per level of a query, never per row: the caller's
 // memberships and network roles come with the caller, and every relation goes through a loader.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsortiumDeepDocument, MyConsortiaDocument } from '../generated/graphql';
+import { ConsortiumDeepDocument, MeDocument, MyConsortiaDocument } from '../generated/graphql';
 import { createTestConsortium, joinAsMember, memberOrganization } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -66,5 +66,12 @@ describe('SQL per request', () => {
     expect(once.count).toBeGreaterThan(0);
     expect(twice.count).toBe(2 * once.count);
     expect((await countSql(gw, async () => undefined)).count).toBe(0);
+  });
+
+  it('answers me { organization } with the organization read with the caller: one statement, as me alone', async () => {
+    const org = await createOrganization(gw);
+    const { count, result } = await countSql(gw, () => org.owner.client.ok(MeDocument, {}));
+    expect(result.me.organization).toMatchObject({ id: org.id, name: org.name });
+    expect(count).toBe(1);
   });
 });
