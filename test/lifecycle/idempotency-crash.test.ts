@@ -2,16 +2,14 @@
 // gateway, runs it if nothing had committed, and otherwise says it was applied — never twice,
 // and never "in progress" for a day. The gateway is a real process (dist/src/main.js) killed
 // with SIGKILL; PostgreSQL locks taken by the test hold it at the exact step to kill it in.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sql } from '../support/db';
 import { createOrganization, type TestOrganization } from '../support/factories/organization';
 import { startTestGateway, TEST_JWT_SECRET, type TestGateway } from '../support/gateway';
-import { freePort } from '../support/process';
+import { freePort, spawnGateway, untilReady } from '../support/process';
 
-const main = resolve(__dirname, '../../dist/src/main.js');
 const CREATE = 'mutation ($name: String!) { createConsortium(input: { name: $name }) { id name } }';
 
 let survivor: TestGateway;
@@ -27,37 +25,26 @@ afterAll(async () => {
   await survivor?.stop();
 });
 
-/** A gateway in a process of its own, on the run's database. */
+/** A gateway in a process of its own, on the run's database, its sessions named after its port. */
 async function startDoomed(): Promise<{ child: ChildProcess; url: string; port: number }> {
   const port = await freePort();
   const database = new URL(inject('databaseUrl'));
   database.searchParams.set('application_name', `doomed-${port}`);
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH!,
+  const gw = await spawnGateway(
+    {
       NODE_ENV: 'test',
       WORKERS: '1',
-      PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: database.toString(),
       JWT_SECRET: TEST_JWT_SECRET,
       CA_KEY_SECRET: 'test-ca-key-secret-0123456789abcdef',
       LOG_LEVEL: 'silent',
     },
-    stdio: 'ignore',
-  });
-  started.push(child);
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited with ${child.exitCode}`);
-    if (i > 600) throw new Error('the gateway did not start');
-    try {
-      if ((await fetch(url.replace('/graphql', '/readyz'))).ok) return { child, url, port };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    port,
+  );
+  started.push(gw.child);
+  await untilReady(gw);
+  return { child: gw.child, url: `http://127.0.0.1:${port}/graphql`, port };
 }
 
 async function send(url: string, name: string, key: string) {
@@ -73,7 +60,8 @@ async function send(url: string, name: string, key: string) {
 const consortia = async (name: string) => (await sql<{ id: string }>('select id from consortium where name = ?', [name])).length;
 
 async function until(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 300; i++) {
+  // Up to a minute: the suite runs beside other files that start gateways and databases.
+  for (let i = 0; i < 600; i++) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }

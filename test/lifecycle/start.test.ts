@@ -1,55 +1,19 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { alive, freePort } from '../support/process';
+import { alive, freePort, spawnGateway, untilReady } from '../support/process';
 
 // `npm start` as a user runs it: the compiled gateway in its own process (pretest builds it).
 const root = resolve(__dirname, '../..');
-const main = resolve(root, 'dist/src/main.js');
 const dataDir = resolve(root, `.data/lifecycle-${randomBytes(4).toString('hex')}`);
 mkdirSync(dataDir, { recursive: true });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function start(env: Record<string, string>): Promise<Started> {
-  return startOn(await freePort(), env);
-}
-
-async function startOn(port: number, env: Record<string, string>): Promise<Started> {
-  let output = '';
-  const child = spawn(process.execPath, [main], {
-    cwd: root,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', PORT: String(port), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  return { child, port, output: () => output, exited };
-}
-
-async function ready(s: Started, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (s.child.exitCode !== null) throw new Error(`gateway exited early:\n${s.output()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${s.port}/readyz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gateway not ready in time:\n${s.output()}`);
-}
+const start = (env: Record<string, string>) => spawnGateway(env);
+const startOn = (port: number, env: Record<string, string>) => spawnGateway(env, port);
+const ready = untilReady;
 
 function postmasterPid(): number | null {
   return postmasterPidIn(dataDir);

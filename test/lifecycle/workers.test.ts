@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -7,12 +7,11 @@ import { resolve } from 'node:path';
 import { createClient } from 'graphql-ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { alive, freePort } from '../support/process';
+import { alive, freePort, spawnGateway, type GatewayProcess } from '../support/process';
 
 // WORKERS=2: two gateway processes share the port behind one primary that owns the embedded
 // PostgreSQL; everything is seen through the public API, as a user runs `npm start`.
 const root = resolve(__dirname, '../..');
-const main = resolve(root, 'dist/src/main.js');
 const dataDir = resolve(root, `.data/workers-${randomBytes(4).toString('hex')}`);
 mkdirSync(dataDir, { recursive: true });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -34,31 +33,16 @@ function childrenOf(pid: number): { pid: number; command: string }[] {
   return found;
 }
 
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function start(env: Record<string, string>): Promise<Started> {
-  const port = await freePort();
-  let output = '';
-  const child = spawn(process.execPath, [main], {
-    cwd: root,
-    env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', PORT: String(port), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+/** Started, and every worker ready (the primary says so once all of them listen). */
+async function start(env: Record<string, string>): Promise<GatewayProcess> {
+  const gw = await spawnGateway(env);
   const deadline = Date.now() + 90_000;
-  while (!/gateway ready at/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`gateway not ready in time:\n${output}`);
+  while (!/gateway ready at/.test(gw.output())) {
+    if (gw.child.exitCode !== null) throw new Error(`gateway exited early:\n${gw.output()}`);
+    if (Date.now() > deadline) throw new Error(`gateway not ready in time:\n${gw.output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, port, output: () => output, exited };
+  return gw;
 }
 
 /** One POST on its own connection (no keep-alive), so that successive ones spread over the workers. */
@@ -218,15 +202,9 @@ describe('WORKERS=2 behind one port', { timeout: 180_000 }, () => {
     const busy = createServer();
     const port = await new Promise<number>((ok) => busy.listen(0, '0.0.0.0', () => ok((busy.address() as { port: number }).port)));
     try {
-      let output = '';
-      const child = spawn(process.execPath, [main], {
-        cwd: root,
-        env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/root', PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'development', WORKERS: '2', EMBEDDED_PG_PORT: String(await freePort()) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (d) => (output += d));
-      child.stderr!.on('data', (d) => (output += d));
-      const code = await new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+      const failing = await spawnGateway({ DATA_DIR: dataDir, NODE_ENV: 'development', WORKERS: '2', EMBEDDED_PG_PORT: String(await freePort()) }, port);
+      const code = await failing.exited;
+      const output = failing.output();
       expect(code, output).toBe(1);
       expect(output).toContain(`port ${port} is already in use`);
       // The database the primary started is stopped again.
