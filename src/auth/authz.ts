@@ -70,6 +70,8 @@ export interface MembershipRow {
   role: string;
   status: string;
   permissions: string[] | string;
+  /** The consortium's voting policy (§8.3): the proposal kinds decided by vote; null without a policy. */
+  needs_vote: string[] | string | null;
 }
 
 /** The caller's rights as read from the database: the organization's memberships, the user's network roles. */
@@ -80,15 +82,17 @@ export interface PreloadedRights {
 
 /**
  * The caller's rights as two JSON columns, `memberships` and `network_roles`, for a select list:
- * every membership of the organization in a consortium that is not deleted (oldest first), and
- * the user's network roles. The principal statement reads them with the user; Authz alone after
- * a change.
+ * every membership of the organization in a consortium that is not deleted (oldest first), each
+ * with its consortium's voting policy (the kinds it decides by vote), and the user's network
+ * roles. The principal statement reads them with the user; Authz alone after a change.
  */
 export function rightsColumns(organizationId: string, userId: string): string {
   return `(select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
-                   'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions)
+                   'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions,
+                   'needs_vote', vp.needs_vote)
                    order by m.created_at), '[]'::json)
             from membership m join consortium c on c.id = m.consortium_id
+                 left join voting_policy vp on vp.consortium_id = m.consortium_id
            where m.organization_id = ${organizationId} and c.deleted_at is null) as memberships,
          (select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json)
             from network_role nr where nr.user_id = ${userId}) as network_roles`;
@@ -113,6 +117,8 @@ export const RIGHTS_WITH_PRINCIPAL: RightsSource = { principalColumns: rightsCol
 interface Rights {
   memberships: MembershipView[];
   networkRoles: Map<string, NetworkRole>;
+  /** The voting policy of each consortium the organization holds a membership in. */
+  needsVote: Map<string, ProposalKind[]>;
 }
 
 /**
@@ -291,6 +297,10 @@ export class Authz {
    * Read for the actions a proposal kind stands for, so their direct route is refused.
    */
   async needsVote(consortiumId: string): Promise<ProposalKind[]> {
+    // Read with the rights for every consortium the organization is a member of (no statement
+    // of its own); any other consortium is asked directly.
+    const known = (await this.rights()).needsVote.get(consortiumId);
+    if (known) return known;
     const [row] = await this.reader.rows<{ needs_vote: string[] | string }>(
       'select needs_vote from voting_policy where consortium_id = $1::uuid',
       [consortiumId],
@@ -342,7 +352,7 @@ export class Authz {
   }
 
   private async loadRights(): Promise<Rights> {
-    if (!this.user) return { memberships: [], networkRoles: new Map() };
+    if (!this.user) return { memberships: [], networkRoles: new Map(), needsVote: new Map() };
     const [row] = await this.reader.rows<{ memberships: MembershipRow[]; network_roles: PreloadedRights['networkRoles'] }>(RIGHTS, [
       this.organizationId,
       this.user.id,
@@ -365,6 +375,7 @@ export class Authz {
           }))
         : [],
       networkRoles: new Map(rights.networkRoles.map((r) => [r.consortium_id, r.role as NetworkRole])),
+      needsVote: new Map(rights.memberships.map((r) => [r.consortium_id, r.needs_vote === null ? [] : (parseTextArray(r.needs_vote) as ProposalKind[])])),
     };
   }
 }

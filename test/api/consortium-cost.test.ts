@@ -1,7 +1,7 @@
 // Authorization and relation fields cost SQL per level of a query, never per row: the caller's
 // memberships and network roles come with the caller, and every relation goes through a loader.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsortiumDeepDocument, MeDocument, MyConsortiaDocument } from '../generated/graphql';
+import { ConsortiumDeepDocument, MeDocument, MyConsortiaDocument, MyPermissionsDocument, UpdateVotingPolicyDocument } from '../generated/graphql';
 import { createTestConsortium, joinAsMember, memberOrganization } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -73,5 +73,20 @@ describe('SQL per request', () => {
     const { count, result } = await countSql(gw, () => org.owner.client.ok(MeDocument, {}));
     expect(result.me.organization).toMatchObject({ id: org.id, name: org.name });
     expect(count).toBe(1);
+  });
+
+  it('answers myPermissions, voting policy included, in one statement: the policy comes with the caller\'s rights', async () => {
+    const org = await createOrganization(gw);
+    const c = await createTestConsortium(org.owner);
+    const before = await countSql(gw, () => org.owner.client.ok(MyPermissionsDocument, { consortiumId: c.id }));
+    expect(before.result.myPermissions.find((p) => p.action === 'organization.invite')?.allowed).toBe(true);
+    expect(before.count, before.statements.join('\n')).toBe(1);
+
+    await org.owner.client.ok(UpdateVotingPolicyDocument, {
+      input: { consortiumId: c.id, thresholdPercent: 50, comparator: 'GREATER_THAN', durationHours: 24, needsVote: ['INVITE'] },
+    });
+    const after = await countSql(gw, () => org.owner.client.ok(MyPermissionsDocument, { consortiumId: c.id }));
+    expect(after.result.myPermissions.find((p) => p.action === 'organization.invite')).toMatchObject({ allowed: false, missing: { kind: 'integrity' } });
+    expect(after.count, after.statements.join('\n')).toBe(1);
   });
 });
