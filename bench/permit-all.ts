@@ -12,7 +12,7 @@
 // real gateway; making the membership optional or lazy would change the domain's grant for a
 // benchmark. Requests that decide nothing in a consortium (me, me { organization }) read none.
 import 'reflect-metadata';
-import type { PolicyCore, RightsSource } from '../src/auth/authz';
+import { RIGHTS_WHEN_NEEDED, type PolicyCore } from '../src/auth/authz';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { ALLOW } from '../src/governance';
@@ -26,9 +26,6 @@ export const PERMIT_ALL: PolicyCore = {
   decideOrganizationUnfrozen: () => ALLOW,
   decideAccountRoleConsortium: () => ALLOW,
 };
-
-/** No rights columns in the principal statement: Authz reads them at the first decision that needs a membership. */
-export const RIGHTS_WHEN_NEEDED: RightsSource = { principalColumns: () => null };
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -149,7 +149,9 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
         try {
           const address = req.socket.remoteAddress ?? '';
           const identity = await pipeline.authenticate(req.headers.authorization, address);
-          return await pipeline.context({ identity, address }, requestId);
+          // One operation (not a batch): its text, for whether the principal brings the rights.
+          const operation = req.method === 'GET' ? req.query : Array.isArray(req.body) ? undefined : req.body;
+          return await pipeline.context({ identity, address }, requestId, operation);
         } catch (error) {
           if (error instanceof GraphQLError && typeof error.extensions.code === 'string') throw error;
           log.error({ err: error, requestId }, 'context creation failed');

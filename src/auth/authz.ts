@@ -114,6 +114,9 @@ export interface RightsSource {
 /** The rights read with the principal, in the same statement. */
 export const RIGHTS_WITH_PRINCIPAL: RightsSource = { principalColumns: rightsColumns };
 
+/** No rights columns in the principal statement: Authz reads them at the first decision that needs them. */
+export const RIGHTS_WHEN_NEEDED: RightsSource = { principalColumns: () => null };
+
 interface Rights {
   memberships: MembershipView[];
   networkRoles: Map<string, NetworkRole>;
@@ -127,6 +130,8 @@ interface Rights {
  */
 export class Authz {
   private rightsP?: Promise<Rights>;
+  /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
+  rightsAsked = false;
 
   constructor(
     private readonly reader: SqlReader,
@@ -211,6 +216,7 @@ export class Authz {
   }
 
   private rights(): Promise<Rights> {
+    this.rightsAsked = true;
     this.rightsP ??= this.loadRights();
     return this.rightsP;
   }

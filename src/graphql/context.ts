@@ -48,4 +48,6 @@ export interface GatewayContext {
   caller: { identity: Identity | null; address: string };
   /** What the operation spent and what is left of the caller's budget (set once admitted). */
   budget?: BudgetState;
+  /** The operation as the pipeline remembers whether it asked for the caller's rights (see Pipeline.context). */
+  rightsKey?: string;
 }

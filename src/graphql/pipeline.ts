@@ -10,7 +10,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Authz } from '../auth/authz';
+import { Authz, RIGHTS_WHEN_NEEDED } from '../auth/authz';
+import { LRUCache } from 'lru-cache';
 import { bearerToken, type Identity } from '../auth/jwt';
 import { loadPrincipal, serviceAccountRefusal } from '../auth/principal';
 import { AppError } from '../errors';
@@ -54,6 +55,14 @@ export class Pipeline {
    * its own tree for as long as it runs. A document is immutable to graphql-js.
    */
   private readonly documents = new Map<string, DocumentNode>();
+  /**
+   * Whether an operation asked for the caller's rights the last time it ran, by operation name
+   * and query text. Rights come with the principal (one statement) unless that operation decided
+   * nothing with them last time (`me`, `permissionGrid`): then the principal is read without
+   * them, and, should a decision need them after all, they are read then. Only which statement
+   * reads them changes; every decision reads the database's rights.
+   */
+  private readonly rightsAsked = new LRUCache<string, boolean>({ max: 1000 });
 
   constructor(
     readonly app: AppServices,
@@ -182,15 +191,28 @@ export class Pipeline {
     return this.unavailableOnOutage(() => this.budgets.state(caller.identity?.subject ?? null, caller.address));
   }
 
-  /** The context of one HTTP request or one WS operation; SERVICE_UNAVAILABLE during an outage. */
-  async context(caller: Caller, requestId: string): Promise<GatewayContext> {
+  /**
+   * The context of one HTTP request or one WS operation; SERVICE_UNAVAILABLE during an outage.
+   * `operation` (its query text and name, when the client sent one) lets the rights be left out
+   * of the principal statement for an operation that did not ask for them last time.
+   */
+  async context(caller: Caller, requestId: string, operation?: OperationText): Promise<GatewayContext> {
+    const key = operation && typeof operation.query === 'string' ? `${operation.operationName ?? ''}\n${operation.query}` : undefined;
+    const deferRights = key !== undefined && this.rightsAsked.get(key) === false;
     try {
-      return await this.unavailableOnOutage(() => buildContext(this.app, caller, requestId));
+      const context = await this.unavailableOnOutage(() => buildContext(this.app, caller, requestId, deferRights));
+      context.rightsKey = key;
+      return context;
     } catch (error) {
       // A refused principal (unusable or unverified claims) is the client's: its code, a 4xx.
       if (error instanceof AppError) throw toGraphQLError(error, { httpStatus: error.code === 'UNAUTHENTICATED' ? 401 : 400 });
       throw error;
     }
+  }
+
+  /** Records, once a query or mutation has run, whether it asked for the caller's rights. */
+  learnRights(context: GatewayContext | undefined): void {
+    if (context?.rightsKey !== undefined && context.authz) this.rightsAsked.set(context.rightsKey, context.authz.rightsAsked);
   }
 
   /** The one error masking of both transports (the HTTP status is not part of the answer). */
@@ -230,9 +252,10 @@ export class Pipeline {
 }
 
 /** Builds the context of one operation: identity, principal, em fork, loaders. */
-export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
+export async function buildContext(app: AppServices, caller: Caller, requestId: string, deferRights = false): Promise<GatewayContext> {
   const context = new OperationContext(app, caller, requestId);
-  const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, app.rights) : null;
+  const rights = deferRights ? RIGHTS_WHEN_NEEDED : app.rights;
+  const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, rights) : null;
   const user = principal?.user ?? null;
   context.authz = new Authz(app.reader, user, principal?.rights, app.policy);
   return context;
@@ -247,6 +270,7 @@ export async function buildContext(app: AppServices, caller: Caller, requestId: 
 class OperationContext implements GatewayContext {
   authz!: Authz;
   budget?: BudgetState;
+  rightsKey?: string;
   readonly tokenExpiresAt: number | null;
   private emFork?: EntityManager;
   private loadersOf?: Loaders;
@@ -292,6 +316,12 @@ class OperationContext implements GatewayContext {
   set log(log: Logger) {
     this.logOf = log;
   }
+}
+
+/** What a client sent to name its operation (absent for a persisted query sent by hash). */
+export interface OperationText {
+  query?: unknown;
+  operationName?: unknown;
 }
 
 /** The HTTP status of an answer whose errors carry these codes (the most telling one wins). */

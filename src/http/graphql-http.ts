@@ -59,6 +59,7 @@ export function httpPipelinePlugin(pipeline: Pipeline, drain: Drain): ApolloServ
           contextValue.budget = await pipeline.spend(contextValue.caller, cost);
         },
         async willSendResponse({ response, contextValue }) {
+          pipeline.learnRights(contextValue);
           if (drain.isDraining) response.http.headers.set('connection', 'close');
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;

@@ -152,7 +152,7 @@ export function serveWebSocket(
             if (code(error) === 'RATE_LIMITED') close(socket, WS_CLOSE.rateLimited, (error as Error).message);
             throw error;
           }
-          const contextValue = await pipeline.context(caller, newRequestId());
+          const contextValue = await pipeline.context(caller, newRequestId(), payload);
           contextValue.budget = budget;
           return { schema: pipeline.schema, document, operationName, variableValues: variables, contextValue } satisfies ExecutionArgs;
         } catch (error) {
@@ -163,7 +163,12 @@ export function serveWebSocket(
       },
       // Queries and mutations are counted by the drain, so a shutdown answers them before the
       // pools close; subscriptions end when the sockets close.
-      execute: async (args) => (drain.isDraining ? { errors: [pipeline.shuttingDown()] } : drain.run(async () => execute(args))),
+      execute: async (args) => {
+        if (drain.isDraining) return { errors: [pipeline.shuttingDown()] };
+        const result = await drain.run(async () => execute(args));
+        pipeline.learnRights(args.contextValue as GatewayContext);
+        return result;
+      },
       subscribe: (args) => subscribe(args),
       onNext: (_ctx, _id, _payload, args, result) => {
         const budget = (args.contextValue as GatewayContext | undefined)?.budget;

@@ -2,14 +2,14 @@
 // the principal's own statement; a source that defers them (the benchmark's permit-all twin
 // does) reads them at the first decision that needs them, and every answer stays the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RightsSource } from '../../src/auth/authz';
+import { RIGHTS_WHEN_NEEDED } from '../../src/auth/authz';
 import { ConsortiumByIdDocument, MeDocument, MyPermissionsDocument } from '../generated/graphql';
 import { createTestConsortium, memberOrganization } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { countSql } from '../support/sql-counter';
 
-const WHEN_NEEDED: RightsSource = { principalColumns: () => null };
+const WHEN_NEEDED = RIGHTS_WHEN_NEEDED;
 /** The rights columns' mark in a statement (see rightsColumns). */
 const readsRights = (statement: string) => /\bnetwork_roles\b/.test(statement);
 
@@ -25,16 +25,51 @@ afterAll(async () => {
 });
 
 describe('the rights source', () => {
-  it('reads the rights with the principal by default; a deferring source reads none for me', async () => {
+  it('reads the rights with the principal, until an operation shows it asks for none; a deferring source reads none for me', async () => {
     const org = await createOrganization(real);
-    await org.owner.client.ok(MeDocument);
-    const withRights = await countSql(real, () => org.owner.client.ok(MeDocument));
-    expect(withRights.statements.filter(readsRights)).toHaveLength(1);
+    const first = await countSql(real, () => org.owner.client.ok(MeDocument));
+    expect(first.statements.filter(readsRights)).toHaveLength(1);
+    // `me` decided nothing with them: from now on its principal comes without them.
+    const again = await countSql(real, () => org.owner.client.ok(MeDocument));
+    expect(again.count).toBe(1);
+    expect(again.statements.filter(readsRights)).toHaveLength(0);
+    expect(again.result).toEqual(first.result);
 
     const viaDeferring = deferring.as(org.owner.email);
     const deferred = await countSql(deferring, () => viaDeferring.ok(MeDocument));
     expect(deferred.statements.filter(readsRights)).toHaveLength(0);
-    expect(deferred.result).toEqual(withRights.result);
+    expect(deferred.result).toEqual(first.result);
+  });
+
+  it('keeps reading them with the principal for an operation that decides with them', async () => {
+    const org = await createOrganization(real);
+    const c = await createTestConsortium(org.owner);
+    for (let i = 0; i < 3; i++) {
+      const counted = await countSql(real, () => org.owner.client.ok(ConsortiumByIdDocument, { id: c.id }));
+      expect(counted.statements.filter(readsRights), counted.statements.join('\n')).toHaveLength(1);
+      expect(counted.statements[0]).toMatch(/\bnetwork_roles\b/);
+    }
+  });
+
+  it('reads them when a decision needs them after all, with the same answers and refusals, and with the principal again next time', async () => {
+    const creator = await createOrganization(real);
+    const c = await createTestConsortium(creator.owner);
+    const outsider = await createOrganization(real);
+    // The same text: without the consortium it decides nothing; with it, it needs the rights.
+    const query = 'query($id: ID!, $with: Boolean!) { me { id } consortium(id: $id) @include(if: $with) { id name } }';
+    const without = await countSql(real, () => creator.owner.client.ok(query, { id: c.id, with: false }));
+    expect(without.result).toMatchObject({ me: { id: expect.any(String) } });
+    expect(without.result).not.toHaveProperty('consortium');
+
+    const needed = await countSql(real, () => creator.owner.client.ok(query, { id: c.id, with: true }));
+    expect(needed.result).toMatchObject({ consortium: { id: c.id } });
+    expect(needed.statements.filter(readsRights), needed.statements.join('\n')).toHaveLength(1);
+    expect(needed.statements[0]).not.toMatch(/\bnetwork_roles\b/); // the principal came without them
+    await outsider.owner.client.fails('NOT_FOUND', query, { id: c.id, with: true });
+
+    const next = await countSql(real, () => creator.owner.client.ok(query, { id: c.id, with: true }));
+    expect(next.statements[0]).toMatch(/\bnetwork_roles\b/);
+    expect(next.count).toBe(needed.count - 1);
   });
 
   it('deferred, reads them at the first consortium decision: the same answers and the same refusals', async () => {
