@@ -3,11 +3,13 @@
 // does) reads them at the first decision that needs them, and every answer stays the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIGHTS_WHEN_NEEDED } from '../../src/auth/authz';
+import { watchStatements } from '../../src/db/reader';
 import { ConsortiumByIdDocument, MeDocument, MyPermissionsDocument } from '../generated/graphql';
 import { createTestConsortium, memberOrganization } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { countSql } from '../support/sql-counter';
+import { openSocket } from '../support/ws-operation';
 
 const WHEN_NEEDED = RIGHTS_WHEN_NEEDED;
 /** The rights columns' mark in a statement (see rightsColumns). */
@@ -70,6 +72,42 @@ describe('the rights source', () => {
     const next = await countSql(real, () => creator.owner.client.ok(query, { id: c.id, with: true }));
     expect(next.statements[0]).toMatch(/\bnetwork_roles\b/);
     expect(next.count).toBe(needed.count - 1);
+  });
+
+  it('learns the same over WebSocket: me without them the second time, a consortium with them every time', async () => {
+    const org = await createOrganization(real);
+    const c = await createTestConsortium(org.owner);
+    const socket = await openSocket(real, await real.tokenFor(org.owner.email));
+    // The principal statements of this socket's operations (countSql counts HTTP requests only).
+    const principals = async (query: string) => {
+      const seen: string[] = [];
+      const unwatch = watchStatements(real.app.services, (sql) => {
+        if (/from "app_user" u\b[\s\S]*where u\."subject" = \$1/.test(sql)) seen.push(sql);
+      });
+      try {
+        return { outcome: await socket.run(query), seen };
+      } finally {
+        unwatch();
+      }
+    };
+    try {
+      const me = '{ me { id email } }';
+      const consortium = `{ consortium(id: "${c.id}") { id name } }`;
+      const first = await principals(me);
+      expect(first.seen).toHaveLength(1);
+      expect(first.seen[0]).toMatch(/\bnetwork_roles\b/);
+      const again = await principals(me);
+      expect(again.outcome).toMatchObject({ kind: 'result', result: { data: { me: { email: org.owner.email } } } });
+      expect(again.seen).toHaveLength(1);
+      expect(again.seen[0]).not.toMatch(/\bnetwork_roles\b/);
+      for (let i = 0; i < 2; i++) {
+        const counted = await principals(consortium);
+        expect(counted.outcome).toMatchObject({ kind: 'result', result: { data: { consortium: { id: c.id } } } });
+        expect(counted.seen[0]).toMatch(/\bnetwork_roles\b/);
+      }
+    } finally {
+      await socket.dispose();
+    }
   });
 
   it('deferred, reads them at the first consortium decision: the same answers and the same refusals', async () => {
