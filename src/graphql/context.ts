@@ -48,4 +48,10 @@ export interface GatewayContext {
   caller: { identity: Identity | null; address: string };
   /** What the operation spent and what is left of the caller's budget (set once admitted). */
   budget?: BudgetState;
+  /**
+   * Called once a subscription's stream is open: drops the entity manager fork, loaders and
+   * grants its subscribe step used (each is made again on first use), so that a subscription
+   * does not keep a unit of work alive for as long as its socket.
+   */
+  settle?(): void;
 }

@@ -265,6 +265,12 @@ class OperationContext implements GatewayContext {
     return (this.emFork ??= this.app.orm.em.fork());
   }
 
+  settle(): void {
+    this.emFork = undefined;
+    this.loadersOf = undefined;
+    this.grantsOf = undefined;
+  }
+
   set em(em: EntityManager) {
     this.emFork = em;
   }

@@ -171,7 +171,12 @@ export function serveWebSocket(
       // Queries and mutations are counted by the drain, so a shutdown answers them before the
       // pools close; subscriptions end when the sockets close.
       execute: async (args) => (drain.isDraining ? { errors: [pipeline.shuttingDown()] } : drain.run(async () => execute(args))),
-      subscribe: (args) => runSubscription(args),
+      subscribe: async (args) => {
+        const result = await runSubscription(args);
+        // Open: what its subscribe step read is not kept for the life of the subscription.
+        if (Symbol.asyncIterator in result) (args.contextValue as GatewayContext | undefined)?.settle?.();
+        return result;
+      },
       onNext: (_ctx, _id, _payload, args, result) => {
         const budget = (args.contextValue as GatewayContext | undefined)?.budget;
         // A query's or mutation's answer carries the budget, as over HTTP (not every event).

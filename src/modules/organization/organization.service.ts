@@ -35,14 +35,16 @@ export async function lockOrganization(em: EntityManager, id: string): Promise<O
 }
 
 /** The caller creates an organization and becomes its OWNER; a user who has one already gets CONFLICT. */
-export async function createOrganization(ctx: GatewayContext, { user }: CallerGrant, input: CreateOrganizationInput): Promise<Organization> {
+export async function createOrganization(ctx: GatewayContext, caller: CallerGrant, input: CreateOrganizationInput): Promise<Organization> {
   const name = validName(input.name);
   const plan = input.plan ?? Plan.STANDARD;
   const alreadyMember = () =>
     conflict('You already belong to an organization; a user acts for one organization only', {
-      organizationId: user.organization?.id,
+      organizationId: caller.user.organizationId ?? undefined,
     });
-  if (user.organization) throw alreadyMember();
+  if (caller.user.organizationId) throw alreadyMember();
+  // The caller's row, as the principal read it into this operation's em (no statement).
+  const user = await ctx.em.findOneOrFail(User, { id: caller.user.id });
   const created = await ctx.em.transactional(async (tem) => {
     const org = tem.create(Organization, { name, plan });
     await tem.flush();
@@ -59,6 +61,7 @@ export async function createOrganization(ctx: GatewayContext, { user }: CallerGr
   });
   // The rest of this request (the fields selected on the result) is decided as the new OWNER.
   await ctx.em.refresh(user);
+  ctx.authz = ctx.authz.withUser(user);
   return created;
 }
 
