@@ -12,7 +12,8 @@ import {
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Authz } from '../auth/authz';
 import { bearerToken, type Identity } from '../auth/jwt';
-import { loadPrincipal, serviceAccountRefusal } from '../auth/principal';
+import { loadPrincipal, serviceAccountRefusal, type Principal } from '../auth/principal';
+import type { User } from '../modules/user/user.entity';
 import { AppError } from '../errors';
 import type { BudgetState, Budgets } from './budgets';
 import type { AppServices, GatewayContext } from './context';
@@ -233,8 +234,8 @@ export class Pipeline {
 export async function buildContext(app: AppServices, caller: Caller, requestId: string): Promise<GatewayContext> {
   const context = new OperationContext(app, caller, requestId);
   const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, app.rights) : null;
-  const user = principal?.user ?? null;
-  context.authz = new Authz(app.reader, user, principal?.rights, app.policy);
+  context.principal = principal;
+  context.authz = new Authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
   return context;
 }
 
@@ -247,6 +248,8 @@ export async function buildContext(app: AppServices, caller: Caller, requestId: 
 class OperationContext implements GatewayContext {
   authz!: Authz;
   budget?: BudgetState;
+  principal: Principal | null = null;
+  private callerOf?: User;
   readonly tokenExpiresAt: number | null;
   private emFork?: EntityManager;
   private loadersOf?: Loaders;
@@ -265,14 +268,21 @@ class OperationContext implements GatewayContext {
     return (this.emFork ??= this.app.orm.em.fork());
   }
 
+  callerEntity(): User | null {
+    if (!this.principal) return null;
+    return (this.callerOf ??= this.principal.entity(this.em));
+  }
+
   settle(): void {
     this.emFork = undefined;
+    this.callerOf = undefined;
     this.loadersOf = undefined;
     this.grantsOf = undefined;
   }
 
   set em(em: EntityManager) {
     this.emFork = em;
+    this.callerOf = undefined;
   }
 
   get loaders(): Loaders {

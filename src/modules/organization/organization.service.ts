@@ -43,8 +43,8 @@ export async function createOrganization(ctx: GatewayContext, caller: CallerGran
       organizationId: caller.user.organizationId ?? undefined,
     });
   if (caller.user.organizationId) throw alreadyMember();
-  // The caller's row, as the principal read it into this operation's em (no statement).
-  const user = await ctx.em.findOneOrFail(User, { id: caller.user.id });
+  // The caller's row, as the principal statement read it (no statement).
+  const user = ctx.callerEntity() ?? (await ctx.em.findOneOrFail(User, { id: caller.user.id }));
   const created = await ctx.em.transactional(async (tem) => {
     const org = tem.create(Organization, { name, plan });
     await tem.flush();

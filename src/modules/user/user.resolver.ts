@@ -11,8 +11,8 @@ import * as users from './user.service';
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user; provisioned on the first verified request' })
   me(@Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): User | Promise<User> {
-    // The principal read the caller's row (and organization) into this operation's em: no statement.
-    return ctx.em.getUnitOfWork().getById<User>(User.name, caller.user.id) ?? ctx.em.findOneOrFail(User, { id: caller.user.id });
+    // The caller's row (and organization) as the principal statement read them: no statement.
+    return ctx.callerEntity() ?? ctx.em.findOneOrFail(User, { id: caller.user.id });
   }
 
   @Mutation(() => User, {
