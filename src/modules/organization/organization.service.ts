@@ -59,9 +59,8 @@ export async function createOrganization(ctx: GatewayContext, caller: CallerGran
     if (user.emailVerified && user.email) await deliverInvitationsByEmail(tem, user.email, org.id, user.id);
     return org;
   });
-  // The rest of this request (the fields selected on the result) is decided as the new OWNER.
+  // The caller's entity as it is now (the resolver decides the rest of the request with it).
   await ctx.em.refresh(user);
-  ctx.authz = ctx.authz.withUser(user);
   return created;
 }
 
