@@ -257,27 +257,35 @@ export class EventFeed {
       s.revoke(user.credentialRevoked);
       return true;
     };
-    for (const row of rows) {
-      const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
-      // A stream registered while the facts were loading is skipped here: it replays this batch.
-      for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
-        const user = facts.get(s.userId);
-        if (!user || expired(s) || revoked(s, user)) continue;
+    const deliver = (row: Event, s: EventStream) => {
+      const user = facts.get(s.userId);
+      if (!user || expired(s) || revoked(s, user)) return;
+      if (row.consortiumId && s.filter.consortiumId === row.consortiumId) {
+        const allowed = members.get(row.consortiumId);
         // §8.1 visibility, as for a request: a current membership and, for an account GUEST, a network role.
         const visibility = decideConsortiumVisibility({
           memberships: (user.organizationId && allowed?.get(user.organizationId)) || [],
           accountRole: user.accountRole,
-          networkRole: user.networkRoles[row.consortiumId!] ?? null,
+          networkRole: user.networkRoles[row.consortiumId] ?? null,
         });
         if (visibility.allowed) s.push(row);
         else s.end();
-      }
-      for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
-        const user = facts.get(s.userId);
-        if (!user || expired(s) || revoked(s, user)) continue;
-        if (user.organizationId === s.filter.organizationId) s.push(row);
-        else s.end();
-      }
+      } else if (user.organizationId === s.filter.organizationId) s.push(row);
+      else s.end();
+    };
+    // The subscribers of the batch as they are now, in slices: each slice's deliveries run to their
+    // socket writes before the next slice starts, so that tens of thousands of deliveries are not
+    // all in flight (and alive for the garbage collector) at once. A stream registered meanwhile is
+    // not in the list: it replays this batch from the table.
+    const targets: [Event, EventStream][] = [];
+    for (const row of rows) {
+      for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) targets.push([row, s]);
+      for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) targets.push([row, s]);
+    }
+    for (let start = 0; start < targets.length; start += DELIVERY_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(targets.length, start + DELIVERY_SLICE);
+      for (let i = start; i < end; i++) deliver(targets[i][0], targets[i][1]);
     }
   }
 
@@ -397,6 +405,9 @@ interface UserFacts {
   accountRole: AccountRole | null;
   networkRoles: Record<string, NetworkRole>;
 }
+
+/** Deliveries started together by the feed before it lets them reach their sockets (see dispatch). */
+const DELIVERY_SLICE = 1_000;
 
 const NO_ROLES: Readonly<Record<string, NetworkRole>> = Object.freeze({});
 
