@@ -1,5 +1,4 @@
 import type { AccountRole, ConsortiumRole, EffectiveRole, MembershipStatus, Permission } from '../governance';
-import type { User } from '../modules/user/user.entity';
 
 // What an authorized operation acts as. The shield rule of a field builds it once, from one
 // decision of the policy core; resolvers hand it to their service, which never decides again.
@@ -15,9 +14,22 @@ export interface MembershipView {
   permissions: Permission[];
 }
 
+/**
+ * The signed-in user as authorization knows it: plain data read with the principal, never an ORM
+ * entity (an entity would keep its entity manager alive for as long as the operation, which for a
+ * subscription is as long as its socket). A resolver that needs the entity reads it from its em.
+ */
+export interface AuthUser {
+  readonly id: string;
+  /** The user's organization (null when it belongs to none yet). */
+  readonly organizationId: string | null;
+  /** The user's role in that organization (null without one). */
+  readonly accountRole: AccountRole | null;
+}
+
 /** A signed-in caller, and the organization it acts for (null when it belongs to none yet). */
 export interface Caller {
-  user: User;
+  user: AuthUser;
   organizationId: string | null;
   /** The user's role in that organization (null without one), for the integrity rules that depend on it. */
   accountRole: AccountRole | null;
@@ -26,7 +38,7 @@ export interface Caller {
 /** A permitted consortium action: the membership it acts through; services record it on every event. */
 export interface Acting {
   consortiumId: string;
-  user: User;
+  user: AuthUser;
   organizationId: string;
   membership: MembershipView;
   effectiveRole: EffectiveRole;

@@ -28,9 +28,9 @@ import {
   proposalKindOf,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
-import type { Acting, Caller, MembershipView } from './acting';
+import type { Acting, AuthUser, Caller, MembershipView } from './acting';
 
-export type { Acting, Caller, MembershipView } from './acting';
+export type { Acting, AuthUser, Caller, MembershipView } from './acting';
 
 export interface ConsortiumScopeInput {
   /** The membership the caller names to act through. */
@@ -130,37 +130,49 @@ interface Rights {
  */
 export class Authz {
   private rightsP?: Promise<Rights>;
+  /** The signed-in user (plain data, see AuthUser), or null. */
+  readonly user: AuthUser | null;
   /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
   rightsAsked = false;
 
   constructor(
     private readonly reader: SqlReader,
-    readonly user: User | null,
+    user: User | AuthUser | null,
     /** The rights read together with the user (see loadPrincipal), saving a statement. */
     rights: PreloadedRights | null = null,
     private readonly policy: PolicyCore = GOVERNANCE,
   ) {
+    this.user = user ? authUser(user) : null;
     if (rights) this.rightsP = Promise.resolve(this.toRights(rights));
   }
 
   get organizationId(): string | null {
-    return this.user?.organization?.id ?? null;
+    return this.user?.organizationId ?? null;
   }
 
   get accountRole(): AccountRole | null {
-    return this.user?.organization ? (this.user.accountRole ?? null) : null;
+    return this.user?.accountRole ?? null;
+  }
+
+  /**
+   * The same caller after its user row changed in this operation (it founded an organization):
+   * the rest of the operation is decided as the user is now. The rights read so far are kept.
+   */
+  withUser(user: User): Authz {
+    const next = new Authz(this.reader, user, null, this.policy);
+    next.rightsP = this.rightsP;
+    return next;
   }
 
   /** The signed-in user, or UNAUTHENTICATED. */
-  requireUser(): User {
+  requireUser(): AuthUser {
     if (!this.user) throw unauthenticated();
     return this.user;
   }
 
   /** The signed-in user's organization id, or FORBIDDEN when the user belongs to none yet. */
   requireOrganizationId(): string {
-    const user = this.requireUser();
-    const id = user.organization?.id;
+    const id = this.requireUser().organizationId;
     if (!id) throw forbidden('You belong to no organization yet: create one or accept an invitation by email');
     return id;
   }
@@ -384,6 +396,14 @@ export class Authz {
       needsVote: new Map(rights.memberships.map((r) => [r.consortium_id, r.needs_vote === null ? [] : (parseTextArray(r.needs_vote) as ProposalKind[])])),
     };
   }
+}
+
+/** The plain data of a user entity (or the data itself): what authorization needs, nothing tied to an em. */
+function authUser(user: User | AuthUser): AuthUser {
+  if ('organizationId' in user) return Object.freeze({ id: user.id, organizationId: user.organizationId, accountRole: user.accountRole });
+  const organizationId = user.organization?.id ?? null;
+  // An account role means nothing without an organization.
+  return Object.freeze({ id: user.id, organizationId, accountRole: organizationId ? (user.accountRole ?? null) : null });
 }
 
 function visible(m: MembershipView): boolean {

@@ -6,7 +6,8 @@ import { rowReader, type RowReader } from '../graphql/loaders';
 import { Organization } from '../modules/organization/organization.entity';
 import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
-import { RIGHTS_WITH_PRINCIPAL, type PreloadedRights, type RightsSource } from './authz';
+import type { AccountRole } from '../governance';
+import { RIGHTS_WITH_PRINCIPAL, type AuthUser, type PreloadedRights, type RightsSource } from './authz';
 import type { Identity } from './jwt';
 
 const SUSPENDED =
@@ -44,7 +45,7 @@ export async function loadPrincipal(
     if (known.serviceAccountStatus !== 'ACTIVE') {
       throw unauthenticated(SUSPENDED);
     }
-    return { user: known.user, rights: known.rights };
+    return known.principal();
   }
   if (identity.email === null) {
     throw unauthenticated(UNREGISTERED);
@@ -53,18 +54,28 @@ export async function loadPrincipal(
   const verified = identity.emailVerified !== false;
   if (known) {
     // The provider may verify the address later (or say it no longer vouches for it): the latest token counts.
-    if (known.user.emailVerified !== verified) {
-      const { user } = known;
+    const { user } = known;
+    if (Boolean(user.emailVerified) !== verified) {
+      const id = user.id as string;
+      const organizationId = (user.organization as string | null | undefined) ?? null;
+      const email = (user.email as string | null | undefined) ?? null;
       await em.transactional(async (tem) => {
-        await tem.nativeUpdate(User, { id: user.id }, { emailVerified: verified });
+        await tem.nativeUpdate(User, { id }, { emailVerified: verified });
         // Now verified in an organization: invitations that waited for the address reach it (§8.1).
-        if (verified && user.organization && user.email) await deliverInvitationsByEmail(tem, user.email, user.organization.id, user.id);
+        if (verified && organizationId && email) await deliverInvitationsByEmail(tem, email, organizationId, id);
       });
       user.emailVerified = verified;
     }
-    return { user: known.user, rights: known.rights };
+    return known.principal();
   }
-  return { user: await provision(em, { ...identity, email: identity.email }, verified), rights: null };
+  const created = await provision(em, { ...identity, email: identity.email }, verified);
+  return { user: authUserOf(created), rights: null, entity: (target) => target.merge(created) };
+}
+
+/** What authorization keeps of a user entity: plain data (see AuthUser). */
+function authUserOf(user: User): AuthUser {
+  const organizationId = user.organization?.id ?? null;
+  return { id: user.id, organizationId, accountRole: organizationId ? (user.accountRole ?? null) : null };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
@@ -121,8 +132,15 @@ async function provision(em: EntityManager, identity: Identity & { email: string
 
 /** The user behind an identity, and the rights read in the same statement when it was known. */
 export interface Principal {
-  user: User;
+  /** What authorization needs of the user: plain data, tied to no entity manager. */
+  user: AuthUser;
   rights: PreloadedRights | null;
+  /**
+   * The user as an entity of `em`, with its organization, made from the row already read (no
+   * statement). Only an operation that answers with the user or changes it asks for it: merging
+   * entities into every operation's em cost most of the principal's CPU.
+   */
+  entity(em: EntityManager): User;
 }
 
 /**
@@ -169,23 +187,41 @@ function knownUserStatement(em: EntityManager, rights: RightsSource): KnownUserS
   return statement;
 }
 
-/** A known user, and the status of the service account it is (null for a person). */
-type KnownUser = Principal & { serviceAccountStatus: string | null };
+/** A known user as read (its row's data), and the status of the service account it is (null for a person). */
+interface KnownUser {
+  user: Record<string, unknown>;
+  serviceAccountStatus: string | null;
+  principal(): Principal;
+}
 
 async function knownUser(em: EntityManager, reader: SqlReader, subject: string, rights: RightsSource): Promise<KnownUser | null> {
   const statement = knownUserStatement(em, rights);
   const [row] = await reader.arrays(statement.sql, [subject]);
   if (!row) return null;
-  const userData = statement.user.data(row, 0);
-  if (userData.organization != null) em.merge(Organization, statement.organization.data(row, statement.user.width) as EntityData<Organization>);
-  const user = em.merge(User, userData as EntityData<User>);
+  const userData = statement.user.data(row, 0) as Record<string, unknown>;
+  const organizationData = userData.organization != null ? statement.organization.data(row, statement.user.width) : null;
   const after = statement.user.width + statement.organization.width;
+  // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
+  const preloaded = statement.withRights
+    ? { memberships: row[after + 1] as PreloadedRights['memberships'], networkRoles: row[after + 2] as PreloadedRights['networkRoles'] }
+    : null;
   return {
-    user,
+    user: userData,
     serviceAccountStatus: (row[after] as string | null) ?? null,
-    // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
-    rights: statement.withRights
-      ? { memberships: row[after + 1] as PreloadedRights['memberships'], networkRoles: row[after + 2] as PreloadedRights['networkRoles'] }
-      : null,
+    principal: () => {
+      const organizationId = (userData.organization as string | null | undefined) ?? null;
+      return {
+        user: {
+          id: userData.id as string,
+          organizationId,
+          accountRole: organizationId ? ((userData.accountRole as AccountRole | null | undefined) ?? null) : null,
+        },
+        rights: preloaded,
+        entity: (target) => {
+          if (organizationData) target.merge(Organization, organizationData as EntityData<Organization>);
+          return target.merge(User, userData as EntityData<User>);
+        },
+      };
+    },
   };
 }

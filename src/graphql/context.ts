@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Orm } from '../db/orm';
 import type { SqlReader } from '../db/reader';
 import type { Logger } from '../logger';
+import type { User } from '../modules/user/user.entity';
 import type { ServiceRegistry } from '../registry';
 import type { Grants } from './grant';
 import type { BudgetState, Budgets } from './budgets';
@@ -50,4 +51,17 @@ export interface GatewayContext {
   budget?: BudgetState;
   /** The operation as the pipeline remembers whether it asked for the caller's rights (see Pipeline.context). */
   rightsKey?: string;
+  /**
+   * The signed-in user as an entity of this operation's em, with its organization (null when
+   * anonymous): made from the row the principal statement read, on first call, without a statement.
+   * Authorization needs none of it (`authz.user` is plain data); a resolver answering with the
+   * user, or a change to its row, asks for it.
+   */
+  callerEntity(): User | null;
+  /**
+   * Called once a subscription's stream is open: drops the entity manager fork, loaders and
+   * grants its subscribe step used (each is made again on first use), so that a subscription
+   * does not keep a unit of work alive for as long as its socket.
+   */
+  settle?(): void;
 }

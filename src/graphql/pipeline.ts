@@ -13,7 +13,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Authz, RIGHTS_WHEN_NEEDED } from '../auth/authz';
 import { LRUCache } from 'lru-cache';
 import { bearerToken, type Identity } from '../auth/jwt';
-import { loadPrincipal, serviceAccountRefusal } from '../auth/principal';
+import { loadPrincipal, serviceAccountRefusal, type Principal } from '../auth/principal';
+import type { User } from '../modules/user/user.entity';
 import { AppError } from '../errors';
 import type { BudgetState, Budgets } from './budgets';
 import type { AppServices, GatewayContext } from './context';
@@ -256,8 +257,8 @@ export async function buildContext(app: AppServices, caller: Caller, requestId: 
   const context = new OperationContext(app, caller, requestId);
   const rights = deferRights ? RIGHTS_WHEN_NEEDED : app.rights;
   const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, rights) : null;
-  const user = principal?.user ?? null;
-  context.authz = new Authz(app.reader, user, principal?.rights, app.policy);
+  context.principal = principal;
+  context.authz = new Authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
   return context;
 }
 
@@ -271,6 +272,8 @@ class OperationContext implements GatewayContext {
   authz!: Authz;
   budget?: BudgetState;
   rightsKey?: string;
+  principal: Principal | null = null;
+  private callerOf?: User;
   readonly tokenExpiresAt: number | null;
   private emFork?: EntityManager;
   private loadersOf?: Loaders;
@@ -289,8 +292,21 @@ class OperationContext implements GatewayContext {
     return (this.emFork ??= this.app.orm.em.fork());
   }
 
+  callerEntity(): User | null {
+    if (!this.principal) return null;
+    return (this.callerOf ??= this.principal.entity(this.em));
+  }
+
+  settle(): void {
+    this.emFork = undefined;
+    this.callerOf = undefined;
+    this.loadersOf = undefined;
+    this.grantsOf = undefined;
+  }
+
   set em(em: EntityManager) {
     this.emFork = em;
+    this.callerOf = undefined;
   }
 
   get loaders(): Loaders {

@@ -18,7 +18,7 @@ import {
   refusals,
   wsConnections,
 } from './metrics';
-import { tracer } from './tracing';
+import { tracer, tracingActive } from './tracing';
 
 type Transport = 'http' | 'ws';
 
@@ -311,7 +311,11 @@ export function observeWebSocket<O extends AnyServerOptions>(log: Logger, wsServ
     endSpan(op.span, op.record.code);
     finish(log, op.record, op.subscription ? op.establishedSeconds : undefined);
   };
+  // The operation's span is entered for its execution only while spans are recorded: otherwise
+  // the span records nothing, and every promise of the execution (for a subscription, of every
+  // event it delivers) would carry that context for nothing.
   const inSpanOf = <T>(args: ExecutionArgs, run: () => T): T => {
+    if (!tracingActive()) return run();
     const span = args.contextValue ? spans.get(args.contextValue as object) : undefined;
     return span ? otelContext.with(trace.setSpan(ROOT_CONTEXT, span), run) : run();
   };
@@ -381,9 +385,12 @@ export function observeWebSocket<O extends AnyServerOptions>(log: Logger, wsServ
       }
       return onOperation?.(ctx, id, payload, args, result);
     },
-    async onNext(ctx, id, payload, args, result) {
-      const op = connectionOf(ctx).operations.get(id);
-      if (op && op.record.code === 'OK') op.record.code = codeOf(result.errors) ?? 'OK';
+    // Runs for every event of every subscriber: synchronous, and nothing allocated for an event without errors.
+    onNext(ctx, id, payload, args, result) {
+      if (result.errors) {
+        const op = connections.get(ctx)?.operations.get(id);
+        if (op && op.record.code === 'OK') op.record.code = codeOf(result.errors) ?? 'OK';
+      }
       return onNext?.(ctx, id, payload, args, result);
     },
     async onError(ctx, id, payload, errors) {

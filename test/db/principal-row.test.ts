@@ -50,6 +50,8 @@ describe('the principal row', () => {
     const em = await testEm();
     const principal = await loadPrincipal(em, reader, { subject, email: user.email ?? null, name: user.name ?? null, expiresAt: null, emailVerified: true });
     expect(principal.rights).not.toBeNull();
+    expect(principal.user).toEqual({ id: user.id, organizationId: organization.id, accountRole: AccountRole.ADMIN });
+    const loadedUser = principal.entity(em);
     const loadedOrganization = em.getUnitOfWork().getById<Organization>(Organization.name, organization.id);
     expect(loadedOrganization, 'the organization is merged into the request').toBeDefined();
 
@@ -58,7 +60,7 @@ describe('the principal row', () => {
     const freshOrganization = await fresh.findOneOrFail(Organization, { id: organization.id });
     const metadata = em.getMetadata();
     for (const [meta, loaded, expected] of [
-      [metadata.get(User.name), principal.user, freshUser],
+      [metadata.get(User.name), loadedUser, freshUser],
       [metadata.get(Organization.name), loadedOrganization!, freshOrganization],
     ] as const) {
       const props = storedProps(meta);

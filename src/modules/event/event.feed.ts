@@ -1,6 +1,7 @@
 import { ServiceKey } from '../../registry';
 import { Client } from 'pg';
 import type { Orm } from '../../db/orm';
+import type { SqlReader } from '../../db/reader';
 import { AccountRole, CONSORTIUM_GRID, decideConsortiumVisibility, EffectiveRole, MembershipStatus, NetworkRole } from '../../governance';
 import type { Logger } from '../../logger';
 import { Event } from './event.entity';
@@ -68,6 +69,8 @@ export class EventFeed {
 
   constructor(
     private readonly orm: Orm,
+    /** The authorization statements of every batch go through the plain read path (see SqlReader). */
+    private readonly reader: SqlReader,
     private readonly log: Logger,
     options: Partial<EventFeedOptions> = {},
   ) {
@@ -254,27 +257,35 @@ export class EventFeed {
       s.revoke(user.credentialRevoked);
       return true;
     };
-    for (const row of rows) {
-      const allowed = row.consortiumId ? members.get(row.consortiumId) : undefined;
-      // A stream registered while the facts were loading is skipped here: it replays this batch.
-      for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) {
-        const user = facts.get(s.userId);
-        if (!user || expired(s) || revoked(s, user)) continue;
+    const deliver = (row: Event, s: EventStream) => {
+      const user = facts.get(s.userId);
+      if (!user || expired(s) || revoked(s, user)) return;
+      if (row.consortiumId && s.filter.consortiumId === row.consortiumId) {
+        const allowed = members.get(row.consortiumId);
         // §8.1 visibility, as for a request: a current membership and, for an account GUEST, a network role.
         const visibility = decideConsortiumVisibility({
           memberships: (user.organizationId && allowed?.get(user.organizationId)) || [],
           accountRole: user.accountRole,
-          networkRole: user.networkRoles[row.consortiumId!] ?? null,
+          networkRole: user.networkRoles[row.consortiumId] ?? null,
         });
         if (visibility.allowed) s.push(row);
         else s.end();
-      }
-      for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) {
-        const user = facts.get(s.userId);
-        if (!user || expired(s) || revoked(s, user)) continue;
-        if (user.organizationId === s.filter.organizationId) s.push(row);
-        else s.end();
-      }
+      } else if (user.organizationId === s.filter.organizationId) s.push(row);
+      else s.end();
+    };
+    // The subscribers of the batch as they are now, in slices: each slice's deliveries run to their
+    // socket writes before the next slice starts, so that tens of thousands of deliveries are not
+    // all in flight (and alive for the garbage collector) at once. A stream registered meanwhile is
+    // not in the list: it replays this batch from the table.
+    const targets: [Event, EventStream][] = [];
+    for (const row of rows) {
+      for (const s of (row.consortiumId && this.byConsortium.get(row.consortiumId)) || []) targets.push([row, s]);
+      for (const s of (row.audienceOrganizationId && this.byOrganization.get(row.audienceOrganizationId)) || []) targets.push([row, s]);
+    }
+    for (let start = 0; start < targets.length; start += DELIVERY_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const end = Math.min(targets.length, start + DELIVERY_SLICE);
+      for (let i = start; i < end; i++) deliver(targets[i][0], targets[i][1]);
     }
   }
 
@@ -282,10 +293,10 @@ export class EventFeed {
   private async currentMembers(consortiumIds: string[]): Promise<Map<string, Map<string, { status: MembershipStatus }[]>>> {
     const members = new Map<string, Map<string, { status: MembershipStatus }[]>>();
     if (consortiumIds.length === 0) return members;
-    const rows = await this.orm.em.getConnection().execute<{ consortium_id: string; organization_id: string; status: string }[]>(
+    const rows = await this.reader.rows<{ consortium_id: string; organization_id: string; status: string }>(
       `select m.consortium_id, m.organization_id, m.status
          from membership m join consortium c on c.id = m.consortium_id
-        where m.consortium_id = any(?::uuid[]) and c.deleted_at is null and m.status in (?, ?)`,
+        where m.consortium_id = any($1::uuid[]) and c.deleted_at is null and m.status in ($2, $3)`,
       [pgArray(consortiumIds), ...CURRENT],
     );
     for (const r of rows) {
@@ -303,21 +314,23 @@ export class EventFeed {
    * is gone has no organization, and so sees nothing).
    */
   private async usersFacts(userIds: string[]): Promise<Map<string, UserFacts>> {
-    const rows = await this.orm.em.getConnection().execute<
-      {
-        id: string;
-        organization_id: string | null;
-        account_role: string | null;
-        network_roles: Record<string, string>;
-        service_account: string | null;
-      }[]
-    >(
-      // A service account's user: its status; a user with neither subject nor email is a deleted one's.
+    const rows = await this.reader.rows<{
+      id: string;
+      organization_id: string | null;
+      account_role: string | null;
+      network_roles: Record<string, string> | null;
+      service_account: string | null;
+    }>(
+      // A service account's user: its status; a user with neither subject nor email is a deleted
+      // one's. Network roles only for the users holding any (null otherwise: nothing to parse).
       `select u.id, u.organization_id, u.account_role,
-              case when u.subject is null and u.email is null then 'DELETED'
-                   else (select sa.status from service_account sa where sa.user_id = u.id) end as service_account,
-              (select coalesce(json_object_agg(nr.consortium_id, nr.role), '{}'::json) from network_role nr where nr.user_id = u.id) as network_roles
-         from app_user u where u.id = any(?::uuid[])`,
+              case when u.subject is null and u.email is null then 'DELETED' else sa.status end as service_account,
+              nr.roles as network_roles
+         from app_user u
+         left join service_account sa on sa.user_id = u.id
+         left join (select user_id, json_object_agg(consortium_id, role) as roles
+                      from network_role where user_id = any($1::uuid[]) group by user_id) nr on nr.user_id = u.id
+        where u.id = any($1::uuid[])`,
       [pgArray(userIds)],
     );
     const result = new Map<string, UserFacts>(
@@ -327,7 +340,7 @@ export class EventFeed {
       result.set(r.id, {
         organizationId: r.organization_id,
         accountRole: r.organization_id ? ((r.account_role as AccountRole | null) ?? null) : null,
-        networkRoles: r.network_roles as Record<string, NetworkRole>,
+        networkRoles: (r.network_roles ?? NO_ROLES) as Record<string, NetworkRole>,
         credentialRevoked:
           r.service_account === 'SUSPENDED'
             ? 'This service account has been suspended'
@@ -392,6 +405,11 @@ interface UserFacts {
   accountRole: AccountRole | null;
   networkRoles: Record<string, NetworkRole>;
 }
+
+/** Deliveries started together by the feed before it lets them reach their sockets (see dispatch). */
+const DELIVERY_SLICE = 1_000;
+
+const NO_ROLES: Readonly<Record<string, NetworkRole>> = Object.freeze({});
 
 /** A text literal of a uuid[] (ids come from the database, never from a client). */
 function pgArray(ids: string[]): string {

@@ -18,7 +18,7 @@ export const eventModule: GatewayModule = {
     Consortium: { events: consortiumAction('consortium.view', parentConsortium) },
   },
   async start(app) {
-    const feed = new EventFeed(app.orm, app.log.child({ component: 'event-feed' }));
+    const feed = new EventFeed(app.orm, app.reader, app.log.child({ component: 'event-feed' }));
     await feed.start();
     app.registry.set(EVENT_FEED, feed);
   },

@@ -35,6 +35,8 @@ export class EventStream implements AsyncIterableIterator<Event> {
   private replaying: boolean;
   private page: Event[] = [];
   private wakeUp: (() => void) | null = null;
+  /** The pending next() of a live subscriber waiting for an event (see next). */
+  private waiter: { resolve: (step: IteratorResult<Event>) => void; reject: (error: unknown) => void } | null = null;
   private outcome: 'complete' | GraphQLError | null = null;
   private closed = false;
 
@@ -93,7 +95,33 @@ export class EventStream implements AsyncIterableIterator<Event> {
     );
   }
 
-  async next(): Promise<IteratorResult<Event>> {
+  /**
+   * The next event. A live subscriber (the common case: every subscriber of every event) takes it
+   * without an async function: at once when one is queued, else through one promise that the
+   * feed's push resolves. Replay, and the end of the stream, go through `pull`.
+   */
+  next(): Promise<IteratorResult<Event>> {
+    const ready = this.takeLive();
+    if (ready) return Promise.resolve(ready);
+    if (this.replaying || this.page.length > 0 || this.closed || this.outcome) return this.pull();
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  /** A queued live event, when the stream is live and open; null otherwise. */
+  private takeLive(): IteratorYieldResult<Event> | null {
+    if (this.replaying || this.page.length > 0 || this.closed || this.outcome) return null;
+    for (let event = this.queue.shift(); event; event = this.queue.shift()) {
+      if (event.sequence <= this.last) continue;
+      this.last = event.sequence;
+      observeDelivery(event, false);
+      return { value: event, done: false };
+    }
+    return null;
+  }
+
+  private async pull(): Promise<IteratorResult<Event>> {
     for (;;) {
       if (this.closed) return DONE;
       if (this.outcome) {
@@ -160,6 +188,12 @@ export class EventStream implements AsyncIterableIterator<Event> {
     const wake = this.wakeUp;
     this.wakeUp = null;
     wake?.();
+    const waiter = this.waiter;
+    if (!waiter) return;
+    this.waiter = null;
+    const ready = this.takeLive();
+    if (ready) waiter.resolve(ready);
+    else this.pull().then(waiter.resolve, waiter.reject);
   }
 }
 

@@ -23,12 +23,16 @@ export class OrganizationResolver {
   @Mutation(() => Organization, {
     description: 'Creates an organization whose OWNER is the caller; CONFLICT when the caller already belongs to one',
   })
-  createOrganization(
+  async createOrganization(
     @Arg('input', () => CreateOrganizationInput) input: CreateOrganizationInput,
     @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
   ): Promise<Organization> {
-    return organizations.createOrganization(ctx, caller, input);
+    const created = await organizations.createOrganization(ctx, caller, input);
+    // The rest of this request (the fields selected on the result) is decided as the new OWNER.
+    const founder = ctx.callerEntity();
+    if (founder) ctx.authz = ctx.authz.withUser(founder);
+    return created;
   }
 
   @Mutation(() => Organization, { description: 'organization.rename (OWNER, ADMIN)' })

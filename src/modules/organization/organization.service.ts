@@ -35,14 +35,16 @@ export async function lockOrganization(em: EntityManager, id: string): Promise<O
 }
 
 /** The caller creates an organization and becomes its OWNER; a user who has one already gets CONFLICT. */
-export async function createOrganization(ctx: GatewayContext, { user }: CallerGrant, input: CreateOrganizationInput): Promise<Organization> {
+export async function createOrganization(ctx: GatewayContext, caller: CallerGrant, input: CreateOrganizationInput): Promise<Organization> {
   const name = validName(input.name);
   const plan = input.plan ?? Plan.STANDARD;
   const alreadyMember = () =>
     conflict('You already belong to an organization; a user acts for one organization only', {
-      organizationId: user.organization?.id,
+      organizationId: caller.user.organizationId ?? undefined,
     });
-  if (user.organization) throw alreadyMember();
+  if (caller.user.organizationId) throw alreadyMember();
+  // The caller's row, as the principal statement read it (no statement).
+  const user = ctx.callerEntity() ?? (await ctx.em.findOneOrFail(User, { id: caller.user.id }));
   const created = await ctx.em.transactional(async (tem) => {
     const org = tem.create(Organization, { name, plan });
     await tem.flush();
@@ -57,7 +59,7 @@ export async function createOrganization(ctx: GatewayContext, { user }: CallerGr
     if (user.emailVerified && user.email) await deliverInvitationsByEmail(tem, user.email, org.id, user.id);
     return org;
   });
-  // The rest of this request (the fields selected on the result) is decided as the new OWNER.
+  // The caller's entity as it is now (the resolver decides the rest of the request with it).
   await ctx.em.refresh(user);
   return created;
 }

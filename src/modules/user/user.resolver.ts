@@ -10,8 +10,9 @@ import * as users from './user.service';
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user; provisioned on the first verified request' })
-  me(@Granted() caller: CallerGrant): User {
-    return caller.user;
+  me(@Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): User | Promise<User> {
+    // The caller's row (and organization) as the principal statement read them: no statement.
+    return ctx.callerEntity() ?? ctx.em.findOneOrFail(User, { id: caller.user.id });
   }
 
   @Mutation(() => User, {
