@@ -16,11 +16,17 @@
 // measures, for each, the time from sending the mutation until the LAST subscriber has the event.
 // Memory per connection is the gateway's VmRSS growth while the N subscriptions opened, divided by N.
 // Results: bench/results/subscriptions.json, and a table on stdout with each gateway figure against
-// the floor's. Aborts after --timeout seconds in all. N above about 19,000 needs a file descriptor
-// limit (ulimit -n) above N + 1,000 for the clients' process and the server's.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// the floor's. Aborts after --timeout seconds in all.
+//
+// A process holds one file descriptor per connection, so a count above what `ulimit -n` allows
+// one process (N + 1,000) is measured on the gateway alone, with its connections spread: the
+// gateway runs that many WORKERS (each holding its share of the sockets; its memory is the sum over
+// the cluster's processes), and the clients run in as many child processes of this one, each
+// reporting when all of its clients have an event. The floor, one process with an in-memory
+// pubsub, cannot be spread, so it is left out at such a count. The table labels these rows.
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -66,6 +72,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Milliseconds since the epoch with sub-millisecond resolution: comparable across this run's processes. */
+const now = () => performance.timeOrigin + performance.now();
+/** File descriptors one process may hold, and so the connections one process can take (with 1,000 to spare). */
+const FD_LIMIT = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+const PER_PROCESS = Number.isFinite(FD_LIMIT) ? FD_LIMIT - 1000 : Infinity;
+/** Processes a count is spread over (server workers and client processes): 1 while one process can hold it. */
+const spreadOf = (N: number) => (N <= PER_PROCESS ? 1 : Math.ceil(N / PER_PROCESS));
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const begin = Date.now();
 const progress = (what: string) => console.error(`[${((Date.now() - begin) / 1000).toFixed(1)} s] ${what}`);
@@ -73,6 +87,21 @@ const progress = (what: string) => console.error(`[${((Date.now() - begin) / 100
 function rssKiB(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(line?.match(/(\d+)/)?.[1] ?? NaN);
+}
+
+/** RSS of a process and of the processes it started (a cluster primary and its workers). */
+function familyRssKiB(pid: number): number {
+  let sum = rssKiB(pid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) sum += rssKiB(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return sum;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -141,7 +170,7 @@ async function ready(child: ChildProcess, port: number): Promise<string> {
   throw new Error('the server did not become ready within 60 s');
 }
 
-async function startGateway(databaseUrl: string): Promise<{ url: string; pid: number }> {
+async function startGateway(databaseUrl: string, workers: number): Promise<{ url: string; pid: number }> {
   const port = await freePort();
   // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the gateway.
   const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -150,8 +179,8 @@ async function startGateway(databaseUrl: string): Promise<{ url: string; pid: nu
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      // One instance, as the floor is one process: its memory is read from its own pid.
-      WORKERS: '1',
+      // One instance, as the floor is one process; more only for a count one process cannot hold.
+      WORKERS: String(workers),
       DATABASE_URL: databaseUrl,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -226,10 +255,10 @@ async function connectAll(wsUrl: string, tokens: string[], consortiumId: string,
         if (text.includes('"type":"next"')) {
           if (text.includes('"errors"')) fleet.failures.push(`client ${i}: ${text}`);
           const count = ++fleet.counts[i];
-          const now = performance.now();
-          const r = fleet.reached.get(count) ?? { clients: 0, last: 0, first: now };
+          const at = now();
+          const r = fleet.reached.get(count) ?? { clients: 0, last: 0, first: at };
           r.clients++;
-          r.last = now;
+          r.last = at;
           fleet.reached.set(count, r);
         } else if (text.includes('"type":"connection_ack"')) {
           ws.send(subscribeMessage);
@@ -254,6 +283,72 @@ async function connectAll(wsUrl: string, tokens: string[], consortiumId: string,
   await Promise.all(workers);
 }
 
+/** Child processes that hold clients when one process cannot hold them all (see the header). */
+let clientProcesses: ChildProcess[] = [];
+
+type ClientsMessage =
+  | { type: 'subscribed' }
+  | { type: 'reached'; target: number; clients: number; first: number; last: number }
+  | { type: 'failure'; text: string };
+
+/**
+ * The clients spread over `processes` children of this one, each opening its share as connectAll
+ * does; their reports fill the same fleet (per event: how many clients, the first and last time).
+ */
+async function connectSpread(wsUrl: string, tokens: string[], consortiumId: string, after: number, fleet: Fleet, processes: number): Promise<void> {
+  const share = Math.ceil(tokens.length / processes);
+  await Promise.all(
+    Array.from({ length: processes }, (_, p) => {
+      const child = fork(__filename, ['--clients-child'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      clientProcesses.push(child);
+      return new Promise<void>((ok, fail) => {
+        child.on('message', (m: ClientsMessage) => {
+          if (m.type === 'subscribed') ok();
+          else if (m.type === 'failure') fleet.failures.push(m.text);
+          else {
+            const r = fleet.reached.get(m.target) ?? { clients: 0, last: 0, first: Infinity };
+            r.clients += m.clients;
+            r.first = Math.min(r.first, m.first);
+            r.last = Math.max(r.last, m.last);
+            fleet.reached.set(m.target, r);
+          }
+        });
+        child.once('exit', (code) => {
+          fleet.failures.push(`a client process exited with ${code}`);
+          fail(new Error(`a client process exited with ${code}`));
+        });
+        child.send({ wsUrl, tokens: tokens.slice(p * share, (p + 1) * share), consortiumId, after });
+      });
+    }),
+  );
+}
+
+/** In a client process: opens its share, then reports each event once all of its clients have it. */
+function clientsChild(): void {
+  const send = (m: ClientsMessage) => process.send!(m);
+  process.once('message', async (task: { wsUrl: string; tokens: string[]; consortiumId: string; after: number }) => {
+    const fleet: Fleet = { counts: new Int32Array(task.tokens.length), reached: new Map(), failures: [] };
+    await connectAll(task.wsUrl, task.tokens, task.consortiumId, task.after, fleet);
+    send({ type: 'subscribed' });
+    let reported = 0;
+    let failures = 0;
+    setInterval(() => {
+      while (failures < fleet.failures.length) send({ type: 'failure', text: fleet.failures[failures++] });
+      for (;;) {
+        const r = fleet.reached.get(reported + 1);
+        if (!r || r.clients < task.tokens.length) break;
+        reported++;
+        send({ type: 'reached', target: reported, clients: r.clients, first: r.first, last: r.last });
+      }
+    }, 2);
+  });
+  // The parent ends the run by disconnecting (or dying): close every socket and leave.
+  process.once('disconnect', () => {
+    for (const ws of sockets) ws.terminate();
+    process.exit(0);
+  });
+}
+
 async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -274,13 +369,14 @@ const round = (x: number) => Math.round(x * 10) / 10;
 /** One server at one subscriber count, in a fresh process (and for the gateway a fresh database). */
 async function measure(kind: ServerKind, N: number) {
   const started = Date.now();
+  const spread = spreadOf(N);
   let database: string | null = null;
   let srv: { url: string; pid: number };
   let clients: { consortiumId: string; adminToken: string; tokens: string[]; head: number };
   if (kind === 'gateway') {
     const fresh = await freshDatabase();
     database = fresh.server;
-    srv = await startGateway(fresh.url);
+    srv = await startGateway(fresh.url, spread);
     progress(`${kind} ready`);
     clients = await seed(N, fresh.url, srv.url);
   } else {
@@ -291,11 +387,13 @@ async function measure(kind: ServerKind, N: number) {
   const { consortiumId, adminToken, tokens, head } = clients;
   progress(`${kind}: ${N} member users and their tokens`);
   await sleep(500);
-  const rssBefore = rssKiB(srv.pid);
+  const rssBefore = familyRssKiB(srv.pid);
 
   const fleet: Fleet = { counts: new Int32Array(N), reached: new Map(), failures: [] };
   const t0 = performance.now();
-  await connectAll(srv.url.replace(/^http/, 'ws'), tokens, consortiumId, head, fleet);
+  const wsUrl = srv.url.replace(/^http/, 'ws');
+  if (spread === 1) await connectAll(wsUrl, tokens, consortiumId, head, fleet);
+  else await connectSpread(wsUrl, tokens, consortiumId, head, fleet, spread);
   const mutate = (name: string) =>
     graphql(srv.url, adminToken, 'mutation($id: ID!, $i: UpdateConsortiumInput!) { updateConsortium(id: $id, input: $i) { id } }', {
       id: consortiumId,
@@ -308,7 +406,7 @@ async function measure(kind: ServerKind, N: number) {
   const connectSeconds = (performance.now() - t0) / 1000;
   if (fleet.failures.length) throw new Error(`subscriptions failed: ${fleet.failures.slice(0, 3).join(' | ')}`);
   await sleep(1000);
-  const rssAfter = rssKiB(srv.pid);
+  const rssAfter = familyRssKiB(srv.pid);
   progress(`${kind}: every subscriber registered (warm-up event received by all); measuring ${K} mutations`);
 
   const latencies: number[] = [];
@@ -316,9 +414,9 @@ async function measure(kind: ServerKind, N: number) {
   const responses: number[] = [];
   for (let k = 0; k < K; k++) {
     const target = k + 2;
-    const sent = performance.now();
+    const sent = now();
     await mutate(`bench ${k}`);
-    responses.push(performance.now() - sent);
+    responses.push(now() - sent);
     await waitFor(() => (fleet.reached.get(target)?.clients ?? 0) >= N || fleet.failures.length > 0, 30_000, `event ${k} to reach all`);
     if (fleet.failures.length) throw new Error(`subscriptions failed: ${fleet.failures.slice(0, 3).join(' | ')}`);
     const r = fleet.reached.get(target)!;
@@ -330,6 +428,8 @@ async function measure(kind: ServerKind, N: number) {
   return {
     server: kind,
     subscribers: N,
+    /** Server processes (the gateway's WORKERS) and client processes the count was spread over. */
+    processes: spread,
     database,
     connectAndRegisterSeconds: round(connectSeconds),
     lastSubscriberLatencyMs: {
@@ -352,13 +452,21 @@ async function measure(kind: ServerKind, N: number) {
 
 type Result = Awaited<ReturnType<typeof measure>>;
 
-/** The clients' process and each server need a file descriptor per connection, and some more. */
-function checkDescriptorLimit(): void {
-  const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
-  const most = Math.max(...COUNTS);
-  if (Number.isFinite(limit) && limit < most + 1000) {
-    throw new Error(`${most} subscribers need a file descriptor limit of at least ${most + 1000} (ulimit -n is ${limit}); raise it or leave out the largest count`);
+/** What runs: a count one process cannot hold is measured on the spread gateway alone (see the header). */
+function plan(): { kind: ServerKind; N: number }[] {
+  const runs: { kind: ServerKind; N: number }[] = [];
+  for (const N of COUNTS) {
+    for (const kind of SERVERS) {
+      if (kind === 'floor' && spreadOf(N) > 1) {
+        console.error(
+          `${N} subscribers: more than one process can hold (ulimit -n ${FD_LIMIT}); the floor is left out, the gateway runs ${spreadOf(N)} workers and ${spreadOf(N)} client processes`,
+        );
+        continue;
+      }
+      runs.push({ kind, N });
+    }
   }
+  return runs;
 }
 
 async function main(): Promise<void> {
@@ -369,10 +477,8 @@ async function main(): Promise<void> {
     void cleanup().finally(() => process.exit(1));
   }, TIMEOUT_S * 1000);
   abort.unref();
-  checkDescriptorLimit();
-
   const results: Result[] = [];
-  for (const N of COUNTS) for (const kind of SERVERS) results.push(await measure(kind, N));
+  for (const { kind, N } of plan()) results.push(await measure(kind, N));
 
   const report = {
     date: new Date().toISOString(),
@@ -399,7 +505,7 @@ function printTable(results: Result[]): void {
   for (const r of results) {
     const floor = r.server === 'gateway' ? results.find((x) => x.server === 'floor' && x.subscribers === r.subscribers) : undefined;
     console.log(
-      `| ${r.subscribers} | ${r.server} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
+      `| ${r.subscribers} | ${r.server}${r.processes > 1 ? ` (${r.processes} workers, ${r.processes} client processes)` : ''} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
     );
   }
 }
@@ -408,6 +514,11 @@ function printTable(results: Result[]): void {
 async function stopRun(): Promise<void> {
   for (const ws of sockets) ws.terminate();
   sockets = [];
+  for (const child of clientProcesses) {
+    child.removeAllListeners('exit');
+    if (child.connected) child.disconnect();
+  }
+  clientProcesses = [];
   if (server && server.exitCode === null) {
     const child = server;
     const exited = new Promise((r) => child.once('exit', r));
@@ -425,11 +536,15 @@ async function cleanup(): Promise<void> {
   await embedded?.stop();
 }
 
-main()
-  .then(cleanup)
-  .then(() => process.exit(0))
-  .catch(async (err) => {
-    console.error(err);
-    await cleanup();
-    process.exit(1);
-  });
+if (process.argv.includes('--clients-child')) {
+  clientsChild();
+} else {
+  main()
+    .then(cleanup)
+    .then(() => process.exit(0))
+    .catch(async (err) => {
+      console.error(err);
+      await cleanup();
+      process.exit(1);
+    });
+}
