@@ -1,6 +1,7 @@
 // The rights source is chosen at the composition root: the gateway reads the caller's rights in
-// the principal's own statement; a source that defers them (the benchmark's permit-all twin
-// does) reads them at the first decision that needs them, and every answer stays the same.
+// the principal's own statement (unless the operation asked for none the last time it ran); a
+// source that defers them reads them at the first decision that needs them, and every answer
+// stays the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIGHTS_WHEN_NEEDED } from '../../src/auth/authz';
 import { watchStatements } from '../../src/db/reader';
