@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsortiumEventsDocument, CreateOrganizationDocument } from '../generated/graphql';
 import { CompilerPool } from '../../src/modules/compilation/compiler/pool';
+import { compilationRunner } from '../../src/modules/compilation/compilation.runner';
 import { registry } from '../../src/observability/metrics';
 import { addSpanProcessor, tracer } from '../../src/observability/tracing';
 import { consortiumWithMember } from '../support/factories/event';
@@ -98,6 +99,10 @@ describe('traces', () => {
     const pool = new CompilerPool({ size: 1 });
     const count = async () => value(parseMetrics(await registry.metrics()), 'gateway_compilation_duration_seconds_count', { outcome: 'ok' });
     try {
+      // The histogram is the process's: the test gateway started here re-enqueued every PENDING
+      // compilation of the shared test database when it started (other files' work in flight),
+      // so wait until it has compiled them before counting this pool's one compilation.
+      await compilationRunner(gw.app.services).idle();
       const before = await count();
       const parent = tracer.startSpan('caller');
       const result = await context.with(trace.setSpan(context.active(), parent), () =>
