@@ -27,6 +27,12 @@ export interface AuthUser {
   readonly accountRole: AccountRole | null;
 }
 
+/** The caller as authorization knows it, from its row's values; an account role means nothing without an organization. */
+export function authUser(id: string, organizationId: string | null | undefined, accountRole: AccountRole | null | undefined): AuthUser {
+  const organization = organizationId ?? null;
+  return Object.freeze({ id, organizationId: organization, accountRole: organization ? (accountRole ?? null) : null });
+}
+
 /** A signed-in caller, and the organization it acts for (null when it belongs to none yet). */
 export interface Caller {
   user: AuthUser;

@@ -28,7 +28,7 @@ import {
   proposalKindOf,
 } from '../governance';
 import type { User } from '../modules/user/user.entity';
-import type { Acting, AuthUser, Caller, MembershipView } from './acting';
+import { authUser, type Acting, type AuthUser, type Caller, type MembershipView } from './acting';
 
 export type { Acting, AuthUser, Caller, MembershipView } from './acting';
 
@@ -142,7 +142,7 @@ export class Authz {
     rights: PreloadedRights | null = null,
     private readonly policy: PolicyCore = GOVERNANCE,
   ) {
-    this.user = user ? authUser(user) : null;
+    this.user = user ? plainUser(user) : null;
     if (rights) this.rightsP = Promise.resolve(this.toRights(rights));
   }
 
@@ -399,11 +399,9 @@ export class Authz {
 }
 
 /** The plain data of a user entity (or the data itself): what authorization needs, nothing tied to an em. */
-function authUser(user: User | AuthUser): AuthUser {
-  if ('organizationId' in user) return Object.freeze({ id: user.id, organizationId: user.organizationId, accountRole: user.accountRole });
-  const organizationId = user.organization?.id ?? null;
-  // An account role means nothing without an organization.
-  return Object.freeze({ id: user.id, organizationId, accountRole: organizationId ? (user.accountRole ?? null) : null });
+function plainUser(user: User | AuthUser): AuthUser {
+  if ('organizationId' in user) return authUser(user.id, user.organizationId, user.accountRole);
+  return authUser(user.id, user.organization?.id, user.accountRole);
 }
 
 function visible(m: MembershipView): boolean {

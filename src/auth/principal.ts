@@ -7,6 +7,7 @@ import { Organization } from '../modules/organization/organization.entity';
 import { deliverInvitationsByEmail } from '../modules/membership/invitation.service';
 import { User } from '../modules/user/user.entity';
 import type { AccountRole } from '../governance';
+import { authUser } from './acting';
 import { RIGHTS_WITH_PRINCIPAL, type AuthUser, type PreloadedRights, type RightsSource } from './authz';
 import type { Identity } from './jwt';
 
@@ -69,13 +70,7 @@ export async function loadPrincipal(
     return known.principal();
   }
   const created = await provision(em, { ...identity, email: identity.email }, verified);
-  return { user: authUserOf(created), rights: null, entity: (target) => target.merge(created) };
-}
-
-/** What authorization keeps of a user entity: plain data (see AuthUser). */
-function authUserOf(user: User): AuthUser {
-  const organizationId = user.organization?.id ?? null;
-  return { id: user.id, organizationId, accountRole: organizationId ? (user.accountRole ?? null) : null };
+  return { user: authUser(created.id, created.organization?.id, created.accountRole), rights: null, entity: (target) => target.merge(created) };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
@@ -209,13 +204,8 @@ async function knownUser(em: EntityManager, reader: SqlReader, subject: string, 
     user: userData,
     serviceAccountStatus: (row[after] as string | null) ?? null,
     principal: () => {
-      const organizationId = (userData.organization as string | null | undefined) ?? null;
       return {
-        user: {
-          id: userData.id as string,
-          organizationId,
-          accountRole: organizationId ? ((userData.accountRole as AccountRole | null | undefined) ?? null) : null,
-        },
+        user: authUser(userData.id as string, userData.organization as string | null | undefined, userData.accountRole as AccountRole | null | undefined),
         rights: preloaded,
         entity: (target) => {
           if (organizationData) target.merge(Organization, organizationData as EntityData<Organization>);
