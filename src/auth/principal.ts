@@ -70,7 +70,12 @@ export async function loadPrincipal(
     return known.principal();
   }
   const created = await provision(em, { ...identity, email: identity.email }, verified);
-  return { user: authUser(created.id, created.organization?.id, created.accountRole), rights: null, entity: (target) => target.merge(created) };
+  return {
+    user: authUser(created.id, created.organization?.id, created.accountRole),
+    rights: null,
+    entity: (target) => target.merge(created),
+    snapshot: () => null,
+  };
 }
 
 /** First sight of a subject: claim an invitation by email, or create the user. */
@@ -136,6 +141,12 @@ export interface Principal {
    * entities into every operation's em cost most of the principal's CPU.
    */
   entity(em: EntityManager): User;
+  /**
+   * The user and its organization as read-only snapshots (see Loaders), made from the row already
+   * read: what a query answering with the caller (`me`) needs, without merging entities into an em.
+   * Null when the principal was not read as a row (provisioned by this request).
+   */
+  snapshot(): { user: User; organization: Organization | null } | null;
 }
 
 /**
@@ -211,6 +222,10 @@ async function knownUser(em: EntityManager, reader: SqlReader, subject: string, 
           if (organizationData) target.merge(Organization, organizationData as EntityData<Organization>);
           return target.merge(User, userData as EntityData<User>);
         },
+        snapshot: () => ({
+          user: statement.user.snapshot(userData) as User,
+          organization: organizationData ? (statement.organization.snapshot(organizationData) as Organization) : null,
+        }),
       };
     },
   };

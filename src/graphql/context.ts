@@ -59,6 +59,13 @@ export interface GatewayContext {
    */
   callerEntity(): User | null;
   /**
+   * The signed-in user as a read-only snapshot (as loaders return rows), for a query answering
+   * with it: made from the principal statement's row, its organization put into
+   * `loaders.byId(Organization)`; no entity is merged and no statement sent. Null when anonymous
+   * or when the principal was provisioned by this request (then use `callerEntity`).
+   */
+  callerSnapshot(): User | null;
+  /**
    * Called once a subscription's stream is open: drops the entity manager fork, loaders and
    * grants its subscribe step used (each is made again on first use), so that a subscription
    * does not keep a unit of work alive for as long as its socket.

@@ -271,6 +271,8 @@ export interface RowReader {
   select(alias: string): string;
   /** The data of the row whose columns start at `offset`: many-to-one relations as their id, timestamps as Dates. */
   data(row: unknown[], offset: number): Record<string, unknown>;
+  /** A row's data (as `data` returns it) as a read-only snapshot, as loaders return rows. */
+  snapshot(data: Record<string, unknown>): object;
 }
 
 const rowReaders = new WeakMap<object, RowReader>();
@@ -296,6 +298,14 @@ export function rowReader(meta: EntityMetadata<any>): RowReader {
         out[c.prop] = c.reference ? (value?.id ?? null) : value;
       }
       return out;
+    },
+    snapshot(data) {
+      const out = Object.create(shape.proto) as Record<string, unknown>;
+      for (const c of shape.columns) {
+        const value = data[c.prop];
+        out[c.prop] = c.reference && value != null ? Object.freeze({ id: value }) : value;
+      }
+      return Object.freeze(out);
     },
   };
   rowReaders.set(meta, reader);

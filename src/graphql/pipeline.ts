@@ -15,6 +15,7 @@ import { LRUCache } from 'lru-cache';
 import { bearerToken, type Identity } from '../auth/jwt';
 import { loadPrincipal, serviceAccountRefusal, type Principal } from '../auth/principal';
 import type { User } from '../modules/user/user.entity';
+import { Organization } from '../modules/organization/organization.entity';
 import { AppError } from '../errors';
 import type { BudgetState, Budgets } from './budgets';
 import type { AppServices, GatewayContext } from './context';
@@ -295,6 +296,13 @@ class OperationContext implements GatewayContext {
   callerEntity(): User | null {
     if (!this.principal) return null;
     return (this.callerOf ??= this.principal.entity(this.em));
+  }
+
+  callerSnapshot(): User | null {
+    const snapshot = this.principal?.snapshot();
+    if (!snapshot) return null;
+    if (snapshot.organization) this.loaders.byId(Organization).prime(snapshot.organization.id, snapshot.organization);
+    return snapshot.user;
   }
 
   settle(): void {

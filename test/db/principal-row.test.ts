@@ -27,7 +27,7 @@ function valueOf(entity: Record<string, unknown>, prop: { name: string; kind: Re
 }
 
 describe('the principal row', () => {
-  it('holds every stored property of the user and the organization, as the ORM reads them', async () => {
+  it('holds every stored property of the user and the organization, as the ORM reads them, in the entities and in the snapshots', async () => {
     const setup = await testEm();
     const organization = setup.create(Organization, {
       name: `principal-${randomUUID()}`,
@@ -58,10 +58,17 @@ describe('the principal row', () => {
     const fresh = await testEm();
     const freshUser = await fresh.findOneOrFail(User, { id: user.id });
     const freshOrganization = await fresh.findOneOrFail(Organization, { id: organization.id });
+    const snapshot = principal.snapshot();
+    expect(snapshot, 'a principal read as a row has a snapshot').not.toBeNull();
+    expect(snapshot!.user).toBeInstanceOf(User);
+    expect(snapshot!.organization).toBeInstanceOf(Organization);
+    expect(Object.isFrozen(snapshot!.user), 'a snapshot is read-only').toBe(true);
     const metadata = em.getMetadata();
     for (const [meta, loaded, expected] of [
       [metadata.get(User.name), loadedUser, freshUser],
       [metadata.get(Organization.name), loadedOrganization!, freshOrganization],
+      [metadata.get(User.name), snapshot!.user, freshUser],
+      [metadata.get(Organization.name), snapshot!.organization!, freshOrganization],
     ] as const) {
       const props = storedProps(meta);
       expect(props.length).toBeGreaterThan(5);

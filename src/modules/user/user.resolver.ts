@@ -1,3 +1,4 @@
+import type { Ref } from '@mikro-orm/core';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AccountRole } from '../../governance';
@@ -11,8 +12,9 @@ import * as users from './user.service';
 export class UserResolver {
   @Query(() => User, { description: 'The signed-in user; provisioned on the first verified request' })
   me(@Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): User | Promise<User> {
-    // The caller's row (and organization) as the principal statement read them: no statement.
-    return ctx.callerEntity() ?? ctx.em.findOneOrFail(User, { id: caller.user.id });
+    // The caller's row (and organization) as the principal statement read them: no statement,
+    // and no entity merged into an entity manager for an answer that changes nothing.
+    return ctx.callerSnapshot() ?? ctx.callerEntity() ?? ctx.em.findOneOrFail(User, { id: caller.user.id });
   }
 
   @Mutation(() => User, {
@@ -61,8 +63,9 @@ export class UserResolver {
     const ref = user.organization;
     if (!ref) return null;
     // In a query, the caller's organization was read with the caller (the principal's statement):
-    // no second statement for `me { organization }`. After a mutation it is read again.
-    if (info.operation.operation === 'query' && ref.isInitialized()) return ref.getEntity();
+    // no second statement for `me { organization }` (a snapshot's is in the by-id loader already,
+    // an entity's is loaded). After a mutation it is read again.
+    if (info.operation.operation === 'query' && isLoadedReference(ref)) return ref.getEntity();
     return ctx.loaders.byId(Organization).load(ref.id);
   }
 
@@ -70,4 +73,9 @@ export class UserResolver {
   signedIn(@Root() user: User): boolean {
     return Boolean(user.subject);
   }
+}
+
+/** A managed entity's loaded reference (a snapshot's relation is a plain `{ id }`). */
+function isLoadedReference(ref: Ref<Organization> | { id: string }): ref is Ref<Organization> {
+  return typeof (ref as Partial<Ref<Organization>>).isInitialized === 'function' && (ref as Ref<Organization>).isInitialized();
 }
