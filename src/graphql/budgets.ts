@@ -32,7 +32,16 @@ export class Budgets {
     url: string,
     private readonly config: Config,
   ) {
-    this.pool = new Pool({ connectionString: url, max: Math.max(2, Math.ceil(config.dbPoolMax / 2)), connectionTimeoutMillis: 5_000 });
+    // Every metered operation writes its counter, so a commit here must not wait for the WAL to
+    // reach the disk (`synchronous_commit=off`, for this pool's sessions only): a crash of the
+    // database may forget the last fraction of a second of spending, which a budget per minute
+    // tolerates; each counter is still updated atomically and every operation is still metered.
+    this.pool = new Pool({
+      connectionString: url,
+      max: Math.max(2, Math.ceil(config.dbPoolMax / 2)),
+      connectionTimeoutMillis: 5_000,
+      options: '-c synchronous_commit=off',
+    });
     // An idle client that loses its connection (server restart) must not crash the process.
     this.pool.on('error', () => undefined);
     const store = (keyPrefix: string, points: number) =>
