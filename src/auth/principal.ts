@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException, type EntityData } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityData, type MetadataStorage } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlReader } from '../db/reader';
 import { unauthenticated } from '../errors';
@@ -36,12 +36,14 @@ export async function serviceAccountRefusal(reader: SqlReader, identity: Identit
  * `email` (a machine's) is accepted for a registered service account only.
  */
 export async function loadPrincipal(
-  em: EntityManager,
+  /** The operation's entity manager, forked on first use: only a first sign-in or a change of the row needs it. */
+  session: { readonly em: EntityManager },
+  metadata: MetadataStorage,
   reader: SqlReader,
   identity: Identity,
   rights: RightsSource = RIGHTS_WITH_PRINCIPAL,
 ): Promise<Principal> {
-  const known = await knownUser(em, reader, identity.subject, rights);
+  const known = await knownUser(metadata, reader, identity.subject, rights);
   if (known?.serviceAccountStatus) {
     if (known.serviceAccountStatus !== 'ACTIVE') {
       throw unauthenticated(SUSPENDED);
@@ -60,7 +62,7 @@ export async function loadPrincipal(
       const id = user.id as string;
       const organizationId = (user.organization as string | null | undefined) ?? null;
       const email = (user.email as string | null | undefined) ?? null;
-      await em.transactional(async (tem) => {
+      await session.em.transactional(async (tem) => {
         await tem.nativeUpdate(User, { id }, { emailVerified: verified });
         // Now verified in an organization: invitations that waited for the address reach it (§8.1).
         if (verified && organizationId && email) await deliverInvitationsByEmail(tem, email, organizationId, id);
@@ -69,7 +71,7 @@ export async function loadPrincipal(
     }
     return known.principal();
   }
-  const created = await provision(em, { ...identity, email: identity.email }, verified);
+  const created = await provision(session.em, { ...identity, email: identity.email }, verified);
   return {
     user: authUser(created.id, created.organization?.id, created.accountRole),
     rights: null,
@@ -169,8 +171,7 @@ interface KnownUserStatement {
 /** The statement per entity metadata and rights source, built once. */
 const statements = new WeakMap<object, WeakMap<RightsSource, KnownUserStatement>>();
 
-function knownUserStatement(em: EntityManager, rights: RightsSource): KnownUserStatement {
-  const metadata = em.getMetadata();
+function knownUserStatement(metadata: MetadataStorage, rights: RightsSource): KnownUserStatement {
   let bySource = statements.get(metadata);
   if (!bySource) statements.set(metadata, (bySource = new WeakMap()));
   let statement = bySource.get(rights);
@@ -200,8 +201,8 @@ interface KnownUser {
   principal(): Principal;
 }
 
-async function knownUser(em: EntityManager, reader: SqlReader, subject: string, rights: RightsSource): Promise<KnownUser | null> {
-  const statement = knownUserStatement(em, rights);
+async function knownUser(metadata: MetadataStorage, reader: SqlReader, subject: string, rights: RightsSource): Promise<KnownUser | null> {
+  const statement = knownUserStatement(metadata, rights);
   const [row] = await reader.arrays(statement.sql, [subject]);
   if (!row) return null;
   const userData = statement.user.data(row, 0) as Record<string, unknown>;

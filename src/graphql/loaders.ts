@@ -1,4 +1,4 @@
-import { ReferenceKind, type EntityClass, type EntityMetadata, type FilterQuery } from '@mikro-orm/core';
+import { ReferenceKind, type EntityClass, type EntityMetadata, type FilterQuery, type MetadataStorage } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { SqlReader } from '../db/reader';
@@ -31,9 +31,14 @@ export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
 
   constructor(
-    private readonly em: EntityManager,
+    private readonly metadata: MetadataStorage,
     /** The read path's own pool (see SqlReader). */
     private readonly reader: SqlReader,
+    /**
+     * The operation's entity manager, asked for only by a filter too complex for plain SQL (the
+     * ORM's query builder): most operations never fork one.
+     */
+    private readonly em: () => EntityManager,
   ) {}
 
   /** Entities by primary key; a missing id resolves to null. */
@@ -128,7 +133,7 @@ export class Loaders {
     include: (keyof T & string)[],
     window: { firstRows?: number; after?: { createdAt: Date; id: string }; limit?: number },
   ): Promise<{ row: T; parent: string; total: number }[]> {
-    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    const shape = shapeOf(this.metadata.get<T>(entity.name));
     const joins = joinsOf(shape, include);
     const direct = directSql(shape, where as Record<string, unknown>, undefined, joins);
     if (!direct) throw new Error(`a page of ${entity.name} needs a plain filter`);
@@ -188,7 +193,7 @@ export class Loaders {
    */
   async deferred<T extends WithId, K extends keyof T & string>(entity: EntityClass<T>, row: T, prop: K): Promise<T[K]> {
     if (Object.hasOwn(row, prop) || !(DEFERRED[entity.name] ?? []).includes(prop)) return row[prop];
-    const meta = this.em.getMetadata().get<T>(entity.name);
+    const meta = this.metadata.get<T>(entity.name);
     const values = await this.memo<Record<string, unknown> | null>(`${entity.name}#deferred`, async (ids) => {
       const columns = DEFERRED[entity.name].map((name) => `"${(meta.properties as Record<string, { fieldNames: string[] }>)[name].fieldNames[0]}" as "${name}"`);
       const rows = await this.reader.rows<Record<string, unknown>>(
@@ -213,7 +218,7 @@ export class Loaders {
     orderBy?: Record<string, 'asc' | 'desc'>,
     include: (keyof T & string)[] = [],
   ): Promise<T[]> {
-    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    const shape = shapeOf(this.metadata.get<T>(entity.name));
     const joins = joinsOf(shape, include);
     const direct = directSql(shape, where as Record<string, unknown>, orderBy, joins);
     if (direct) {
@@ -224,7 +229,7 @@ export class Loaders {
       return rows.map((row) => snapshotAt(shape, row, 0) as T);
     }
     if (joins.length) throw new Error(`include needs a plain filter on ${entity.name}`);
-    const qb = this.em.createQueryBuilder(entity).select(shape.fields.map((p) => p.name) as never).where(where);
+    const qb = this.em().createQueryBuilder(entity).select(shape.fields.map((p) => p.name) as never).where(where);
     if (orderBy) qb.orderBy(orderBy as never);
     const rows = (await qb.execute('all', true)) as Record<string, unknown>[];
     return rows.map((row) => snapshotAt(shape, shape.columns.map((c) => row[c.prop]), 0) as T);
@@ -232,7 +237,7 @@ export class Loaders {
 
   /** The columns a snapshot of `entity` needs, for a statement of one's own (see `query`). */
   columns(entity: EntityClass<object>, alias: string): string {
-    return selectList(shapeOf(this.em.getMetadata().get(entity.name)), alias);
+    return selectList(shapeOf(this.metadata.get(entity.name)), alias);
   }
 
   /**
@@ -240,7 +245,7 @@ export class Loaders {
    * each row as a snapshot, and the values of the columns after those.
    */
   async query<T extends object>(entity: EntityClass<T>, sql: string, params: unknown[]): Promise<{ row: T; extra: unknown[] }[]> {
-    const shape = shapeOf(this.em.getMetadata().get<T>(entity.name));
+    const shape = shapeOf(this.metadata.get<T>(entity.name));
     const rows = await this.reader.arrays(sql, params);
     return rows.map((r) => ({ row: snapshotAt(shape, r, 0) as T, extra: r.slice(shape.columns.length) }));
   }

@@ -257,7 +257,7 @@ export class Pipeline {
 export async function buildContext(app: AppServices, caller: Caller, requestId: string, deferRights = false): Promise<GatewayContext> {
   const context = new OperationContext(app, caller, requestId);
   const rights = deferRights ? RIGHTS_WHEN_NEEDED : app.rights;
-  const principal = caller.identity ? await loadPrincipal(context.em, app.reader, caller.identity, rights) : null;
+  const principal = caller.identity ? await loadPrincipal(context, app.orm.getMetadata(), app.reader, caller.identity, rights) : null;
   context.principal = principal;
   context.authz = new Authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
   return context;
@@ -318,7 +318,7 @@ class OperationContext implements GatewayContext {
   }
 
   get loaders(): Loaders {
-    return (this.loadersOf ??= new Loaders(this.em, this.app.reader));
+    return (this.loadersOf ??= new Loaders(this.app.orm.getMetadata(), this.app.reader, () => this.em));
   }
 
   set loaders(loaders: Loaders) {

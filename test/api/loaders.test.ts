@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.stop());
 
-const loadersOf = (g: TestGateway) => new Loaders(g.app.services.orm.em.fork(), g.app.services.reader);
+const loadersOf = (g: TestGateway) => new Loaders(g.app.services.orm.getMetadata(), g.app.services.reader, () => g.app.services.orm.em.fork());
 
 describe('loaders', () => {
   it('two filters on one table in one tick each get their own rows', async () => {

@@ -48,7 +48,7 @@ describe('the principal row', () => {
     await setup.flush();
 
     const em = await testEm();
-    const principal = await loadPrincipal(em, reader, { subject, email: user.email ?? null, name: user.name ?? null, expiresAt: null, emailVerified: true });
+    const principal = await loadPrincipal({ em }, em.getMetadata(), reader, { subject, email: user.email ?? null, name: user.name ?? null, expiresAt: null, emailVerified: true });
     expect(principal.rights).not.toBeNull();
     expect(principal.user).toEqual({ id: user.id, organizationId: organization.id, accountRole: AccountRole.ADMIN });
     const loadedUser = principal.entity(em);
