@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { Orm } from '../../db/orm';
 import type { SqlReader } from '../../db/reader';
 import { AccountRole, CONSORTIUM_GRID, decideConsortiumVisibility, EffectiveRole, MembershipStatus, NetworkRole } from '../../governance';
+import { authUser } from '../../auth/acting';
 import type { Logger } from '../../logger';
 import { Event } from './event.entity';
 import { EVENT_CHANNEL } from './event.recorder';
@@ -337,9 +338,10 @@ export class EventFeed {
       userIds.map((id) => [id, { organizationId: null, accountRole: null, networkRoles: {}, credentialRevoked: null }]),
     );
     for (const r of rows) {
+      const { organizationId, accountRole } = authUser(r.id, r.organization_id, r.account_role as AccountRole | null);
       result.set(r.id, {
-        organizationId: r.organization_id,
-        accountRole: r.organization_id ? ((r.account_role as AccountRole | null) ?? null) : null,
+        organizationId,
+        accountRole,
         networkRoles: (r.network_roles ?? NO_ROLES) as Record<string, NetworkRole>,
         credentialRevoked:
           r.service_account === 'SUSPENDED'
