@@ -8,6 +8,13 @@
 //
 // `subscribe` resolves once the gateway registered the subscription with its event feed (or
 // answered it, e.g. with NOT_FOUND), so a test may cause events right after it.
+//
+// Many subscriptions on one connection (graphql-ws multiplexes them):
+//
+//   const conn = connect(gw, token);
+//   const subs = ids.map((id) => conn.subscribe(ConsortiumEventsDocument, { consortiumId: id }));
+//   await untilRegistered(gw, before + subs.length);   // the feed counts its registrations
+//   await conn.close();
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
@@ -41,24 +48,76 @@ export async function subscribe<T, V extends Record<string, unknown>>(
   variables: V,
   opts: { authorization?: string } = {},
 ): Promise<LiveSubscription<T>> {
-  const authorization = opts.authorization ?? (token ? `Bearer ${token}` : undefined);
-  const client = createClient({
+  const client = wsClient(gw, opts.authorization ?? (token ? `Bearer ${token}` : undefined));
+  const feed = feedOf(gw);
+  const before = feed.registrations;
+  const { sub, answered } = follow(client, document, variables, async (unsubscribe) => {
+    unsubscribe();
+    await client.dispose();
+  });
+
+  // Ready when the feed registered it, or when the server answered (a refusal, a close).
+  const ready = Date.now() + 10_000;
+  while (feed.registrations === before && !answered()) {
+    if (Date.now() > ready) throw new Error('subscription was neither registered nor answered within 10 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return sub;
+}
+
+/** One connection for many subscriptions; each `subscribe` sends at once and does not wait for its registration. */
+export interface Connection {
+  subscribe<T, V extends Record<string, unknown>>(document: TypedDocumentNode<T, V>, variables: V): LiveSubscription<T>;
+  close(): Promise<void>;
+}
+
+export function connect(gw: TestGateway, token: string): Connection {
+  const client = wsClient(gw, `Bearer ${token}`);
+  return {
+    subscribe: (document, variables) => follow(client, document, variables, async (unsubscribe) => unsubscribe()).sub,
+    close: async () => {
+      await client.dispose();
+    },
+  };
+}
+
+/** Waits until the gateway's event feed has counted `registrations` in all (see `feed.registrations`). */
+export async function untilRegistered(gw: TestGateway, registrations: number, timeoutMs = 20_000): Promise<void> {
+  const feed = feedOf(gw);
+  const deadline = Date.now() + timeoutMs;
+  while (feed.registrations < registrations) {
+    if (Date.now() > deadline) throw new Error(`${feed.registrations} of ${registrations} registrations within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function wsClient(gw: TestGateway, authorization: string | undefined): Client {
+  return createClient({
     url: gw.wsUrl,
     webSocketImpl: WebSocket,
     connectionParams: authorization ? { Authorization: authorization } : {},
     retryAttempts: 0,
     lazy: true,
   });
+}
+
+/** Sends one subscription on `client` and queues what arrives for it. */
+function follow<T, V extends Record<string, unknown>>(
+  client: Client,
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+  close: (unsubscribe: () => void) => Promise<void>,
+): { sub: LiveSubscription<T>; answered: () => boolean } {
   const items: Item<T>[] = [];
+  let received = 0;
   let waiter: (() => void) | null = null;
   const push = (item: Item<T>) => {
     items.push(item);
+    received++;
     const w = waiter;
     waiter = null;
     w?.();
   };
-  const feed = feedOf(gw);
-  const before = feed.registrations;
   const unsubscribe = client.subscribe<T, Record<string, unknown>>(
     { query: print(document), variables },
     {
@@ -84,14 +143,7 @@ export async function subscribe<T, V extends Record<string, unknown>>(
     return items.shift()!;
   };
 
-  // Ready when the feed registered it, or when the server answered (a refusal, a close).
-  const ready = Date.now() + 10_000;
-  while (feed.registrations === before && items.length === 0) {
-    if (Date.now() > ready) throw new Error('subscription was neither registered nor answered within 10 s');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-
-  return {
+  const sub: LiveSubscription<T> = {
     client,
     async next(timeoutMs = 5_000) {
       const item = await take(timeoutMs);
@@ -109,11 +161,9 @@ export async function subscribe<T, V extends Record<string, unknown>>(
       const item = await take(ms);
       if (item) throw new Error(`expected nothing, got ${describe(item)}`);
     },
-    async close() {
-      unsubscribe();
-      await client.dispose();
-    },
+    close: () => close(unsubscribe),
   };
+  return { sub, answered: () => received > 0 };
 }
 
 function describe(item: Item<unknown>): string {

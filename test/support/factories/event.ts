@@ -4,12 +4,14 @@
 //     → { admin, consortium, member, membership }   admin's org created the consortium through the
 //        API (CONSORTIUM_CREATED); member's org holds a seeded ACTIVE MEMBER membership
 //   await touchConsortium(admin.owner.client, consortiumId)   a real change (updateConsortium) → CONSORTIUM_UPDATED
-//   const seq = await appendEvent(consortiumId, { label?, audienceOrganizationId?, holdMs? })
+//   const seq = await appendEvent(consortiumId, { label?, audienceOrganizationId?, holdMs?, kind?, payload? })
 //     → recordEvent inside a transaction of the test's own connection; holdMs keeps that
-//       transaction (and the append lock) open before committing
+//       transaction (and the append lock) open before committing; payload replaces { label }
+//   const seqs = await appendEvents(consortiumId, [{ label }, …])
+//     → several events in one transaction: committed at once, so a feed reads them in one batch
 //   await storedSequences(consortiumId) → the consortium's sequences, ascending
 import { EventKind } from '../../../src/modules/event/event.entity';
-import { recordEvent } from '../../../src/modules/event/event.recorder';
+import { recordEvent, type NewEvent } from '../../../src/modules/event/event.recorder';
 import { EventsUpdateConsortiumDocument } from '../../generated/graphql';
 import type { GraphQLClient } from '../client';
 import { sql, testEm } from '../db';
@@ -40,23 +42,42 @@ export async function touchConsortium(client: GraphQLClient, consortiumId: strin
   return name;
 }
 
+export interface TestEvent {
+  label?: string;
+  audienceOrganizationId?: string | null;
+  kind?: EventKind;
+  /** The stored payload, in place of `{ label }` (any JSON, even what no service would write). */
+  payload?: unknown;
+}
+
+function newEvent(consortiumId: string | null, e: TestEvent): NewEvent {
+  return {
+    kind: e.kind ?? EventKind.CONSORTIUM_UPDATED,
+    consortiumId,
+    actor: { userId: null, organizationId: null },
+    subject: { type: 'Consortium', id: consortiumId ?? '00000000-0000-0000-0000-000000000000' },
+    audienceOrganizationId: e.audienceOrganizationId ?? null,
+    payload: (e.payload ?? { label: e.label ?? null }) as Record<string, unknown>,
+  };
+}
+
 /** Appends one event the way every service does (recordEvent in a transaction); returns its sequence. */
-export async function appendEvent(
-  consortiumId: string | null,
-  opts: { label?: string; audienceOrganizationId?: string | null; holdMs?: number; kind?: EventKind } = {},
-): Promise<number> {
+export async function appendEvent(consortiumId: string | null, opts: TestEvent & { holdMs?: number } = {}): Promise<number> {
   const em = await testEm();
   return em.transactional(async (tem) => {
-    const sequence = await recordEvent(tem, {
-      kind: opts.kind ?? EventKind.CONSORTIUM_UPDATED,
-      consortiumId,
-      actor: { userId: null, organizationId: null },
-      subject: { type: 'Consortium', id: consortiumId ?? '00000000-0000-0000-0000-000000000000' },
-      audienceOrganizationId: opts.audienceOrganizationId ?? null,
-      payload: { label: opts.label ?? null },
-    });
+    const sequence = await recordEvent(tem, newEvent(consortiumId, opts));
     if (opts.holdMs) await new Promise((r) => setTimeout(r, opts.holdMs));
     return sequence;
+  });
+}
+
+/** Appends several events in one transaction, in order; returns their sequences. */
+export async function appendEvents(consortiumId: string | null, events: TestEvent[]): Promise<number[]> {
+  const em = await testEm();
+  return em.transactional(async (tem) => {
+    const sequences: number[] = [];
+    for (const e of events) sequences.push(await recordEvent(tem, newEvent(consortiumId, e)));
+    return sequences;
   });
 }
 
