@@ -49,7 +49,10 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '53300', // too_many_connections
 ]);
-const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connection|connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)|ECONNREFUSED/i;
+// "timeout exceeded when trying to connect": node-postgres's pool waited its connectionTimeoutMillis
+// for a free connection (every one busy): the database cannot take the operation now, as for knex's
+// "Timeout acquiring a connection".
+const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connection|timeout exceeded when trying to connect|connection error|terminating connection|Connection ended unexpectedly|the database system is (starting up|shutting down)|ECONNREFUSED/i;
 
 /** True when the error (or one it wraps) says the database cannot be reached right now. */
 export function isDatabaseUnavailable(error: unknown): boolean {
