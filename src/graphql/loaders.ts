@@ -78,11 +78,14 @@ export class Loaders {
    * First pages of the children of parents, oldest first by (createdAt, id): `pageBy(Node,
    * 'environment', opts, size)` reads the first `size + 1` nodes of every requested environment in
    * one statement, so a list nested in a list costs one statement however many parents it has.
-   * Each parent's rows come from a lateral subquery that walks the index on (parent, created_at,
-   * id) and stops after `size + 1` rows: a page costs its rows, not the parent's whole list.
-   * `where` and `include` work as in `listBy` (the joins outside the lateral, on the page's rows
-   * only). The extra row tells whether another page follows; callers slice it off. Totals are
-   * read apart, when asked for (`countBy`).
+   * Each parent's keys come from a lateral subquery that walks the index on (parent, created_at,
+   * id) and stops after `size + 1` rows, then the rows by primary key: a page costs its rows, not
+   * the parent's whole list. Keys first, from the index alone (the filtered column is in it as
+   * well), because the planner costs the lateral for an average parent: asked for whole rows, it
+   * reads and sorts every child of a parent with thousands of them, where the same plan is
+   * cheapest for a parent with a few. `where` and `include` work as in `listBy` (the joins on the
+   * page's rows only). The extra row tells whether another page follows; callers slice it off.
+   * Totals are read apart, when asked for (`countBy`).
    */
   pageBy<T extends { id: string; createdAt: Date }>(
     entity: EntityClass<T>,
@@ -97,13 +100,14 @@ export class Loaders {
       const parents = param([...parentIds]);
       const limit = param(size + 1);
       const sql =
-        `select p.id as parent__, l.*${joins.map((j) => `, ${selectList(j.target, j.alias)}`).join('')}` +
+        `select p.id as parent__, ${[selectList(shape, 'r'), ...joins.map((j) => selectList(j.target, j.alias))].join(', ')}` +
         ` from unnest(${parents}::${fk.type}[]) with ordinality as p(id, n)` +
-        ` cross join lateral (select ${selectList(shape, 't')} from "${shape.meta.tableName}" t` +
+        ` cross join lateral (select t."id", t.${created} as key_time from "${shape.meta.tableName}" t` +
         ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
-        ` order by t.${created}, t."id" limit ${limit}) l` +
-        joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = l."${j.column}"`).join('') +
-        ` order by p.n, l.${created}, l."id"`;
+        ` order by t.${created}, t."id" limit ${limit}) k` +
+        ` join "${shape.meta.tableName}" r on r."id" = k."id"` +
+        joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = r."${j.column}"`).join('') +
+        ` order by p.n, k.key_time, k."id"`;
       const rows = await this.reader.arrays(sql, params);
       const lead = 1;
       this.prime(joins, rows, lead + shape.columns.length);

@@ -3,10 +3,14 @@ import { Migration } from '@mikro-orm/migrations';
 /** Tables whose rows are listed in pages ordered by (created_at, id). */
 const PAGED = ['membership', 'environment', 'node', 'compilation', 'consortium', 'invitation', 'application', 'proposal', 'service_account', 'app_user'];
 
-/** Each list of children read a page at a time: its index, and the one on the parent key it makes redundant. */
-const CHILD_LISTS: { name: string; table: string; parent: string; replaces?: string }[] = [
-  { name: 'membership_consortium_created_idx', table: 'membership', parent: 'consortium_id' },
-  { name: 'environment_consortium_created_idx', table: 'environment', parent: 'consortium_id', replaces: 'environment_consortium_idx' },
+/**
+ * Each list of children read a page at a time: its index, and the one on the parent key it makes
+ * redundant. A list filtered on its status has the status in the index too, after the order's
+ * columns, so that a page is read from the index alone (see Loaders.pageBy) before its rows.
+ */
+const CHILD_LISTS: { name: string; table: string; parent: string; filter?: string; replaces?: string }[] = [
+  { name: 'membership_consortium_created_idx', table: 'membership', parent: 'consortium_id', filter: 'status' },
+  { name: 'environment_consortium_created_idx', table: 'environment', parent: 'consortium_id', filter: 'status', replaces: 'environment_consortium_idx' },
   { name: 'node_environment_created_idx', table: 'node', parent: 'environment_id', replaces: 'node_environment_idx' },
   { name: 'compilation_consortium_created_idx', table: 'compilation', parent: 'consortium_id' },
 ];
@@ -27,7 +31,8 @@ export class Migration20261203140000 extends Migration {
       this.addSql(`alter table "${table}" alter column "created_at" type timestamptz(3) using date_trunc('milliseconds', "created_at");`);
     }
     for (const list of CHILD_LISTS) {
-      this.addSql(`create index "${list.name}" on "${list.table}" ("${list.parent}", "created_at", "id");`);
+      const columns = [list.parent, 'created_at', 'id', ...(list.filter ? [list.filter] : [])];
+      this.addSql(`create index "${list.name}" on "${list.table}" (${columns.map((c) => `"${c}"`).join(', ')});`);
       if (list.replaces) this.addSql(`drop index if exists "${list.replaces}";`);
     }
   }

@@ -7,7 +7,8 @@ import { Compilation, CompilationPromotion } from './compilation.entity';
 /**
  * One page of a consortium's compilations, oldest first, as the loaders' snapshots on every
  * page. A first page is batched across every consortium of the request (one statement, each
- * consortium's first rows read through the index on (consortium_id, created_at, id)), so
+ * consortium's first keys read from the index on (consortium_id, created_at, id), then
+ * their rows, as Loaders.pageBy does), so
  * `consortia { compilations }` costs one statement however many consortia it lists; a later page
  * (`after`) concerns one consortium: one keyset statement. The total is read as childPage reads
  * it: beside the page when the query selects `totalCount` (or when no `info` tells), else only if
@@ -32,12 +33,13 @@ function firstPages(ctx: GatewayContext, size: number) {
   return ctx.loaders.custom<string, Compilation[]>(`compilations-first:${size}`, async (consortiumIds) => {
     const found = await ctx.loaders.query(
       Compilation,
-      `select l.* from unnest($1::uuid[]) with ordinality as p(id, n)
+      `select ${ctx.loaders.columns(Compilation, 'r')} from unnest($1::uuid[]) with ordinality as p(id, n)
          cross join lateral (
-           select ${ctx.loaders.columns(Compilation, 'k')} from compilation k
+           select k.id, k.created_at from compilation k
             where k.consortium_id = p.id order by k.created_at, k.id limit $2
-         ) l
-        order by p.n, l.created_at, l.id`,
+         ) k
+         join compilation r on r.id = k.id
+        order by p.n, k.created_at, k.id`,
       [[...consortiumIds], size + 1],
     );
     const byConsortium = new Map<string, Compilation[]>();

@@ -15,7 +15,7 @@ export enum EnvironmentStatus {
 /** One chain of a consortium, with its own certificate authority. */
 @ObjectType('Environment', { simpleResolvers: true })
 @Entity({ tableName: 'environment' })
-@Index({ name: 'environment_consortium_created_idx', properties: ['consortium', 'createdAt', 'id'] })
+@Index({ name: 'environment_consortium_created_idx', properties: ['consortium', 'createdAt', 'id', 'status'] })
 @Check({ name: 'environment_max_signers_check', expression: 'max_signers is null or max_signers > 0' })
 @Index({
   name: 'environment_live_name_unique',

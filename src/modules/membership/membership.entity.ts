@@ -11,7 +11,7 @@ import { Organization } from '../organization/organization.entity';
 @Check({ name: 'membership_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Unique({ name: 'membership_consortium_display_name_unique', properties: ['consortium', 'displayName'] })
 @Index({ name: 'membership_organization_idx', properties: ['organization'] })
-@Index({ name: 'membership_consortium_created_idx', properties: ['consortium', 'createdAt', 'id'] })
+@Index({ name: 'membership_consortium_created_idx', properties: ['consortium', 'createdAt', 'id', 'status'] })
 export class Membership {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
