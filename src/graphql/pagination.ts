@@ -54,7 +54,9 @@ export function Connection<T extends object>(item: ClassType<T>, name: string) {
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int)
+    // Resolved, not read as a plain property: a total nobody selected is a promise read on demand
+    // (see childPage), which the compiled execution awaits only from a resolver.
+    @Field(() => Int, { simple: false })
     totalCount!: number;
   }
   return ConnectionClass;
