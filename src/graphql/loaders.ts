@@ -80,35 +80,55 @@ export class Loaders {
   }
 
   /**
-   * Pages of the children of parents, oldest first by (createdAt, id), with each parent's total:
-   * `pageBy(Node, 'environment', opts, size)` reads the first `size + 1` nodes of every requested
-   * environment in one statement (a window per parent), so a list nested in a list costs one
-   * statement however many parents it has. `where` and `include` work as in `listBy`. The extra
-   * row tells whether another page follows; callers slice it off.
+   * First pages of the children of parents, oldest first by (createdAt, id): `pageBy(Node,
+   * 'environment', opts, size)` reads the first `size + 1` nodes of every requested environment in
+   * one statement, so a list nested in a list costs one statement however many parents it has.
+   * Each parent's keys come from a lateral subquery that walks the index on (parent, created_at,
+   * id) and stops after `size + 1` rows, then the rows by primary key: a page costs its rows, not
+   * the parent's whole list. Keys first, from the index alone (the filtered column is in it as
+   * well), because the planner costs the lateral for an average parent: asked for whole rows, it
+   * reads and sorts every child of a parent with thousands of them, where the same plan is
+   * cheapest for a parent with a few. `where` and `include` work as in `listBy` (the joins on the
+   * page's rows only). The extra row tells whether another page follows; callers slice it off.
+   * Totals are read apart, when asked for (`countBy`).
    */
   pageBy<T extends { id: string; createdAt: Date }>(
     entity: EntityClass<T>,
     foreignKey: keyof T & string,
     opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
     size: number,
-  ): DataLoader<string, { rows: T[]; total: number }> {
+  ): DataLoader<string, T[]> {
     const name = `${entity.name}@${foreignKey}#page${size}:${stableKey([opts.where ?? null, opts.include ?? null])}`;
     return this.memo(name, async (parentIds) => {
-      const where = { [foreignKey]: { $in: [...parentIds] }, ...((opts.where ?? {}) as object) } as unknown as FilterQuery<T>;
-      const found = await this.readWindowed(entity, foreignKey, where, opts.include ?? [], { firstRows: size + 1 });
-      const groups = new Map<string, { rows: T[]; total: number }>();
-      for (const { row, parent, total } of found) {
-        let group = groups.get(parent);
-        if (!group) groups.set(parent, (group = { rows: [], total }));
-        group.rows.push(row);
+      const { shape, fk, created, joins, filter, params, param } = this.pageParts(entity, foreignKey, opts);
+      if (filter === null) return parentIds.map(() => []);
+      const parents = param([...parentIds]);
+      const limit = param(size + 1);
+      const sql =
+        `select p.id as parent__, ${[selectList(shape, 'r'), ...joins.map((j) => selectList(j.target, j.alias))].join(', ')}` +
+        ` from unnest(${parents}::${fk.type}[]) with ordinality as p(id, n)` +
+        ` cross join lateral (select t."id", t.${created} as key_time from "${shape.meta.tableName}" t` +
+        ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
+        ` order by t.${created}, t."id" limit ${limit}) k` +
+        ` join "${shape.meta.tableName}" r on r."id" = k."id"` +
+        joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = r."${j.column}"`).join('') +
+        ` order by p.n, k.key_time, k."id"`;
+      const rows = await this.reader.arrays(sql, params);
+      const lead = 1;
+      this.prime(joins, rows, lead + shape.columns.length);
+      const groups = new Map<string, T[]>();
+      for (const r of rows) {
+        let group = groups.get(r[0] as string);
+        if (!group) groups.set(r[0] as string, (group = []));
+        group.push(snapshotAt(shape, r, lead) as T);
       }
-      return parentIds.map((id) => groups.get(id) ?? { rows: [], total: 0 });
+      return parentIds.map((id) => groups.get(id) ?? []);
     });
   }
 
   /**
    * A page of one parent's children after the cursor key (createdAt, id), `size + 1` rows at
-   * most, with the parent's total: one statement, plus a count when no row follows the cursor.
+   * most, read through the same index as a first page: one statement.
    */
   async pageAfter<T extends { id: string; createdAt: Date }>(
     entity: EntityClass<T>,
@@ -117,57 +137,62 @@ export class Loaders {
     parentId: string,
     size: number,
     after: { createdAt: Date; id: string },
-  ): Promise<{ rows: T[]; total: number }> {
-    const where = { [foreignKey]: parentId, ...((opts.where ?? {}) as object) } as unknown as FilterQuery<T>;
-    const found = await this.readWindowed(entity, foreignKey, where, opts.include ?? [], { after, limit: size + 1 });
-    if (found.length) return { rows: found.map((f) => f.row), total: found[0].total };
-    const counted = await this.readWindowed(entity, foreignKey, where, [], { limit: 1 });
-    return { rows: [], total: counted.length ? counted[0].total : 0 };
+  ): Promise<T[]> {
+    const { shape, fk, created, joins, filter, params, param } = this.pageParts(entity, foreignKey, opts);
+    if (filter === null) return [];
+    const sql =
+      `select ${[selectList(shape, 't'), ...joins.map((j) => selectList(j.target, j.alias))].join(', ')}` +
+      ` from "${shape.meta.tableName}" t` +
+      joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = t."${j.column}"`).join('') +
+      ` where t.${fk.column} = ${param(parentId)}${filter.map((c) => ` and ${c}`).join('')}` +
+      ` and (t.${created}, t."id") > (${param(after.createdAt)}::timestamptz, ${param(after.id)}::uuid)` +
+      ` order by t.${created}, t."id" limit ${param(size + 1)}`;
+    const rows = await this.reader.arrays(sql, params);
+    this.prime(joins, rows, shape.columns.length);
+    return rows.map((r) => snapshotAt(shape, r, 0) as T);
   }
 
-  /** Rows with their parent's id and the parent's total (see pageBy and pageAfter). */
-  private async readWindowed<T extends { id: string; createdAt: Date }>(
+  /**
+   * How many children each parent has (`where` narrowing them as in `pageBy`): one grouped
+   * count for every parent asked for in a tick. Pages read it only when a query selects a
+   * list's totalCount.
+   */
+  countBy<T extends object>(entity: EntityClass<T>, foreignKey: keyof T & string, where?: FilterQuery<T>): DataLoader<string, number> {
+    const name = `${entity.name}@${foreignKey}#count:${stableKey(where ?? null)}`;
+    return this.memo(name, async (parentIds) => {
+      const { shape, fk, filter, params, param } = this.pageParts(entity, foreignKey, { where });
+      if (filter === null) return parentIds.map(() => 0);
+      const sql =
+        `select t.${fk.column}, count(*)::int from "${shape.meta.tableName}" t` +
+        ` where t.${fk.column} = any(${param([...parentIds])}::${fk.type}[])${filter.map((c) => ` and ${c}`).join('')}` +
+        ` group by t.${fk.column}`;
+      const rows = await this.reader.arrays(sql, params);
+      const counts = new Map(rows.map((r) => [r[0] as string, r[1] as number]));
+      return parentIds.map((id) => counts.get(id) ?? 0);
+    });
+  }
+
+  /** What the statements of pages and counts share: the entity's shape, the parent key, the joins and the filter's conditions. */
+  private pageParts<T extends object>(
     entity: EntityClass<T>,
     foreignKey: keyof T & string,
-    where: FilterQuery<T>,
-    include: (keyof T & string)[],
-    window: { firstRows?: number; after?: { createdAt: Date; id: string }; limit?: number },
-  ): Promise<{ row: T; parent: string; total: number }[]> {
+    opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
+  ) {
     const shape = shapeOf(this.metadata.get<T>(entity.name));
-    const joins = joinsOf(shape, include);
-    const direct = directSql(shape, where as Record<string, unknown>, undefined, joins);
-    if (!direct) throw new Error(`a page of ${entity.name} needs a plain filter`);
-    if (direct.empty) return [];
-    const fk = shape.byName.get(foreignKey);
+    const joins = joinsOf(shape, opts.include ?? []);
+    const column = shape.byName.get(foreignKey);
+    const prop = shape.meta.properties[foreignKey as never] as Prop<T> | undefined;
     const created = shape.byName.get('createdAt');
-    if (!fk || !created) throw new Error(`${entity.name} has no ${foreignKey} or createdAt`);
-    const params = [...direct.params];
+    if (!column || !prop || !created) throw new Error(`${entity.name} has no ${foreignKey} or createdAt`);
+    const params: unknown[] = [];
     const param = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    // The inner statement is the plain list; the window adds each parent's total and the row's
-    // position, counted before the cursor or the page bound narrows the rows.
-    // Keys in milliseconds, as cursors carry them: a row stored with microseconds is neither
-    // skipped nor repeated by the next page.
-    const keyTime = `date_trunc('milliseconds', t.${created})`;
-    const inner = direct.sql.replace(
-      /^select /,
-      `select count(*) over (partition by t.${fk})::int as total__, row_number() over (partition by t.${fk} order by ${keyTime}, t."id") as rn__, ` +
-        `t.${fk} as parent__, ${keyTime} as key_time__, t."id" as key_id__, `,
-    );
-    const conditions: string[] = [];
-    if (window.firstRows !== undefined) conditions.push(`rn__ <= ${param(window.firstRows)}`);
-    if (window.after) conditions.push(`(key_time__, key_id__) > (${param(window.after.createdAt)}::timestamptz, ${param(window.after.id)}::uuid)`);
-    const sql =
-      `select * from (${inner}) paged` +
-      (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
-      ` order by parent__, rn__` +
-      (window.limit !== undefined ? ` limit ${param(window.limit)}` : '');
-    const rows = await this.reader.arrays(sql, params);
-    const lead = 5;
-    this.prime(joins, rows, lead + shape.columns.length);
-    return rows.map((r) => ({ row: snapshotAt(shape, r, lead) as T, parent: r[2] as string, total: r[0] as number }));
+    const conditions = conditionsSql(shape, (opts.where ?? {}) as Record<string, unknown>, param);
+    if (conditions === undefined) throw new Error(`a page of ${entity.name} needs a plain filter`);
+    const fk = { column, type: prop.columnTypes?.[0] ?? 'uuid' };
+    return { shape, fk, created, joins, filter: conditions, params, param };
   }
 
   /** Puts the rows of included relations into their by-id loaders. */
@@ -440,30 +465,14 @@ function directSql<T>(
   orderBy: Record<string, 'asc' | 'desc'> | undefined,
   joins: { target: Shape<unknown>; alias: string; column: string }[] = [],
 ): { sql: string; params: unknown[]; empty?: boolean } | null {
-  const conditions: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
-  for (const [name, value] of Object.entries(where)) {
-    const bare = shape.byName.get(name);
-    if (!bare) return null;
-    const col = `t.${bare}`;
-    if (value === null) conditions.push(`${col} is null`);
-    else if (typeof value !== 'object') conditions.push(`${col} = ${param(value)}`);
-    else {
-      const ops = Object.entries(value as Record<string, unknown>);
-      if (ops.length !== 1) return null;
-      const [op, operand] = ops[0];
-      if (op === '$in' && Array.isArray(operand) && operand.every((v) => typeof v === 'string' || typeof v === 'number')) {
-        if (operand.length === 0) return { sql: '', params: [], empty: true };
-        conditions.push(`${col} = any(${param(operand)})`);
-      } else if (op === '$ne' && (typeof operand === 'string' || typeof operand === 'number')) {
-        conditions.push(`${col} <> ${param(operand)}`);
-      } else return null;
-    }
-  }
+  const conditions = conditionsSql(shape, where, param);
+  if (conditions === undefined) return null;
+  if (conditions === null) return { sql: '', params: [], empty: true };
   const order: string[] = [];
   for (const [name, dir] of Object.entries(orderBy ?? {})) {
     const col = shape.byName.get(name);
@@ -483,4 +492,31 @@ function directSql<T>(
     (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
     (order.length ? ` order by ${order.join(', ')}` : '');
   return { sql, params };
+}
+
+/**
+ * The conditions of a plain filter (see directSql), `t."column"` each, their values added through
+ * `param`: undefined when the filter is not plain, null when no row can match (an empty `$in`).
+ */
+function conditionsSql<T>(shape: Shape<T>, where: Record<string, unknown>, param: (value: unknown) => string): string[] | null | undefined {
+  const conditions: string[] = [];
+  for (const [name, value] of Object.entries(where)) {
+    const bare = shape.byName.get(name);
+    if (!bare) return undefined;
+    const col = `t.${bare}`;
+    if (value === null) conditions.push(`${col} is null`);
+    else if (typeof value !== 'object') conditions.push(`${col} = ${param(value)}`);
+    else {
+      const ops = Object.entries(value as Record<string, unknown>);
+      if (ops.length !== 1) return undefined;
+      const [op, operand] = ops[0];
+      if (op === '$in' && Array.isArray(operand) && operand.every((v) => typeof v === 'string' || typeof v === 'number')) {
+        if (operand.length === 0) return null;
+        conditions.push(`${col} = any(${param(operand)})`);
+      } else if (op === '$ne' && (typeof operand === 'string' || typeof operand === 'number')) {
+        conditions.push(`${col} <> ${param(operand)}`);
+      } else return undefined;
+    }
+  }
+  return conditions;
 }

@@ -1,5 +1,13 @@
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  type GraphQLResolveInfo,
+  type SelectionSetNode,
+} from 'graphql';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from '../errors';
 import { isUuid } from '../validation';
@@ -32,7 +40,8 @@ export class PageArgs {
 export interface Page<T> {
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** The number, or its promise when it is read only if resolved (see childPage). */
+  totalCount: number | Promise<number>;
 }
 
 /** A `<Name>Connection` object type for a list that grows: nodes, pageInfo, totalCount. */
@@ -45,7 +54,9 @@ export function Connection<T extends object>(item: ClassType<T>, name: string) {
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int)
+    // Resolved, not read as a plain property: a total nobody selected is a promise read on demand
+    // (see childPage), which the compiled execution awaits only from a resolver.
+    @Field(() => Int, { simple: false })
     totalCount!: number;
   }
   return ConnectionClass;
@@ -86,18 +97,55 @@ export function cursorKey(after: string): { createdAt: Date; id: string } {
   return { createdAt: new Date(time), id: id as string };
 }
 
-/** A page from `size + 1` rows read in key order and the total. */
-export function pageFrom<T extends { id: string; createdAt: Date }>(rows: T[], total: number, size: number): Page<T> {
+/**
+ * A page from `size + 1` rows read in key order and the total: a number, or a function that
+ * reads it, called only if something reads `totalCount` (once).
+ */
+export function pageFrom<T extends { id: string; createdAt: Date }>(
+  rows: T[],
+  total: number | (() => Promise<number>),
+  size: number,
+): Page<T> {
   const nodes = rows.slice(0, size);
   const last = nodes.at(-1);
+  const pageInfo = {
+    hasNextPage: rows.length > size,
+    endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+  };
+  if (typeof total === 'number') return { nodes, totalCount: total, pageInfo };
+  let counted: Promise<number> | undefined;
   return {
     nodes,
-    totalCount: total,
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    pageInfo,
+    get totalCount() {
+      return (counted ??= total());
     },
   };
+}
+
+/**
+ * Whether the field being resolved selects `name` directly on its result: through aliases, named
+ * and inline fragments, and every field node of the merged selection, leaving out selections
+ * that `@skip` or `@include` rule out.
+ */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const seen = new Set<string>();
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    (set?.selections ?? []).some((node) => {
+      if (
+        getDirectiveValues(GraphQLSkipDirective, node, info.variableValues)?.if === true ||
+        getDirectiveValues(GraphQLIncludeDirective, node, info.variableValues)?.if === false
+      ) {
+        return false;
+      }
+      if (node.kind === Kind.FIELD) return node.name.value === name;
+      if (node.kind === Kind.INLINE_FRAGMENT) return inSet(node.selectionSet);
+      const fragment = info.fragments[node.name.value];
+      if (!fragment || seen.has(node.name.value)) return false;
+      seen.add(node.name.value);
+      return inSet(fragment.selectionSet);
+    });
+  return info.fieldNodes.some((field) => inSet(field.selectionSet));
 }
 
 /** A page with no rows. */
@@ -108,6 +156,9 @@ export function emptyPage<T>(): Page<T> {
 /**
  * One page of a parent's children, oldest first: a first page is batched across every parent of
  * the request (Loaders.pageBy, one statement), a later page reads one parent after the cursor.
+ * The total costs a statement of its own (Loaders.countBy, batched across parents as well), read
+ * beside the page when the query selects `totalCount` on this list (`info`; without it, always),
+ * else only if something reads it: a page nobody counts counts nothing.
  */
 export async function childPage<T extends { id: string; createdAt: Date }>(
   loaders: Loaders,
@@ -117,11 +168,15 @@ export async function childPage<T extends { id: string; createdAt: Date }>(
   parentId: string,
   args: PageArgs,
   maxPageSize: number,
+  info?: GraphQLResolveInfo,
 ): Promise<Page<T>> {
   const size = pageSize(args.first, maxPageSize);
-  const { rows, total } = args.after
-    ? await loaders.pageAfter(entity, foreignKey, opts, parentId, size, cursorKey(args.after))
-    : await loaders.pageBy(entity, foreignKey, opts, size).load(parentId);
+  const count = () => loaders.countBy(entity, foreignKey, opts.where).load(parentId);
+  const read = args.after
+    ? loaders.pageAfter(entity, foreignKey, opts, parentId, size, cursorKey(args.after))
+    : loaders.pageBy(entity, foreignKey, opts, size).load(parentId);
+  if (info && !selects(info, 'totalCount')) return pageFrom(await read, count, size);
+  const [rows, total] = await Promise.all([read, count()]);
   return pageFrom(rows, total, size);
 }
 

@@ -74,7 +74,7 @@ describe('nested fields', () => {
     const t = gw.app.gateway.schema.getType(type);
     if (!isObjectType(t)) throw new Error(`${type} is not an object type`);
     const ctx = await buildContext(gw.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null, emailVerified: true }, 'nested-test');
-    const info = { fieldName: field, parentType: t, path: { key: field } } as unknown as GraphQLResolveInfo;
+    const info = { fieldName: field, parentType: t, path: { key: field }, fieldNodes: [], fragments: {} } as unknown as GraphQLResolveInfo;
     return t.getFields()[field].resolve!(parent, args, ctx, info);
   }
 

@@ -12,6 +12,7 @@ import { Migration20261202182714 } from './Migration20261202182714';
 import { Migration20261202190000 } from './Migration20261202190000';
 import { Migration20261202210000 } from './Migration20261202210000';
 import { Migration20261202213000 } from './Migration20261202213000';
+import { Migration20261203140000 } from './Migration20261203140000';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202190000', class: Migration20261202190000 },
   { name: 'Migration20261202210000', class: Migration20261202210000 },
   { name: 'Migration20261202213000', class: Migration20261202213000 },
+  { name: 'Migration20261203140000', class: Migration20261203140000 },
 ];

@@ -17,6 +17,7 @@ export enum CompilationStatus {
 @Entity({ tableName: 'compilation' })
 @Unique({ name: 'compilation_name_version_unique', properties: ['consortium', 'name', 'version'] })
 @Index({ name: 'compilation_status_idx', properties: ['status'] })
+@Index({ name: 'compilation_consortium_created_idx', properties: ['consortium', 'createdAt', 'id'] })
 export class Compilation {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -71,7 +72,7 @@ export class Compilation {
   @ManyToOne(() => Membership, { ref: true })
   createdBy!: Ref<Membership>;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
@@ -152,7 +153,12 @@ export class PromotionResolver {
 @Resolver(() => Consortium)
 export class ConsortiumCompilationsResolver {
   @FieldResolver(() => CompilationConnection, { description: 'Shared smart contracts, every version, oldest first (compilation.view)' })
-  compilations(@Root() consortium: Consortium, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Compilation>> {
-    return compilationsOf(ctx, consortium.id, page);
+  compilations(
+    @Root() consortium: Consortium,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<Compilation>> {
+    return compilationsOf(ctx, consortium.id, page, info);
   }
 }

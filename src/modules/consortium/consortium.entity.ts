@@ -23,7 +23,7 @@ export class Consortium {
   @ManyToOne(() => Organization, { ref: true })
   creatorOrganization!: Ref<Organization>;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../errors';
 import { EffectiveRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
@@ -58,6 +59,7 @@ export class ConsortiumResolver {
     @Root() consortium: Consortium,
     @Args(() => MembershipsArgs) args: MembershipsArgs,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Membership>> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
     const page = await childPage(
@@ -68,6 +70,7 @@ export class ConsortiumResolver {
       consortium.id,
       args,
       ctx.app.config.limits.maxPageSize,
+      info,
     );
     // Inviters are memberships of the same consortium: most are in this page already. Their
     // organizations came with them (include).

@@ -15,6 +15,7 @@ export enum EnvironmentStatus {
 /** One chain of a consortium, with its own certificate authority. */
 @ObjectType('Environment', { simpleResolvers: true })
 @Entity({ tableName: 'environment' })
+@Index({ name: 'environment_consortium_created_idx', properties: ['consortium', 'createdAt', 'id', 'status'] })
 @Check({ name: 'environment_max_signers_check', expression: 'max_signers is null or max_signers > 0' })
 @Index({
   name: 'environment_live_name_unique',
@@ -27,7 +28,6 @@ export class Environment {
   id: Opt<string> = randomUUID();
 
   @ManyToOne(() => Consortium, { ref: true })
-  @Index({ name: 'environment_consortium_idx' })
   consortium!: Ref<Consortium>;
 
   @Property({ type: 'text' })
@@ -81,7 +81,7 @@ export class Environment {
   @Property({ type: 'boolean', default: false })
   tlsRequireClientCertificate: Opt<boolean> = false;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type ConsortiumGrant } from '../../graphql/grant';
 import { childPage, emptyPage, PageArgs, type Page } from '../../graphql/pagination';
@@ -80,11 +81,16 @@ export class EnvironmentResolver {
   }
 
   @FieldResolver(() => NodeConnection, { description: 'The nodes of the environment, oldest first' })
-  async nodes(@Root() env: Environment, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Node>> {
+  async nodes(
+    @Root() env: Environment,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<Node>> {
     if (env.status !== EnvironmentStatus.LIVE) return emptyPage();
     // Each node's membership comes in the same statement: resolving it never waits on a batch
     // of its own, whichever of the consortium's lists arrives first.
-    return childPage(ctx.loaders, Node, 'environment', { include: ['membership'] }, env.id, page, ctx.app.config.limits.maxPageSize);
+    return childPage(ctx.loaders, Node, 'environment', { include: ['membership'] }, env.id, page, ctx.app.config.limits.maxPageSize, info);
   }
 
   @Mutation(() => Environment, {
@@ -121,7 +127,12 @@ export class EnvironmentResolver {
 @Resolver(() => Consortium)
 export class ConsortiumEnvironmentsResolver {
   @FieldResolver(() => EnvironmentConnection, { description: 'The consortium’s live environments, oldest first (environment.view)' })
-  environments(@Root() consortium: Consortium, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Environment>> {
+  environments(
+    @Root() consortium: Consortium,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<Environment>> {
     return childPage(
       ctx.loaders,
       Environment,
@@ -130,6 +141,7 @@ export class ConsortiumEnvironmentsResolver {
       consortium.id,
       page,
       ctx.app.config.limits.maxPageSize,
+      info,
     );
   }
 }

@@ -65,7 +65,7 @@ export class Application {
   @ManyToOne(() => User, { ref: true })
   submittedBy!: Ref<User>;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -62,7 +62,7 @@ export class Invitation {
   @ManyToOne(() => User, { ref: true })
   createdBy!: Ref<User>;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -11,6 +11,7 @@ import { Organization } from '../organization/organization.entity';
 @Check({ name: 'membership_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
 @Unique({ name: 'membership_consortium_display_name_unique', properties: ['consortium', 'displayName'] })
 @Index({ name: 'membership_organization_idx', properties: ['organization'] })
+@Index({ name: 'membership_consortium_created_idx', properties: ['consortium', 'createdAt', 'id', 'status'] })
 export class Membership {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -41,7 +42,7 @@ export class Membership {
   @ManyToOne(() => Membership, { ref: true, nullable: true })
   invitedBy?: Ref<Membership> | null;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 }

@@ -18,7 +18,7 @@ export enum NodeStatus {
 /** A node of an environment, owned by a membership; a RUNNING node uses the licenses of its size (1, 2 or 4). */
 @ObjectType('Node', { simpleResolvers: true })
 @Entity({ tableName: 'node' })
-@Index({ name: 'node_environment_idx', properties: ['environment'] })
+@Index({ name: 'node_environment_created_idx', properties: ['environment', 'createdAt', 'id'] })
 @Index({ name: 'node_membership_idx', properties: ['membership'] })
 export class Node {
   @PrimaryKey({ type: 'uuid' })
@@ -47,7 +47,7 @@ export class Node {
   @Field(() => NodeStatus)
   status: Opt<NodeStatus> = NodeStatus.RUNNING;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 }

@@ -83,7 +83,7 @@ export class Proposal {
   @Field(() => Date, { description: 'The deadline: at this instant an undecided proposal is EXPIRED' })
   expiresAt!: Date;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 

@@ -53,7 +53,7 @@ export class ServiceAccount {
   @Field(() => ID, { nullable: true })
   createdById?: string | null;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 }

@@ -45,7 +45,7 @@ export class User {
   @Field(() => AccountRole, { nullable: true, description: 'Null until the user belongs to an organization' })
   accountRole?: AccountRole | null;
 
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: 'timestamptz', length: 3, defaultRaw: 'now()' })
   @Field(() => Date)
   createdAt: Opt<Date> = new Date();
 }
