@@ -209,7 +209,9 @@ describe('examples/partner-subscriber', () => {
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     againIdp?.server.close();
-  });
+    // Two restarts with the partner's back-off between attempts: on a loaded machine the whole run
+    // takes longer than the default 30 s, while each wait above keeps its own bound.
+  }, 120_000);
 
   it('stops with a clear message (4403) once its service account is suspended, after it ends the open subscription', async () => {
     const { admin, consortium, member } = await consortiumWithMember(other);
