@@ -119,6 +119,9 @@ export async function seedDataset(url: string, size: DatasetSize, caKeySecret: s
       );
     }
     await db.query('commit');
+    // Planner statistics of the new rows, as autovacuum would gather them within a minute or so:
+    // measured from the first round, not after autovacuum happens to run.
+    await db.query('analyze');
     return { size, user: { subject: `bench|${tag}|0`, email: `owner0.${tag}@example.test` }, largeConsortiumId: large };
   } catch (error) {
     await db.query('rollback');
