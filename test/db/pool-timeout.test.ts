@@ -8,7 +8,8 @@ import { formatError, isDatabaseUnavailable } from '../../src/graphql/errors';
 
 describe('a pool with no free connection', () => {
   it('refuses with SERVICE_UNAVAILABLE once its wait for a connection times out', async () => {
-    const pool = new Pool({ connectionString: inject('databaseUrl'), max: 1, connectionTimeoutMillis: 50 });
+    // The bound covers connecting too: long enough for the first connection on a loaded machine.
+    const pool = new Pool({ connectionString: inject('databaseUrl'), max: 1, connectionTimeoutMillis: 3_000 });
     const held = await pool.connect();
     try {
       const error = await pool.connect().then(
