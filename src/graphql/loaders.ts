@@ -105,13 +105,12 @@ export class Loaders {
       const parents = param([...parentIds]);
       const limit = param(size + 1);
       const sql =
-        `select p.id as parent__, ${[selectList(shape, 'r'), ...joins.map((j) => selectList(j.target, j.alias))].join(', ')}` +
+        `select p.id as parent__, ${selectWithJoins(shape, joins, 'r')}` +
         ` from unnest(${parents}::${fk.type}[]) with ordinality as p(id, n)` +
         ` cross join lateral (select t."id", t.${created} as key_time from "${shape.meta.tableName}" t` +
         ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
         ` order by t.${created}, t."id" limit ${limit}) k` +
-        ` join "${shape.meta.tableName}" r on r."id" = k."id"` +
-        joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = r."${j.column}"`).join('') +
+        ` join "${shape.meta.tableName}" r on r."id" = k."id"${joinList(joins, 'r')}` +
         ` order by p.n, k.key_time, k."id"`;
       const rows = await this.reader.arrays(sql, params);
       const lead = 1;
@@ -141,9 +140,7 @@ export class Loaders {
     const { shape, fk, created, joins, filter, params, param } = this.pageParts(entity, foreignKey, opts);
     if (filter === null) return [];
     const sql =
-      `select ${[selectList(shape, 't'), ...joins.map((j) => selectList(j.target, j.alias))].join(', ')}` +
-      ` from "${shape.meta.tableName}" t` +
-      joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = t."${j.column}"`).join('') +
+      `select ${selectWithJoins(shape, joins, 't')} from "${shape.meta.tableName}" t${joinList(joins, 't')}` +
       ` where t.${fk.column} = ${param(parentId)}${filter.map((c) => ` and ${c}`).join('')}` +
       ` and (t.${created}, t."id") > (${param(after.createdAt)}::timestamptz, ${param(after.id)}::uuid)` +
       ` order by t.${created}, t."id" limit ${param(size + 1)}`;
@@ -463,7 +460,7 @@ function directSql<T>(
   shape: Shape<T>,
   where: Record<string, unknown>,
   orderBy: Record<string, 'asc' | 'desc'> | undefined,
-  joins: { target: Shape<unknown>; alias: string; column: string }[] = [],
+  joins: readonly Join[] = [],
 ): { sql: string; params: unknown[]; empty?: boolean } | null {
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -479,19 +476,21 @@ function directSql<T>(
     if (!col || (dir !== 'asc' && dir !== 'desc')) return null;
     order.push(`t.${col} ${dir}`);
   }
-  const select = [
-    selectList(shape, 't'),
-    ...joins.map((j) => selectList(j.target, j.alias)),
-  ].join(', ');
-  const from = [
-    `"${shape.meta.tableName}" t`,
-    ...joins.map((j) => `left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = t."${j.column}"`),
-  ].join(' ');
   const sql =
-    `select ${select} from ${from}` +
+    `select ${selectWithJoins(shape, joins, 't')} from "${shape.meta.tableName}" t${joinList(joins, 't')}` +
     (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
     (order.length ? ` order by ${order.join(', ')}` : '');
   return { sql, params };
+}
+
+/** The select list of a row (aliased `alias`) and of each of its joins, in order (see prime). */
+function selectWithJoins<T>(shape: Shape<T>, joins: readonly Join[], alias: string): string {
+  return [selectList(shape, alias), ...joins.map((j) => selectList(j.target, j.alias))].join(', ');
+}
+
+/** The left joins of `joins` on the row aliased `alias`, each on its target's id. */
+function joinList(joins: readonly Join[], alias: string): string {
+  return joins.map((j) => ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = ${alias}."${j.column}"`).join('');
 }
 
 /**
