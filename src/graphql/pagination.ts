@@ -11,7 +11,7 @@ import {
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from '../errors';
 import { isUuid } from '../validation';
-import type { Loaders } from './loaders';
+import type { GatewayContext } from './context';
 
 /** Rows are never older than the epoch nor dated past year 9999 (PostgreSQL and ISO 8601 agree up to there). */
 const LATEST_CURSOR_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -87,7 +87,7 @@ export function decodeCursor(cursor: string): unknown[] {
 }
 
 /** The sort key an `after` cursor carries, refused unless this API could have issued it. */
-export function cursorKey(after: string): { createdAt: Date; id: string } {
+function cursorKey(after: string): { createdAt: Date; id: string } {
   const [createdAt, id] = decodeCursor(after);
   const time = typeof createdAt === 'string' ? new Date(createdAt).getTime() : Number.NaN;
   // A cursor is the client's text: only a key this API could have issued may reach a statement.
@@ -128,7 +128,7 @@ export function pageFrom<T extends { id: string; createdAt: Date }>(
  * and inline fragments, and every field node of the merged selection, leaving out selections
  * that `@skip` or `@include` rule out.
  */
-export function selects(info: GraphQLResolveInfo, name: string): boolean {
+function selects(info: GraphQLResolveInfo, name: string): boolean {
   const seen = new Set<string>();
   const inSet = (set: SelectionSetNode | undefined): boolean =>
     (set?.selections ?? []).some((node) => {
@@ -161,16 +161,16 @@ export function emptyPage<T>(): Page<T> {
  * else only if something reads it: a page nobody counts counts nothing.
  */
 export async function childPage<T extends { id: string; createdAt: Date }>(
-  loaders: Loaders,
+  ctx: Pick<GatewayContext, 'loaders' | 'app'>,
   entity: EntityClass<T>,
   foreignKey: keyof T & string,
   opts: { where?: FilterQuery<T>; include?: (keyof T & string)[] },
   parentId: string,
   args: PageArgs,
-  maxPageSize: number,
   info?: GraphQLResolveInfo,
 ): Promise<Page<T>> {
-  const size = pageSize(args.first, maxPageSize);
+  const { loaders } = ctx;
+  const size = pageSize(args.first, ctx.app.config.limits.maxPageSize);
   const count = () => loaders.countBy(entity, foreignKey, opts.where).load(parentId);
   const read = args.after
     ? loaders.pageAfter(entity, foreignKey, opts, parentId, size, cursorKey(args.after))

@@ -62,16 +62,7 @@ export class ConsortiumResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Membership>> {
     const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
-    const page = await childPage(
-      ctx.loaders,
-      Membership,
-      'consortium',
-      { where: { status: { $in: statuses } }, include: ['organization'] },
-      consortium.id,
-      args,
-      ctx.app.config.limits.maxPageSize,
-      info,
-    );
+    const page = await childPage(ctx, Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] }, consortium.id, args, info);
     // Inviters are memberships of the same consortium: most are in this page already. Their
     // organizations came with them (include).
     const byId = ctx.loaders.byId(Membership);

@@ -90,7 +90,7 @@ export class EnvironmentResolver {
     if (env.status !== EnvironmentStatus.LIVE) return emptyPage();
     // Each node's membership comes in the same statement: resolving it never waits on a batch
     // of its own, whichever of the consortium's lists arrives first.
-    return childPage(ctx.loaders, Node, 'environment', { include: ['membership'] }, env.id, page, ctx.app.config.limits.maxPageSize, info);
+    return childPage(ctx, Node, 'environment', { include: ['membership'] }, env.id, page, info);
   }
 
   @Mutation(() => Environment, {
@@ -133,15 +133,6 @@ export class ConsortiumEnvironmentsResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Environment>> {
-    return childPage(
-      ctx.loaders,
-      Environment,
-      'consortium',
-      { where: { status: EnvironmentStatus.LIVE } },
-      consortium.id,
-      page,
-      ctx.app.config.limits.maxPageSize,
-      info,
-    );
+    return childPage(ctx, Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE } }, consortium.id, page, info);
   }
 }
