@@ -1,6 +1,4 @@
-import type { Ref } from '@mikro-orm/core';
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { AccountRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant } from '../../graphql/grant';
@@ -59,14 +57,11 @@ export class UserResolver {
   }
 
   @FieldResolver(() => Organization, { nullable: true })
-  organization(@Root() user: User, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Organization | null> | Organization | null {
+  organization(@Root() user: User, @Ctx() ctx: GatewayContext): Promise<Organization | null> | null {
+    // For `me`, the caller's organization was read with the caller (the principal's statement)
+    // and is in the by-id loader already: no second statement for `me { organization }`.
     const ref = user.organization;
-    if (!ref) return null;
-    // In a query, the caller's organization was read with the caller (the principal's statement):
-    // no second statement for `me { organization }` (a snapshot's is in the by-id loader already,
-    // an entity's is loaded). After a mutation it is read again.
-    if (info.operation.operation === 'query' && isLoadedReference(ref)) return ref.getEntity();
-    return ctx.loaders.byId(Organization).load(ref.id);
+    return ref ? ctx.loaders.byId(Organization).load(ref.id) : null;
   }
 
   @FieldResolver(() => Boolean, { description: 'False while an invitation by email waits for the first sign-in' })
@@ -75,7 +70,3 @@ export class UserResolver {
   }
 }
 
-/** A managed entity's loaded reference (a snapshot's relation is a plain `{ id }`). */
-function isLoadedReference(ref: Ref<Organization> | { id: string }): ref is Ref<Organization> {
-  return typeof (ref as Partial<Ref<Organization>>).isInitialized === 'function' && (ref as Ref<Organization>).isInitialized();
-}
