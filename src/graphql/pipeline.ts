@@ -301,7 +301,7 @@ class OperationContext implements GatewayContext {
   callerSnapshot(): User | null {
     const snapshot = this.principal?.snapshot();
     if (!snapshot) return null;
-    if (snapshot.organization) this.loaders.byId(Organization).prime(snapshot.organization.id, snapshot.organization);
+    if (snapshot.organization) this.loaders.primeById(Organization, [snapshot.organization]);
     return snapshot.user;
   }
 

@@ -1,8 +1,10 @@
 // The request's batch loaders: one loader per distinct filter on a table, and every page of a
 // list made of the same kind of rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Loaders, stableKey } from '../../src/graphql/loaders';
 import { compilationsOf } from '../../src/modules/compilation/compilation.pages';
+import { Environment } from '../../src/modules/environment/environment.entity';
+import { Membership } from '../../src/modules/membership/membership.entity';
 import { Node, NodeStatus } from '../../src/modules/node/node.entity';
 import { buildContext } from '../../src/server';
 import { seedNodes } from '../support/factories/organization';
@@ -60,6 +62,56 @@ describe('loaders', () => {
     expect(pages.map((p) => p.totalCount)).toEqual([5, 5, 5]);
     const kinds = new Set(pages.flatMap((p) => p.nodes.map((n) => Object.getPrototypeOf(n))));
     expect(kinds.size).toBe(1);
+  });
+
+  it('a join reads only the related rows its by-id loader lacks; the others resolve from the loader', async () => {
+    const c = await newConsortium(gw);
+    await seedNodes(c.admin.membershipId, c.consortiumId, 3);
+    const [{ environment_id: environmentId }] = await sql<{ environment_id: string }>(
+      'select e.id as environment_id from environment e where e.consortium_id = ?',
+      [c.consortiumId],
+    );
+    const reader = gw.app.services.reader;
+    const read = vi.spyOn(reader, 'arrays');
+    const statements = () => read.mock.calls.length;
+    try {
+      // Nothing held: the page's rows carry their membership, which the loader then holds.
+      const cold = loadersOf(gw);
+      const nodes = await cold.pageBy(Node, 'environment', { include: ['membership'] }, 10).load(environmentId);
+      expect(nodes).toHaveLength(3);
+      const rows = (await read.mock.results[0].value) as unknown[][];
+      for (const row of rows) expect(row.filter((v) => v === c.admin.membershipId)).toHaveLength(2); // the node's reference and the join's id
+      const joined = await cold.byId(Membership).load(c.admin.membershipId);
+      expect(joined).toMatchObject({ id: c.admin.membershipId, displayName: expect.any(String) });
+      expect(statements()).toBe(1);
+
+      // Held already (a membership page read it): one statement still, but no row repeats its columns.
+      read.mockClear();
+      const warm = loadersOf(gw);
+      warm.primeById(Membership, [joined!]);
+      const again = await warm.pageBy(Node, 'environment', { include: ['membership'] }, 10).load(environmentId);
+      expect(again.map((n) => n.id)).toEqual(nodes.map((n) => n.id));
+      const [, bindings] = read.mock.calls[0];
+      expect(bindings).toContainEqual([c.admin.membershipId]);
+      const bare = (await read.mock.results[0].value) as unknown[][];
+      // each row: the parent, the node's columns (its membership as an id), then the join's columns, all null
+      for (const row of bare) expect(row.filter((v) => v === c.admin.membershipId)).toHaveLength(1);
+      expect(await warm.byId(Membership).load(c.admin.membershipId)).toBe(joined);
+      expect(statements()).toBe(1);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  it('timestamps arrive to the millisecond, microseconds dropped as parsing their text drops them', async () => {
+    const c = await newConsortium(gw);
+    await seedNodes(c.admin.membershipId, c.consortiumId, 1);
+    const [{ id }] = await sql<{ id: string }>('select id from environment where consortium_id = ?', [c.consortiumId]);
+    for (const stored of ['2031-05-06T07:08:09.999999Z', '2031-05-06T07:08:09.000001Z', '2026-12-03T10:00:00.5005Z', '1969-12-31T23:59:59.999999Z', '2999-12-31T23:59:59.123999Z']) {
+      await sql('update environment set updated_at = ? where id = ?', [stored, id]);
+      const environment = await loadersOf(gw).byId(Environment).load(id);
+      expect(environment!.updatedAt.toISOString(), stored).toBe(new Date(stored.replace(/(\.\d{3})\d+Z$/, '$1Z')).toISOString());
+    }
   });
 
   it('a snapshot cannot be written: the write throws, where it would otherwise change nothing stored', async () => {

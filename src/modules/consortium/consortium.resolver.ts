@@ -65,8 +65,7 @@ export class ConsortiumResolver {
     const page = await childPage(ctx, Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] }, consortium.id, args, info);
     // Inviters are memberships of the same consortium: most are in this page already. Their
     // organizations came with them (include).
-    const byId = ctx.loaders.byId(Membership);
-    for (const membership of page.nodes) byId.prime(membership.id, membership);
+    ctx.loaders.primeById(Membership, page.nodes);
     return page;
   }
 

@@ -84,8 +84,7 @@ export async function getConsortium(ctx: GatewayContext, { acting }: ConsortiumG
 export async function listConsortia(ctx: GatewayContext, ids: string[], args: PageArgs): Promise<Page<Consortium>> {
   const page = await keysetPage(ctx.em, Consortium, { id: { $in: ids }, deletedAt: null }, args, ctx.app.config.limits.maxPageSize);
   // Nested fields (a membership's consortium) find these rows without another statement.
-  const byId = ctx.loaders.byId(Consortium);
-  for (const consortium of page.nodes) byId.prime(consortium.id, consortium);
+  ctx.loaders.primeById(Consortium, page.nodes);
   return page;
 }
 
