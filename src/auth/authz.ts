@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { SqlReader } from '../db/reader';
 import { parseTextArray } from '../db/text-array';
 import { badInput, forbidden, notFound, refusal, unauthenticated } from '../errors';
@@ -80,25 +81,55 @@ export interface PreloadedRights {
   networkRoles: { consortium_id: string; role: string }[];
 }
 
+/** The rights the principal statement read with the user: a list longer than PRELOADED_RIGHTS is null. */
+export interface PrincipalRights {
+  memberships: MembershipRow[] | null;
+  networkRoles: PreloadedRights['networkRoles'] | null;
+}
+
+/**
+ * How many memberships, and how many network roles, the principal statement reads with the user
+ * at most. An organization in more consortia than this has its rights read per consortium a
+ * request decides about (Authz.in), so that a request's cost does not grow with the number of
+ * consortia its caller belongs to; the lists that need them all (the caller's consortia) read
+ * them all, as before.
+ */
+export const PRELOADED_RIGHTS = 64;
+
 /**
  * The caller's rights as two JSON columns, `memberships` and `network_roles`, for a select list:
  * every membership of the organization in a consortium that is not deleted (oldest first), each
  * with its consortium's voting policy (the kinds it decides by vote), and the user's network
  * roles. The principal statement reads them with the user; Authz alone after a change.
+ * `consortia` (an SQL array) narrows both to those consortia; with `limit`, a list longer than
+ * that is null instead.
  */
-export function rightsColumns(organizationId: string, userId: string): string {
-  return `(select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
+export function rightsColumns(organizationId: string, userId: string, opts: { consortia?: string; limit?: number } = {}): string {
+  const inConsortia = (column: string) => (opts.consortia ? ` and ${column} = any(${opts.consortia})` : '');
+  const memberships = `from membership m join consortium c on c.id = m.consortium_id
+                 left join voting_policy vp on vp.consortium_id = m.consortium_id
+           where m.organization_id = ${organizationId} and c.deleted_at is null${inConsortia('m.consortium_id')}`;
+  const networkRoles = `from network_role nr where nr.user_id = ${userId}${inConsortia('nr.consortium_id')}`;
+  // At most `limit` of each: the list is built only when it has no row past the limit (a scan
+  // that stops there), else null (a subquery in a branch not taken is not run).
+  const atMost = (from: string, list: string) => (opts.limit ? `case when not exists (select 1 ${from} offset ${opts.limit}) then ${list} end` : list);
+  return `${atMost(
+    memberships,
+    `(select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
                    'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions,
                    'needs_vote', vp.needs_vote)
                    order by m.created_at), '[]'::json)
-            from membership m join consortium c on c.id = m.consortium_id
-                 left join voting_policy vp on vp.consortium_id = m.consortium_id
-           where m.organization_id = ${organizationId} and c.deleted_at is null) as memberships,
-         (select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json)
-            from network_role nr where nr.user_id = ${userId}) as network_roles`;
+            ${memberships})`,
+  )} as memberships,
+         ${atMost(networkRoles, `(select coalesce(json_agg(json_build_object('consortium_id', nr.consortium_id, 'role', nr.role)), '[]'::json) ${networkRoles})`)} as network_roles`;
 }
 
 const RIGHTS = `select ${rightsColumns('$1::uuid', '$2::uuid')}`;
+
+/** The rights in some consortia (`$3`), with the voting policy of each, members or not. */
+const RIGHTS_IN = `select ${rightsColumns('$1::uuid', '$2::uuid', { consortia: '$3::uuid[]' })},
+         (select coalesce(json_agg(json_build_object('consortium_id', vp.consortium_id, 'needs_vote', vp.needs_vote)), '[]'::json)
+            from voting_policy vp where vp.consortium_id = any($3::uuid[])) as policies`;
 
 /**
  * When the caller's rights are read. The composition root injects the real one (WITH_PRINCIPAL:
@@ -111,8 +142,10 @@ export interface RightsSource {
   principalColumns(organizationId: string, userId: string): string | null;
 }
 
-/** The rights read with the principal, in the same statement. */
-export const RIGHTS_WITH_PRINCIPAL: RightsSource = { principalColumns: rightsColumns };
+/** The rights read with the principal, in the same statement (at most PRELOADED_RIGHTS of each). */
+export const RIGHTS_WITH_PRINCIPAL: RightsSource = {
+  principalColumns: (organizationId, userId) => rightsColumns(organizationId, userId, { limit: PRELOADED_RIGHTS }),
+};
 
 /** No rights columns in the principal statement: Authz reads them at the first decision that needs them. */
 export const RIGHTS_WHEN_NEEDED: RightsSource = { principalColumns: () => null };
@@ -124,12 +157,26 @@ interface Rights {
   needsVote: Map<string, ProposalKind[]>;
 }
 
+/** The caller's rights in one consortium. */
+interface RightsInConsortium {
+  memberships: MembershipView[];
+  networkRole: NetworkRole | null;
+  /** Its voting policy, when read with the rights (undefined: ask for it). */
+  needsVote: ProposalKind[] | undefined;
+}
+
 /**
  * The caller's rights for one request or one subscription event batch. Roles are read from the
  * database (once, then cached here), never from the token, so a change applies on the next request.
  */
 export class Authz {
   private rightsP?: Promise<Rights>;
+  /**
+   * The organization holds more memberships (or the user more network roles) than the principal
+   * statement reads: rights in one consortium are read for that consortium (see `in`).
+   */
+  private large = false;
+  private scoped?: DataLoader<string, RightsInConsortium>;
   /** The signed-in user (plain data, see AuthUser), or null. */
   readonly user: AuthUser | null;
   /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
@@ -139,11 +186,13 @@ export class Authz {
     private readonly reader: SqlReader,
     user: User | AuthUser | null,
     /** The rights read together with the user (see loadPrincipal), saving a statement. */
-    rights: PreloadedRights | null = null,
+    rights: PrincipalRights | null = null,
     private readonly policy: PolicyCore = GOVERNANCE,
   ) {
     this.user = user ? plainUser(user) : null;
-    if (rights) this.rightsP = Promise.resolve(this.toRights(rights));
+    // A list left out of the principal statement (longer than PRELOADED_RIGHTS) is null.
+    if (rights?.memberships && rights.networkRoles) this.rightsP = Promise.resolve(this.toRights({ memberships: rights.memberships, networkRoles: rights.networkRoles }));
+    else if (rights) this.large = true;
   }
 
   get organizationId(): string | null {
@@ -161,6 +210,7 @@ export class Authz {
   withUser(user: User): Authz {
     const next = new Authz(this.reader, user, null, this.policy);
     next.rightsP = this.rightsP;
+    next.large = this.large;
     return next;
   }
 
@@ -201,7 +251,7 @@ export class Authz {
   /** Actions towards a consortium without a membership (respond to an invitation, apply). */
   async requireTowards(action: TowardsConsortiumAction, consortiumId?: string): Promise<Caller & { organizationId: string }> {
     const organizationId = this.requireOrganizationId();
-    const memberships = consortiumId ? (await this.memberships()).filter((m) => m.consortiumId === consortiumId) : undefined;
+    const memberships = consortiumId ? (await this.in(consortiumId)).memberships : undefined;
     const decision = this.policy.decideTowardsConsortium(action, this.accountRole, memberships ? { memberships } : undefined);
     if (!decision.allowed) throw refusal(action, decision);
     return { ...this.caller(), organizationId };
@@ -215,6 +265,7 @@ export class Authz {
   /** Drops what was read, so that the next decision reads the rights as they are now. */
   forget(): void {
     this.rightsP = undefined;
+    this.scoped = undefined;
   }
 
   /** Every membership of the caller's organization in a consortium that is not deleted. */
@@ -227,10 +278,33 @@ export class Authz {
     return (await this.rights()).networkRoles;
   }
 
+  /** The memberships of the caller's organization in one consortium. */
+  async membershipsIn(consortiumId: string): Promise<MembershipView[]> {
+    return (await this.in(consortiumId)).memberships;
+  }
+
   private rights(): Promise<Rights> {
     this.rightsAsked = true;
     this.rightsP ??= this.loadRights();
     return this.rightsP;
+  }
+
+  /**
+   * The caller's rights in one consortium: out of all its rights when those are read (or
+   * small enough to be), else read for every consortium asked about in this tick, in one statement.
+   */
+  private async in(consortiumId: string): Promise<RightsInConsortium> {
+    if (!this.large || this.rightsP) {
+      const rights = await this.rights();
+      return {
+        memberships: rights.memberships.filter((m) => m.consortiumId === consortiumId),
+        networkRole: rights.networkRoles.get(consortiumId) ?? null,
+        needsVote: rights.needsVote.get(consortiumId),
+      };
+    }
+    this.rightsAsked = true;
+    this.scoped ??= new DataLoader((ids) => this.loadRightsIn(ids));
+    return this.scoped.load(consortiumId);
   }
 
   /**
@@ -263,14 +337,12 @@ export class Authz {
 
   /** The user's Layer B role in a consortium. */
   async effectiveRoleIn(consortiumId: string): Promise<EffectiveRole> {
-    const network = (await this.networkRoles()).get(consortiumId) ?? null;
-    return effectiveRole(this.accountRole, network);
+    return effectiveRole(this.accountRole, (await this.in(consortiumId)).networkRole);
   }
 
   /** Whether the caller sees the consortium at all (§8.1 visibility); one it may not see does not exist for it. */
   async mayView(consortiumId: string): Promise<boolean> {
-    const memberships = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
-    const networkRole = (await this.networkRoles()).get(consortiumId) ?? null;
+    const { memberships, networkRole } = await this.in(consortiumId);
     return decideConsortiumVisibility({ memberships, accountRole: this.accountRole, networkRole }).allowed;
   }
 
@@ -279,7 +351,7 @@ export class Authz {
    * actions outside the consortium grid (granting network roles); nothing when it is not frozen.
    */
   async requireUnfrozen(action: string, consortiumId: string): Promise<void> {
-    const memberships = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    const { memberships } = await this.in(consortiumId);
     const decision = this.policy.decideOrganizationUnfrozen(memberships);
     if (!decision.allowed) throw refusal(action, decision);
   }
@@ -294,7 +366,7 @@ export class Authz {
     membershipId?: string | null,
     subject: { type: string; id: string } = { type: 'Consortium', id: consortiumId },
   ): Promise<ConsortiumActor & { membership: MembershipView }> {
-    const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    const { memberships: all } = await this.in(consortiumId);
     if (!(await this.mayView(consortiumId))) throw notFound(subject.type, subject.id);
     return {
       membership: pickMembership(action, all, membershipId),
@@ -317,7 +389,7 @@ export class Authz {
   async needsVote(consortiumId: string): Promise<ProposalKind[]> {
     // Read with the rights for every consortium the organization is a member of (no statement
     // of its own); any other consortium is asked directly.
-    const known = (await this.rights()).needsVote.get(consortiumId);
+    const known = (await this.in(consortiumId)).needsVote;
     if (known) return known;
     const [row] = await this.reader.rows<{ needs_vote: string[] | string }>(
       'select needs_vote from voting_policy where consortium_id = $1::uuid',
@@ -355,7 +427,7 @@ export class Authz {
     const organizationId = this.organizationId;
     const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
     if (!organizationId) throw notFound(subject.type, subject.id);
-    const all = (await this.memberships()).filter((m) => m.consortiumId === consortiumId);
+    const { memberships: all } = await this.in(consortiumId);
     // §8.1 visibility as for every consortium action: an account GUEST without a network role
     // there does not see the consortium, so it is told NOT_FOUND, not which role it lacks.
     if (!(await this.mayView(consortiumId))) throw notFound(subject.type, subject.id);
@@ -376,6 +448,22 @@ export class Authz {
       this.user.id,
     ]);
     return this.toRights({ memberships: row.memberships, networkRoles: row.network_roles });
+  }
+
+  private async loadRightsIn(consortiumIds: readonly string[]): Promise<RightsInConsortium[]> {
+    if (!this.user) return consortiumIds.map(() => ({ memberships: [], networkRole: null, needsVote: [] }));
+    const [row] = await this.reader.rows<{
+      memberships: MembershipRow[];
+      network_roles: PreloadedRights['networkRoles'];
+      policies: { consortium_id: string; needs_vote: string[] | string }[];
+    }>(RIGHTS_IN, [this.organizationId, this.user.id, [...consortiumIds]]);
+    const rights = this.toRights({ memberships: row.memberships, networkRoles: row.network_roles });
+    const policies = new Map(row.policies.map((p) => [p.consortium_id, parseTextArray(p.needs_vote) as ProposalKind[]]));
+    return consortiumIds.map((id) => ({
+      memberships: rights.memberships.filter((m) => m.consortiumId === id),
+      networkRole: rights.networkRoles.get(id) ?? null,
+      needsVote: policies.get(id) ?? [],
+    }));
   }
 
   private toRights(rights: PreloadedRights): Rights {

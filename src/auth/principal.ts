@@ -8,7 +8,7 @@ import { deliverInvitationsByEmail } from '../modules/membership/invitation.serv
 import { User } from '../modules/user/user.entity';
 import type { AccountRole } from '../governance';
 import { authUser } from './acting';
-import { RIGHTS_WITH_PRINCIPAL, type AuthUser, type PreloadedRights, type RightsSource } from './authz';
+import { RIGHTS_WITH_PRINCIPAL, type AuthUser, type PrincipalRights, type RightsSource } from './authz';
 import type { Identity } from './jwt';
 
 const SUSPENDED =
@@ -136,7 +136,7 @@ async function provision(em: EntityManager, identity: Identity & { email: string
 export interface Principal {
   /** What authorization needs of the user: plain data, tied to no entity manager. */
   user: AuthUser;
-  rights: PreloadedRights | null;
+  rights: PrincipalRights | null;
   /**
    * The user as an entity of `em`, with its organization, made from the row already read (no
    * statement). Only an operation that answers with the user or changes it asks for it: merging
@@ -210,7 +210,7 @@ async function knownUser(metadata: MetadataStorage, reader: SqlReader, subject: 
   const after = statement.user.width + statement.organization.width;
   // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
   const preloaded = statement.withRights
-    ? { memberships: row[after + 1] as PreloadedRights['memberships'], networkRoles: row[after + 2] as PreloadedRights['networkRoles'] }
+    ? { memberships: row[after + 1] as PrincipalRights['memberships'], networkRoles: row[after + 2] as PrincipalRights['networkRoles'] }
     : null;
   return {
     user: userData,

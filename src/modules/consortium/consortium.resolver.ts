@@ -78,7 +78,7 @@ export class ConsortiumResolver {
 
   @FieldResolver(() => [Membership], { description: "Your organization's ACTIVE and FROZEN memberships here" })
   async myMemberships(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Membership[]> {
-    const mine = (await ctx.authz.memberships()).filter((m) => m.consortiumId === consortium.id && DEFAULT_STATUSES.includes(m.status));
+    const mine = (await ctx.authz.membershipsIn(consortium.id)).filter((m) => DEFAULT_STATUSES.includes(m.status));
     const rows = await ctx.loaders.byId(Membership).loadMany(mine.map((m) => m.id));
     return rows.filter((m): m is Membership => Boolean(m) && !(m instanceof Error));
   }

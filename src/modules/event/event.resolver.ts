@@ -21,7 +21,7 @@ import { ConsortiumEventsArgs, EventChainVerification, EventConnection, EventPag
 
 /** Who reads a consortium's events, for the §8.1 network-role detail (the caller's rights, read once per request). */
 async function viewerIn(ctx: GatewayContext, consortiumId: string): Promise<NetworkRoleEventViewer> {
-  const memberships = (await ctx.authz.memberships()).filter((m) => m.consortiumId === consortiumId);
+  const memberships = await ctx.authz.membershipsIn(consortiumId);
   return { organizationId: ctx.authz.organizationId ?? '', memberships };
 }
 
