@@ -1,5 +1,4 @@
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   getDirectiveValues,
   GraphQLIncludeDirective,
@@ -182,41 +181,29 @@ export async function childPage<T extends { id: string; createdAt: Date }>(
 
 /**
  * Keyset pagination over (createdAt, id), stable under inserts: one statement for the page
- * (reading one row more to know whether another page follows) and one for the total.
+ * (reading one row more to know whether another page follows), and one for the total, sent
+ * beside the page when the query selects `totalCount` (`info`), else only if something reads it,
+ * as for childPage.
  */
 export async function keysetPage<T extends { id: string; createdAt: Date }>(
-  em: EntityManager,
+  ctx: Pick<GatewayContext, 'em' | 'app'>,
   entity: EntityClass<T>,
   where: FilterQuery<T>,
   args: PageArgs,
-  maxPageSize: number,
+  info?: GraphQLResolveInfo,
 ): Promise<Page<T>> {
-  const size = pageSize(args.first, maxPageSize);
+  const { em } = ctx;
+  const size = pageSize(args.first, ctx.app.config.limits.maxPageSize);
   let filter = where;
   if (args.after) {
-    const [createdAt, id] = decodeCursor(args.after);
-    const after = new Date(typeof createdAt === 'string' ? createdAt : Number.NaN);
-    const time = after.getTime();
-    // A cursor is the client's text: only a key this API could have issued may reach a statement.
-    if (!(time >= 0 && time <= LATEST_CURSOR_TIME) || !isUuid(id)) {
-      throw badInput('after is not a cursor this API issued', { field: 'after' });
-    }
+    const after = cursorKey(args.after);
     filter = {
-      $and: [where, { $or: [{ createdAt: { $gt: after } }, { createdAt: after, id: { $gt: id } }] }],
+      $and: [where, { $or: [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, id: { $gt: after.id } }] }],
     } as unknown as FilterQuery<T>;
   }
-  const [rows, totalCount] = await Promise.all([
-    em.find(entity, filter, { orderBy: { createdAt: 'asc', id: 'asc' } as never, limit: size + 1 }),
-    em.count(entity, where),
-  ]);
-  const nodes = rows.slice(0, size);
-  const last = nodes.at(-1);
-  return {
-    nodes,
-    totalCount,
-    pageInfo: {
-      hasNextPage: rows.length > size,
-      endCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
-    },
-  };
+  const read = em.find(entity, filter, { orderBy: { createdAt: 'asc', id: 'asc' } as never, limit: size + 1 });
+  const count = () => em.count(entity, where);
+  if (info && !selects(info, 'totalCount')) return pageFrom(await read, count, size);
+  const [rows, total] = await Promise.all([read, count()]);
+  return pageFrom(rows, total, size);
 }

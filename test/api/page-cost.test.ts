@@ -146,6 +146,45 @@ describe('a list is counted only when its totalCount is selected', () => {
   });
 });
 
+describe('the lists read through the entity manager', () => {
+  const lists = (counted: boolean) => {
+    const t = counted ? ' totalCount' : '';
+    return `query($id: ID!) {
+      consortia(first: 1) { nodes { id }${t} }
+      pendingInvitations(first: 1) { nodes { id }${t} }
+      consortiumInvitations(consortiumId: $id, first: 1) { nodes { id }${t} }
+      consortiumApplications(consortiumId: $id, first: 1) { nodes { id }${t} }
+      proposals(consortiumId: $id, first: 1) { nodes { id }${t} }
+      serviceAccounts(first: 1) { nodes { id }${t} }
+      me { organization { users(first: 1) { nodes { id }${t} } } }
+    }`;
+  };
+  type Counted = { totalCount?: number; nodes: unknown[] };
+  type Lists = Record<'consortia' | 'pendingInvitations' | 'consortiumInvitations' | 'consortiumApplications' | 'proposals' | 'serviceAccounts', Counted> & {
+    me: { organization: { users: Counted } };
+  };
+
+  it('count only when totalCount is selected, and then exactly', async () => {
+    const c = await newConsortium(gw);
+    const org = c.admin.org.id;
+    const bare = await countSql(gw, () => c.admin.owner.client.ok<Lists, { id: string }>(lists(false), { id: c.consortiumId }));
+    expect(bare.result.consortia.nodes).toHaveLength(1);
+    expect(counts(bare.statements), bare.statements.join('\n')).toEqual([]);
+
+    const counted = await countSql(gw, () => c.admin.owner.client.ok<Lists, { id: string }>(lists(true), { id: c.consortiumId }));
+    expect(counts(counted.statements), counted.statements.join('\n')).toHaveLength(7);
+    const r = counted.result;
+    expect(r.consortia.totalCount).toBe(
+      await stored('membership m join consortium k on k.id = m.consortium_id', `m.organization_id = ? and m.status in ('ACTIVE', 'FROZEN') and k.deleted_at is null`, [org]),
+    );
+    expect(r.me.organization.users.totalCount).toBe(await stored('app_user', 'organization_id = ?', [org]));
+    expect(r.serviceAccounts.totalCount).toBe(await stored('service_account', 'organization_id = ?', [org]));
+    expect(r.proposals.totalCount).toBe(await stored('proposal', 'consortium_id = ?', [c.consortiumId]));
+    expect([r.pendingInvitations.totalCount, r.consortiumInvitations.totalCount, r.consortiumApplications.totalCount]).toEqual([0, 0, 0]);
+    expect(bare.result.consortia.nodes).toEqual(r.consortia.nodes);
+  });
+});
+
 describe('a total nobody selected', () => {
   it('is read only when something reads totalCount, and once', async () => {
     let reads = 0;
@@ -246,3 +285,4 @@ describe('a first page on a parent with thousands of children', () => {
     }
   });
 });
+

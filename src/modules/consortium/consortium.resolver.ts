@@ -21,8 +21,8 @@ export class ConsortiumResolver {
   }
 
   @Query(() => ConsortiumConnection, { description: "Your organization's consortia (a GUEST: those where you hold a network role)" })
-  async consortia(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<Consortium>> {
-    return listConsortia(ctx, await ctx.authz.listableConsortiumIds(), args);
+  async consortia(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo): Promise<Page<Consortium>> {
+    return listConsortia(ctx, await ctx.authz.listableConsortiumIds(), args, info);
   }
 
   @Mutation(() => Consortium, { description: 'Your organization becomes its ADMINISTRATOR; you become its network OWNER' })

@@ -1,5 +1,6 @@
 // Consortium lifecycle: create (Layer A), view, list, update, delete (Layer C). Each method receives
 // what its field's rule decided, then changes and records its event in one transaction.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../errors';
@@ -81,8 +82,8 @@ export async function getConsortium(ctx: GatewayContext, { acting }: ConsortiumG
  * The caller's consortia: those where their organization holds an ACTIVE or FROZEN membership.
  * A user without organization.consortia.list (a GUEST) sees only those where they hold a network role.
  */
-export async function listConsortia(ctx: GatewayContext, ids: string[], args: PageArgs): Promise<Page<Consortium>> {
-  const page = await keysetPage(ctx.em, Consortium, { id: { $in: ids }, deletedAt: null }, args, ctx.app.config.limits.maxPageSize);
+export async function listConsortia(ctx: GatewayContext, ids: string[], args: PageArgs, info?: GraphQLResolveInfo): Promise<Page<Consortium>> {
+  const page = await keysetPage(ctx, Consortium, { id: { $in: ids }, deletedAt: null }, args, info);
   // Nested fields (a membership's consortium) find these rows without another statement.
   ctx.loaders.primeById(Consortium, page.nodes);
   return page;

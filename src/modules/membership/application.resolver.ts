@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
@@ -17,8 +18,9 @@ export class ApplicationResolver {
     @Args(() => ConsortiumApplicationsArgs) args: ConsortiumApplicationsArgs,
     @Granted() grant: ConsortiumGrant,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Application>> {
-    return applications.consortiumApplications(ctx, grant, args);
+    return applications.consortiumApplications(ctx, grant, args, info);
   }
 
   @Query(() => Application, { description: "One application, for the applicant's OWNER/ADMIN users and the consortium's members" })

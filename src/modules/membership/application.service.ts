@@ -1,6 +1,7 @@
 // §6 Apply: an organization applies to join (or accepted a MEMBER's invitation); an administrator
 // approves (the membership becomes ACTIVE with the application's permissions: none for a plain
 // application) or rejects with a reason. Decisions lock the row: one of racing decisions wins.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
@@ -166,7 +167,8 @@ export async function consortiumApplications(
   ctx: GatewayContext,
   { acting }: ConsortiumGrant,
   args: ConsortiumApplicationsArgs,
+  info?: GraphQLResolveInfo,
 ): Promise<Page<Application>> {
   const where = { consortium: acting.consortiumId, status: args.status ?? ApplicationStatus.PENDING };
-  return keysetPage(ctx.em, Application, where, args, ctx.app.config.limits.maxPageSize);
+  return keysetPage(ctx, Application, where, args, info);
 }

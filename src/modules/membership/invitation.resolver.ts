@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
@@ -23,8 +24,9 @@ export class InvitationResolver {
     @Args(() => PendingInvitationsArgs) args: PendingInvitationsArgs,
     @Granted() caller: CallerGrant,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Invitation>> {
-    return invitations.pendingInvitations(ctx, caller, args);
+    return invitations.pendingInvitations(ctx, caller, args, info);
   }
 
   @Query(() => InvitationConnection, { description: "A consortium's invitations, for its members; default the open ones" })
@@ -32,8 +34,9 @@ export class InvitationResolver {
     @Args(() => ConsortiumInvitationsArgs) args: ConsortiumInvitationsArgs,
     @Granted() grant: ConsortiumGrant,
     @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Invitation>> {
-    return invitations.consortiumInvitations(ctx, grant, args);
+    return invitations.consortiumInvitations(ctx, grant, args, info);
   }
 
   @Query(() => Invitation, { description: "One invitation, for the invitee's OWNER/ADMIN users and the consortium's members" })

@@ -1,6 +1,7 @@
 // §6 Invite: a membership offers a seat to an organization; the invitee's OWNER/ADMIN users accept
 // or decline until it expires or is revoked. Accepting an ADMINISTRATOR's invitation creates the
 // membership at once; accepting a MEMBER's creates an application an administrator decides.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Acting } from '../../auth/acting';
@@ -337,14 +338,14 @@ export async function getInvitation(ctx: GatewayContext, invitation: Invitation)
 }
 
 /** Open invitations addressed to the caller's organization: PENDING, not expired, consortium not deleted. */
-export async function pendingInvitations(ctx: GatewayContext, caller: CallerGrant, args: PendingInvitationsArgs): Promise<Page<Invitation>> {
+export async function pendingInvitations(ctx: GatewayContext, caller: CallerGrant, args: PendingInvitationsArgs, info?: GraphQLResolveInfo): Promise<Page<Invitation>> {
   const where = {
     inviteeOrganization: caller.organizationId!,
     status: InvitationStatus.PENDING,
     expiresAt: { $gt: new Date() },
     consortium: { deletedAt: null },
   };
-  return keysetPage(ctx.em, Invitation, where, args, ctx.app.config.limits.maxPageSize);
+  return keysetPage(ctx, Invitation, where, args, info);
 }
 
 /** A consortium's invitations, for its members (consortium.view); default the open ones. */
@@ -352,6 +353,7 @@ export async function consortiumInvitations(
   ctx: GatewayContext,
   { acting }: ConsortiumGrant,
   args: ConsortiumInvitationsArgs,
+  info?: GraphQLResolveInfo,
 ): Promise<Page<Invitation>> {
   const status = args.status ?? InvitationStatus.PENDING;
   const where = {
@@ -359,7 +361,7 @@ export async function consortiumInvitations(
     status,
     ...(status === InvitationStatus.PENDING ? { expiresAt: { $gt: new Date() } } : {}),
   };
-  return keysetPage(ctx.em, Invitation, where, args, ctx.app.config.limits.maxPageSize);
+  return keysetPage(ctx, Invitation, where, args, info);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
@@ -82,8 +83,13 @@ export class OrganizationResolver {
     nullable: true,
     description: 'organization.users.list: members, pending email invitations included (signedIn false)',
   })
-  users(@Root() org: Organization, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: GatewayContext): Promise<Page<User>> {
-    return organizations.listUsers(ctx, org, args);
+  users(
+    @Root() org: Organization,
+    @Args(() => PageArgs) args: PageArgs,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<User>> {
+    return organizations.listUsers(ctx, org, args, info);
   }
 
   @FieldResolver(() => Int, { nullable: true, description: 'Licenses used by RUNNING nodes of the organization' })

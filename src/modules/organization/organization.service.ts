@@ -1,6 +1,7 @@
 // Layer A (governance.md §2): an organization, its billing and its node licenses. Every function
 // begins with its authorization check (the shield rule checked it too; the check is cheap and
 // keeps a service safe when called from elsewhere), validates, then changes in one transaction.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../../errors';
@@ -138,8 +139,8 @@ export function billingOf(ctx: GatewayContext, org: Organization): Billing {
  * A page of the organization's users, pending email invitations included. No loader: the rule
  * lets only the caller's own organization through, so there is one parent per field at most.
  */
-export function listUsers(ctx: GatewayContext, org: Organization, args: PageArgs): Promise<Page<User>> {
-  return keysetPage(ctx.em, User, { organization: org.id }, args, ctx.app.config.limits.maxPageSize);
+export function listUsers(ctx: GatewayContext, org: Organization, args: PageArgs, info?: GraphQLResolveInfo): Promise<Page<User>> {
+  return keysetPage(ctx, User, { organization: org.id }, args, info);
 }
 
 /** Licenses used by RUNNING nodes of the organization's memberships (batched per request). */

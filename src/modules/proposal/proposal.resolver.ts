@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { VoteChoice } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant, type ConsortiumGrant } from '../../graphql/grant';
@@ -29,8 +30,13 @@ export class ProposalResolver {
   }
 
   @Query(() => ProposalConnection, { description: "A consortium's proposals, oldest first; optionally only some statuses" })
-  proposals(@Args(() => ProposalsArgs) args: ProposalsArgs, @Granted() grant: ConsortiumGrant, @Ctx() ctx: GatewayContext): Promise<Page<Proposal>> {
-    return proposals.consortiumProposals(ctx, grant, args);
+  proposals(
+    @Args(() => ProposalsArgs) args: ProposalsArgs,
+    @Granted() grant: ConsortiumGrant,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<Proposal>> {
+    return proposals.consortiumProposals(ctx, grant, args, info);
   }
 
   @Query(() => Proposal, { description: 'One proposal, with its tally, its votes and who has not voted yet' })

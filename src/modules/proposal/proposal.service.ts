@@ -4,6 +4,7 @@
 // savepoint: a refused action rolls back alone and the proposal is ACTION_FAILED with the reason).
 // The deadline is read from the database clock under the same lock, so a vote racing it is either
 // counted or refused, and the sweeper (proposal.expiry.ts) expires only what is still open.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Acting } from '../../auth/acting';
@@ -354,9 +355,14 @@ export async function withdrawProposal(ctx: GatewayContext, { acting, scope }: C
 }
 
 /** The proposals of a consortium, oldest first, optionally of some statuses. */
-export async function consortiumProposals(ctx: GatewayContext, { scope }: ConsortiumGrant, args: ProposalsArgs): Promise<Page<Proposal>> {
+export async function consortiumProposals(
+  ctx: GatewayContext,
+  { scope }: ConsortiumGrant,
+  args: ProposalsArgs,
+  info?: GraphQLResolveInfo,
+): Promise<Page<Proposal>> {
   const where = { consortium: scope.consortiumId, ...(args.status?.length ? { status: { $in: args.status } } : {}) };
-  return keysetPage(ctx.em, Proposal, where, args, ctx.app.config.limits.maxPageSize);
+  return keysetPage(ctx, Proposal, where, args, info);
 }
 
 /** Proposals on which the caller's organization holds a vote not cast yet, in consortia the caller sees. */

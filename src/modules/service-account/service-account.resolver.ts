@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
 import { Granted, type CallerGrant } from '../../graphql/grant';
 import { PageArgs, type Page } from '../../graphql/pagination';
@@ -11,8 +12,13 @@ export class ServiceAccountResolver {
   @Query(() => ServiceAccountConnection, {
     description: "organization.serviceAccounts.list (OWNER, ADMIN): the caller's organization's service accounts",
   })
-  serviceAccounts(@Args(() => PageArgs) args: PageArgs, @Granted() caller: CallerGrant, @Ctx() ctx: GatewayContext): Promise<Page<ServiceAccount>> {
-    return accounts.listServiceAccounts(ctx, caller, args);
+  serviceAccounts(
+    @Args(() => PageArgs) args: PageArgs,
+    @Granted() caller: CallerGrant,
+    @Ctx() ctx: GatewayContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<ServiceAccount>> {
+    return accounts.listServiceAccounts(ctx, caller, args, info);
   }
 
   @Mutation(() => ServiceAccount, {

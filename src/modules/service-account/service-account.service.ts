@@ -1,6 +1,7 @@
 // Machine identities of an organization (service accounts). Each change locks the organization
 // row, re-reads the actor's role under that lock, asks the policy core, then changes the account
 // and its user in one transaction that also records the event, addressed to the organization.
+import type { GraphQLResolveInfo } from 'graphql';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound, refusal } from '../../errors';
@@ -161,6 +162,6 @@ export function deleteServiceAccount(ctx: GatewayContext, caller: CallerGrant, i
 }
 
 /** A page of the caller's organization's service accounts. */
-export function listServiceAccounts(ctx: GatewayContext, caller: CallerGrant, args: PageArgs): Promise<Page<ServiceAccount>> {
-  return keysetPage(ctx.em, ServiceAccount, { organization: caller.organizationId! }, args, ctx.app.config.limits.maxPageSize);
+export function listServiceAccounts(ctx: GatewayContext, caller: CallerGrant, args: PageArgs, info?: GraphQLResolveInfo): Promise<Page<ServiceAccount>> {
+  return keysetPage(ctx, ServiceAccount, { organization: caller.organizationId! }, args, info);
 }
