@@ -286,3 +286,47 @@ describe('a first page on a parent with thousands of children', () => {
   });
 });
 
+describe('a first page of a list read through the entity manager, on a parent with thousands of rows', () => {
+  it('walks the list’s index for about first + 1 entries', async () => {
+    const c = await newConsortium(gw);
+    await sql(
+      `insert into app_user (id, subject, email, organization_id, account_role, created_at)
+       select gen_random_uuid(), 'bulk|' || ? || '|' || i, 'bulk' || i || '.' || ? || '@example.test', ?, 'MEMBER', timestamptz '2026-01-01' + i * interval '1 second'
+         from generate_series(1, ${MANY}) i`,
+      [c.consortiumId, c.consortiumId, c.admin.org.id],
+    );
+    await sql(
+      `insert into invitation (id, consortium_id, inviting_membership_id, invitee_email, status, expires_at, created_by_id, created_at)
+       select gen_random_uuid(), ?, ?, 'invitee' || i || '@example.test', 'PENDING', now() + interval '7 days', ?, timestamptz '2026-01-01' + i * interval '1 second'
+         from generate_series(1, ${MANY}) i`,
+      [c.consortiumId, c.admin.membershipId, c.admin.owner.id],
+    );
+    await sql('vacuum analyze app_user, invitation');
+    const knex = gw.app.services.orm.em.getKnex();
+    const seen: { sql: string; bindings: unknown[] }[] = [];
+    const listen = (q: { sql: string; bindings: unknown[] }) => seen.push(q);
+    knex.on('query', listen);
+    try {
+      const r = await c.admin.owner.client.ok<{ consortiumInvitations: { nodes: unknown[] }; me: { organization: { users: { nodes: unknown[] } } } }, { id: string }>(
+        `query($id: ID!) { consortiumInvitations(consortiumId: $id, first: 10) { nodes { id } } me { organization { users(first: 10) { nodes { id } } } } }`,
+        { id: c.consortiumId },
+      );
+      expect(r.consortiumInvitations.nodes).toHaveLength(10);
+      expect(r.me.organization.users.nodes).toHaveLength(10);
+    } finally {
+      knex.removeListener('query', listen);
+    }
+    for (const [table, index] of [
+      ['invitation', 'invitation_consortium_created_idx'],
+      ['app_user', 'app_user_organization_created_idx'],
+    ]) {
+      const page = seen.filter((q) => new RegExp(`from "${table}" as "\\w+"`).test(q.sql) && /\blimit\b/i.test(q.sql));
+      expect(page, `the first page of ${table}: ${seen.map((q) => q.sql).join('\n')}`).toHaveLength(1);
+      const explained = await knex.raw(`explain (analyze, format json) ${page[0].sql}`, page[0].bindings as never);
+      const plan = flatten(explained.rows[0]['QUERY PLAN'][0].Plan as PlanNode);
+      const reads = plan.filter((n) => n['Relation Name'] === table && n['Index Name'] !== `${table}_pkey`);
+      expect(reads.map((n) => n['Index Name']), JSON.stringify(plan.map((n) => n['Node Type']))).toEqual([index]);
+      expect(reads[0]['Actual Rows']).toBeLessThanOrEqual(11);
+    }
+  });
+});

@@ -13,6 +13,7 @@ import { Migration20261202190000 } from './Migration20261202190000';
 import { Migration20261202210000 } from './Migration20261202210000';
 import { Migration20261202213000 } from './Migration20261202213000';
 import { Migration20261203140000 } from './Migration20261203140000';
+import { Migration20261203170000 } from './Migration20261203170000';
 
 /** Committed migrations, in order. Listed explicitly so that compiled output and tests agree. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202210000', class: Migration20261202210000 },
   { name: 'Migration20261202213000', class: Migration20261202213000 },
   { name: 'Migration20261203140000', class: Migration20261203140000 },
+  { name: 'Migration20261203170000', class: Migration20261203170000 },
 ];

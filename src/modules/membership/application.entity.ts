@@ -23,7 +23,7 @@ export enum ApplicationStatus {
 @ObjectType('Application', { simpleResolvers: true })
 @Entity({ tableName: 'application' })
 @Check({ name: 'application_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
-@Index({ name: 'application_consortium_status_idx', properties: ['consortium', 'status'] })
+@Index({ name: 'application_consortium_created_idx', properties: ['consortium', 'status', 'createdAt', 'id'] })
 @Index({
   name: 'application_one_pending_per_org',
   expression:

@@ -23,8 +23,8 @@ export enum InvitationStatus {
 @ObjectType('Invitation', { simpleResolvers: true })
 @Entity({ tableName: 'invitation' })
 @Check({ name: 'invitation_permissions_check', expression: "permissions <@ array['CREATE_SIGNERS', 'MANAGE_ENVIRONMENTS', 'INVITE_ORGANIZATIONS', 'MULTIPLE_MEMBERSHIPS']::text[]" })
-@Index({ name: 'invitation_invitee_status_idx', properties: ['inviteeOrganization', 'status'] })
-@Index({ name: 'invitation_consortium_idx', properties: ['consortium'] })
+@Index({ name: 'invitation_invitee_created_idx', properties: ['inviteeOrganization', 'status', 'createdAt', 'id'] })
+@Index({ name: 'invitation_consortium_created_idx', properties: ['consortium', 'status', 'createdAt', 'id'] })
 @Index({ name: 'invitation_invitee_email_idx', properties: ['inviteeEmail'] })
 @Check({ name: 'invitation_invitee_check', expression: 'invitee_organization_id is not null or invitee_email is not null' })
 export class Invitation {

@@ -18,13 +18,13 @@ export enum ServiceAccountStatus {
  */
 @ObjectType('ServiceAccount', { simpleResolvers: true })
 @Entity({ tableName: 'service_account' })
+@Index({ name: 'service_account_organization_created_idx', properties: ['organization', 'createdAt', 'id'] })
 export class ServiceAccount {
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
   id: Opt<string> = randomUUID();
 
   @ManyToOne(() => Organization, { ref: true, deleteRule: 'cascade' })
-  @Index({ name: 'service_account_organization_idx' })
   organization!: Ref<Organization>;
 
   /** The user it acts as: subject = clientId, no email. */

@@ -11,6 +11,7 @@ import { Organization } from '../organization/organization.entity';
  */
 @ObjectType('User', { simpleResolvers: true })
 @Entity({ tableName: 'app_user' })
+@Index({ name: 'app_user_organization_created_idx', properties: ['organization', 'createdAt', 'id'] })
 @Check({ name: 'app_user_email_check', expression: 'email = lower(email)' })
 export class User {
   @PrimaryKey({ type: 'uuid' })
@@ -38,7 +39,6 @@ export class User {
   emailVerified: Opt<boolean> = false;
 
   @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'set null' })
-  @Index({ name: 'app_user_organization_idx' })
   organization?: Ref<Organization> | null;
 
   @Enum({ items: () => AccountRole, nullable: true })
