@@ -110,11 +110,13 @@ export function rightsColumns(organizationId: string, userId: string, opts: { co
                  left join voting_policy vp on vp.consortium_id = m.consortium_id
            where m.organization_id = ${organizationId} and c.deleted_at is null${inConsortia('m.consortium_id')}`;
   const networkRoles = `from network_role nr where nr.user_id = ${userId}${inConsortia('nr.consortium_id')}`;
-  // At most `limit` of each: the list is built only when it has no row past the limit (a scan
-  // that stops there), else null (a subquery in a branch not taken is not run).
+  // At most `limit` of each: the list is built only when it has no row past the limit, else
+  // null (a subquery in a branch not taken is not run). The test walks the index on the parent
+  // and stops there; it counts memberships in deleted consortia too, which can only send an
+  // organization near the limit to the per-consortium reads, never give wrong rights.
   const atMost = (from: string, list: string) => (opts.limit ? `case when not exists (select 1 ${from} offset ${opts.limit}) then ${list} end` : list);
   return `${atMost(
-    memberships,
+    `from membership m where m.organization_id = ${organizationId}`,
     `(select coalesce(json_agg(json_build_object('id', m.id, 'consortium_id', m.consortium_id,
                    'display_name', m.display_name, 'role', m.role, 'status', m.status, 'permissions', m.permissions,
                    'needs_vote', vp.needs_vote)
