@@ -167,6 +167,15 @@ interface RightsInConsortium {
   needsVote: ProposalKind[] | undefined;
 }
 
+/** The rights in one consortium, out of rights read for it (and perhaps others). */
+function narrow(rights: Rights, consortiumId: string): RightsInConsortium {
+  return {
+    memberships: rights.memberships.filter((m) => m.consortiumId === consortiumId),
+    networkRole: rights.networkRoles.get(consortiumId) ?? null,
+    needsVote: rights.needsVote.get(consortiumId),
+  };
+}
+
 /**
  * The caller's rights for one request or one subscription event batch. Roles are read from the
  * database (once, then cached here), never from the token, so a change applies on the next request.
@@ -296,16 +305,12 @@ export class Authz {
    * small enough to be), else read for every consortium asked about in this tick, in one statement.
    */
   private async in(consortiumId: string): Promise<RightsInConsortium> {
-    if (!this.large || this.rightsP) {
-      const rights = await this.rights();
-      return {
-        memberships: rights.memberships.filter((m) => m.consortiumId === consortiumId),
-        networkRole: rights.networkRoles.get(consortiumId) ?? null,
-        needsVote: rights.needsVote.get(consortiumId),
-      };
-    }
     this.rightsAsked = true;
-    this.scoped ??= new DataLoader((ids) => this.loadRightsIn(ids));
+    if (!this.large || this.rightsP) return narrow(await this.rights(), consortiumId);
+    this.scoped ??= new DataLoader(async (ids) => {
+      const rights = await this.loadRightsIn(ids);
+      return ids.map((id) => narrow(rights, id));
+    });
     return this.scoped.load(consortiumId);
   }
 
@@ -452,20 +457,18 @@ export class Authz {
     return this.toRights({ memberships: row.memberships, networkRoles: row.network_roles });
   }
 
-  private async loadRightsIn(consortiumIds: readonly string[]): Promise<RightsInConsortium[]> {
-    if (!this.user) return consortiumIds.map(() => ({ memberships: [], networkRole: null, needsVote: [] }));
+  /** The rights in some consortia only, with the voting policy of each (none: no policy). */
+  private async loadRightsIn(consortiumIds: readonly string[]): Promise<Rights> {
+    if (!this.user) return { memberships: [], networkRoles: new Map(), needsVote: new Map() };
     const [row] = await this.reader.rows<{
       memberships: MembershipRow[];
       network_roles: PreloadedRights['networkRoles'];
       policies: { consortium_id: string; needs_vote: string[] | string }[];
     }>(RIGHTS_IN, [this.organizationId, this.user.id, [...consortiumIds]]);
     const rights = this.toRights({ memberships: row.memberships, networkRoles: row.network_roles });
-    const policies = new Map(row.policies.map((p) => [p.consortium_id, parseTextArray(p.needs_vote) as ProposalKind[]]));
-    return consortiumIds.map((id) => ({
-      memberships: rights.memberships.filter((m) => m.consortiumId === id),
-      networkRole: rights.networkRoles.get(id) ?? null,
-      needsVote: policies.get(id) ?? [],
-    }));
+    for (const id of consortiumIds) rights.needsVote.set(id, []);
+    for (const p of row.policies) rights.needsVote.set(p.consortium_id, parseTextArray(p.needs_vote) as ProposalKind[]);
+    return rights;
   }
 
   private toRights(rights: PreloadedRights): Rights {

@@ -301,21 +301,6 @@ export class Loaders {
     return rows.map((row) => snapshotAt(shape, shape.columns.map((c) => row[c.prop]), 0) as T);
   }
 
-  /** The columns a snapshot of `entity` needs, for a statement of one's own (see `query`). */
-  columns(entity: EntityClass<object>, alias: string): string {
-    return selectList(shapeOf(this.metadata.get(entity.name)), alias);
-  }
-
-  /**
-   * A statement of one's own (`$1`… parameters) whose select list starts with `columns(entity)`:
-   * each row as a snapshot, and the values of the columns after those.
-   */
-  async query<T extends object>(entity: EntityClass<T>, sql: string, params: unknown[]): Promise<{ row: T; extra: unknown[] }[]> {
-    const shape = shapeOf(this.metadata.get<T>(entity.name));
-    const rows = await this.reader.arrays(sql, params);
-    return rows.map((r) => ({ row: snapshotAt(shape, r, 0) as T, extra: r.slice(shape.columns.length) }));
-  }
-
   private memo<V>(name: string, batch: (keys: readonly string[]) => Promise<V[]>): DataLoader<string, V> {
     let loader = this.cache.get(name) as DataLoader<string, V> | undefined;
     if (!loader) {
@@ -539,7 +524,6 @@ function directSql<T>(
 function selectWithJoins<T>(shape: Shape<T>, joins: readonly Join[], alias: string): string {
   return [selectList(shape, alias), ...joins.map((j) => selectList(j.target, j.alias))].join(', ');
 }
-
 
 /**
  * The conditions of a plain filter (see directSql), `t."column"` each, their values added through

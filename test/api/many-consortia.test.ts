@@ -2,12 +2,14 @@
 // for (PRELOADED_RIGHTS): a request about one consortium reads the rights in that consortium
 // only, so its cost does not grow with the organization's memberships, and every answer and
 // refusal is the one a gateway reading all the rights gives (the deferring source reads them all).
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRELOADED_RIGHTS, RIGHTS_WHEN_NEEDED } from '../../src/auth/authz';
 import { ConsortiumByIdDocument, MyConsortiaDocument, MyPermissionsDocument } from '../generated/graphql';
 import { createTestConsortium, memberOrganization } from '../support/factories/consortium';
 import { addUser, createOrganization, seedMembership, seedNetworkRole, type TestOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { sql } from '../support/db';
 import { countSql } from '../support/sql-counter';
 import { codeOf, openSocket } from '../support/ws-operation';
 
@@ -48,6 +50,22 @@ describe('an organization in many consortia', () => {
     expect(beyond.count).toBe(atLimit.count + 1);
     expect(beyond.result).toEqual(await readsAll.as(large.org.owner.email).ok(ConsortiumByIdDocument, { id: large.consortiumId }));
     expect(beyond.result).toMatchObject({ consortium: { id: large.consortiumId, myEffectiveRole: 'OWNER', myMemberships: [{ role: 'ADMINISTRATOR', status: 'ACTIVE' }] } });
+  });
+
+  it(`reads them per consortium too for a user with more than ${PRELOADED_RIGHTS} network roles`, async () => {
+    const org = await createOrganization(real);
+    const c = await createTestConsortium(org.owner);
+    for (let i = 0; i <= PRELOADED_RIGHTS; i++) {
+      const id = randomUUID();
+      await sql('insert into consortium (id, name, creator_organization_id) values (?, ?, ?)', [id, `roles ${id.slice(0, 8)}`, org.id]);
+      await seedNetworkRole(org.owner.id, id, 'GUEST');
+    }
+    const counted = await countSql(real, () => org.owner.client.ok(ConsortiumByIdDocument, { id: c.id }));
+    const reads = rightsReads(counted.statements);
+    expect(reads).toHaveLength(1);
+    expect(scoped(reads[0])).toBe(true);
+    expect(counted.result).toEqual(await readsAll.as(org.owner.email).ok(ConsortiumByIdDocument, { id: c.id }));
+    expect(counted.result).toMatchObject({ consortium: { myEffectiveRole: 'OWNER' } });
   });
 
   it('gives the same answers and refusals as reading every right, over HTTP and WebSocket', async () => {

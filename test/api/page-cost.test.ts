@@ -177,7 +177,11 @@ describe('the lists read through the entity manager', () => {
     expect(counts(counted.statements), counted.statements.join('\n')).toHaveLength(7);
     const r = counted.result;
     expect(r.consortia.totalCount).toBe(
-      await stored('membership m join consortium k on k.id = m.consortium_id', `m.organization_id = ? and m.status in ('ACTIVE', 'FROZEN') and k.deleted_at is null`, [org]),
+      await stored(
+        'consortium k',
+        `k.deleted_at is null and exists (select 1 from membership m where m.consortium_id = k.id and m.organization_id = ? and m.status in ('ACTIVE', 'FROZEN'))`,
+        [org],
+      ),
     );
     expect(r.me.organization.users.totalCount).toBe(await stored('app_user', 'organization_id = ?', [org]));
     expect(r.serviceAccounts.totalCount).toBe(await stored('service_account', 'organization_id = ?', [org]));
