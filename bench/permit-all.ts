@@ -1,21 +1,28 @@
 // The benchmark's authorization-off twin: the same gateway as `npm start`, built by the same
-// composition root, with a policy core that permits every action. Shield rules still resolve
-// their scopes and hand grants to the resolvers, so the difference to the real gateway is the
-// cost of the decisions. It exists only here: nothing in src/ can switch them off.
+// composition root, with authorization taken out where it decides. It exists only here: nothing
+// in src/ can switch authorization off.
 //
-// The caller's rights are read exactly as the real gateway reads them: with the principal, in
-// the same statement, for an operation that asks for them (every consortium-scoped request:
-// the grant carries the caller's membership in the consortium, which resolvers write as created
-// by, invited by or an event's actor, and which consortia exist for the caller at all follows
-// from the same rows), and not at all for one that does not (me, me { organization }). Inventing
-// them would answer other data than the real gateway; making the membership optional or lazy
-// would change the domain's grant for a benchmark. Reading them in a statement of their own,
-// as an earlier twin did, cost more than deciding and made authorization look free.
+// - Its policy core permits every action (PERMIT_ALL).
+// - Its Authz (PermitAllAuthz) decides without the caller's rights: a consortium is visible, an
+//   action permitted, a frozen organization not refused, and no rights are read for it. The
+//   grant of a consortium action carries the consortium, the user and the organization; its
+//   acting membership and effective role come from the rights, which it did not read, so they
+//   throw when touched. A request whose resolvers need them (a change records its acting
+//   membership) is not one this twin can answer, and says so; the benchmark's requests are
+//   queries that do not, and the benchmark checks that both answer them byte for byte alike.
+// - Its principal statement reads the user without the rights (RIGHTS_WHEN_NEEDED): they are
+//   read only where they are the answer itself (`myPermissions`, the caller's own memberships,
+//   the consortia it belongs to), as the real gateway reads them there too.
+//
+// So the difference to the real gateway is the whole cost of authorization: reading the rights
+// and deciding.
 import 'reflect-metadata';
-import type { PolicyCore } from '../src/auth/authz';
+import type { Acting } from '../src/auth/acting';
+import { Authz, RIGHTS_WHEN_NEEDED, type ConsortiumScopeInput, type PolicyCore } from '../src/auth/authz';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { ALLOW } from '../src/governance';
+import { notFound } from '../src/errors';
+import { ALLOW, type Decision } from '../src/governance';
 import { createLogger } from '../src/logger';
 
 /** Every decision allowed. */
@@ -27,18 +34,78 @@ export const PERMIT_ALL: PolicyCore = {
   decideAccountRoleConsortium: () => ALLOW,
 };
 
+/** What the twin's grants carry instead of the acting membership and role it never read. */
+function unread(what: string): never {
+  throw new Error(`The permit-all twin decides without reading the caller's rights: this request needs ${what}`);
+}
+
+/** Authz that decides nothing and reads no rights to decide (see the file's comment). */
+export class PermitAllAuthz extends Authz {
+  override async mayView(): Promise<boolean> {
+    this.requireUser();
+    return true;
+  }
+
+  override async requireVisible(): Promise<void> {
+    this.requireUser();
+  }
+
+  override async requireUnfrozen(): Promise<void> {}
+
+  override async requireTowards(): Promise<ReturnType<Authz['caller']> & { organizationId: string }> {
+    return { ...this.caller(), organizationId: this.requireOrganizationId() };
+  }
+
+  override async decideConsortium(): Promise<Decision> {
+    this.requireUser();
+    return ALLOW;
+  }
+
+  override async requireConsortium(_action: unknown, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
+    return this.actingUnread(consortiumId, scope);
+  }
+
+  override async requireAccountRoleConsortium(_action: unknown, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
+    return this.actingUnread(consortiumId, scope);
+  }
+
+  private actingUnread(consortiumId: string, scope: ConsortiumScopeInput): Acting {
+    const user = this.requireUser();
+    const organizationId = this.organizationId;
+    const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
+    // An acting organization is what a grant names; without one there is nothing to act for.
+    if (!organizationId) throw notFound(subject.type, subject.id);
+    return Object.freeze({
+      consortiumId,
+      user,
+      organizationId,
+      get membership(): Acting['membership'] {
+        return unread('the acting membership');
+      },
+      get effectiveRole(): Acting['effectiveRole'] {
+        return unread('the effective role');
+      },
+    });
+  }
+}
+
+/** How the benchmark (and the twin's test) starts the twin through the composition root. */
+export const PERMIT_ALL_OPTIONS = { policy: PERMIT_ALL, authz: PermitAllAuthz, rights: RIGHTS_WHEN_NEEDED } as const;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.production) throw new Error('The permit-all twin is a benchmark tool and never runs with NODE_ENV=production');
   const log = createLogger(config.logLevel);
-  const app = await startApp(config, log, { policy: PERMIT_ALL });
-  log.warn({ url: app.gateway.url }, 'permit-all gateway (benchmark only): every authorization decision allows');
+  const app = await startApp(config, log, PERMIT_ALL_OPTIONS);
+  log.warn({ url: app.gateway.url }, 'permit-all gateway (benchmark only): no authorization decision is made');
   const stop = () => void app.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

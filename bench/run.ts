@@ -25,7 +25,8 @@ import { startOptions } from './start-options';
  * - gateway: as deployed (NODE_ENV=production);
  * - gatewayDevelopment and gatewayNoAuthz: the cost of authorization compares two gateways in
  *   development mode, like with like; the twin is bench/permit-all.ts, built through the same
- *   composition root with a policy core that permits every action;
+ *   composition root with authorization taken out: it neither reads the caller's rights to
+ *   decide nor decides;
  * - postgraphile: PostGraphile 5, the peer a user would pick instead (bench/postgraphile.ts);
  * - baseline: bare node:http + pg with named prepared statements (bench/baseline.ts);
  * - workers1, workersN: the production gateway with WORKERS=1 and WORKERS=N (BENCH_WORKERS,

@@ -1,4 +1,4 @@
-import { GOVERNANCE, RIGHTS_WITH_PRINCIPAL, type PolicyCore, type RightsSource } from './auth/authz';
+import { Authz, GOVERNANCE, RIGHTS_WITH_PRINCIPAL, type AuthzClass, type PolicyCore, type RightsSource } from './auth/authz';
 import { TokenVerifier } from './auth/jwt';
 import type { Config } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
@@ -30,6 +30,8 @@ export async function startApp(
     policy?: PolicyCore;
     /** When the caller's rights are read (default: with the principal). */
     rights?: RightsSource;
+    /** The Authz of each operation (default: Authz; a benchmark twin brings its own). */
+    authz?: AuthzClass;
     migrate?: boolean;
     /** The embedded database, started by the caller while the modules loaded; stopped with the app. */
     embedded?: EmbeddedDatabase;
@@ -57,6 +59,7 @@ export async function startApp(
       config, orm, reader, log, verifier: new TokenVerifier(config.jwt), budgets, registry: new ServiceRegistry(),
       policy: opts.policy ?? GOVERNANCE,
       rights: opts.rights ?? RIGHTS_WITH_PRINCIPAL,
+      authz: opts.authz ?? Authz,
     };
     for (const mod of MODULES) {
       if (mod.start) await mod.start(services);

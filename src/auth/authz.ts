@@ -177,6 +177,12 @@ function narrow(rights: Rights, consortiumId: string): RightsInConsortium {
 }
 
 /**
+ * The Authz of each operation, as the composition root chooses it: Authz itself, or a benchmark
+ * twin's subclass (bench/permit-all.ts). Nothing in src/ defines another.
+ */
+export type AuthzClass = new (...args: ConstructorParameters<typeof Authz>) => Authz;
+
+/**
  * The caller's rights for one request or one subscription event batch. Roles are read from the
  * database (once, then cached here), never from the token, so a change applies on the next request.
  */
@@ -219,7 +225,8 @@ export class Authz {
    * the rest of the operation is decided as the user is now. The rights read so far are kept.
    */
   withUser(user: User): Authz {
-    const next = new Authz(this.reader, user, null, this.policy);
+    // The same kind of Authz (a benchmark twin's subclass stays one).
+    const next = new (this.constructor as AuthzClass)(this.reader, user, null, this.policy);
     next.rightsP = this.rightsP;
     next.large = this.large;
     return next;

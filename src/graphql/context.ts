@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Authz, PolicyCore, RightsSource } from '../auth/authz';
+import type { Authz, AuthzClass, PolicyCore, RightsSource } from '../auth/authz';
 import type { Identity, TokenVerifier } from '../auth/jwt';
 import type { Config } from '../config';
 import type { Orm } from '../db/orm';
@@ -30,6 +30,8 @@ export interface AppServices {
   policy: PolicyCore;
   /** When the caller's rights are read; the composition root chooses it (a benchmark twin may defer them). */
   rights: RightsSource;
+  /** The Authz of each operation; the composition root chooses it (Authz, or a benchmark twin's). */
+  authz: AuthzClass;
 }
 
 /** Everything a resolver may use during one request or one subscription operation. */

@@ -10,7 +10,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Authz, RIGHTS_WHEN_NEEDED } from '../auth/authz';
+import { RIGHTS_WHEN_NEEDED, type Authz } from '../auth/authz';
 import { LRUCache } from 'lru-cache';
 import { bearerToken, type Identity } from '../auth/jwt';
 import { loadPrincipal, serviceAccountRefusal, type Principal } from '../auth/principal';
@@ -259,7 +259,7 @@ export async function buildContext(app: AppServices, caller: Caller, requestId: 
   const rights = deferRights ? RIGHTS_WHEN_NEEDED : app.rights;
   const principal = caller.identity ? await loadPrincipal(context, app.orm.getMetadata(), app.reader, caller.identity, rights) : null;
   context.principal = principal;
-  context.authz = new Authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
+  context.authz = new app.authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
   return context;
 }
 

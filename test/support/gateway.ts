@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { inject } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app';
-import type { RightsSource } from '../../src/auth/authz';
+import type { AuthzClass, PolicyCore, RightsSource } from '../../src/auth/authz';
 import { signToken } from '../../src/auth/jwt';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
@@ -24,7 +24,7 @@ export interface TestGateway {
 /** Starts a gateway on a free port against the run's test database; `opts.log` replaces its logger. */
 export async function startTestGateway(
   env: Record<string, string> = {},
-  opts: { log?: Logger; rights?: RightsSource } = {},
+  opts: { log?: Logger; rights?: RightsSource; policy?: PolicyCore; authz?: AuthzClass } = {},
 ): Promise<TestGateway> {
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -35,7 +35,7 @@ export async function startTestGateway(
     DB_POOL_MAX: '5',
     ...env,
   });
-  const app = await startApp(config, opts.log ?? createLogger(config.logLevel), { port: 0, host: '127.0.0.1', rights: opts.rights });
+  const app = await startApp(config, opts.log ?? createLogger(config.logLevel), { port: 0, host: '127.0.0.1', rights: opts.rights, policy: opts.policy, authz: opts.authz });
   const url = `http://127.0.0.1:${app.gateway.port}/graphql`;
   const tokenFor = (email: string, opts: { expiresIn?: string | number } = {}) =>
     signToken(TEST_JWT_SECRET, { sub: `test|${email}`, email }, { ...opts, issuer: config.jwt.issuer, audience: config.jwt.audience });
