@@ -198,6 +198,13 @@ export class Authz {
   readonly user: AuthUser | null;
   /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
   rightsAsked = false;
+  /**
+   * Consortium actions decided in this operation, by action, consortium, named membership and
+   * owner: a list decides the same action on each of its rows (`Membership.invitedBy` on every
+   * membership of a page), on rights that do not change until `forget`. Every field still asks;
+   * the answer is worked out once.
+   */
+  private decided = new Map<string, Promise<ConsortiumOutcome>>();
 
   constructor(
     private readonly reader: SqlReader,
@@ -284,6 +291,7 @@ export class Authz {
   forget(): void {
     this.rightsP = undefined;
     this.scoped = undefined;
+    this.decided.clear();
   }
 
   /** Every membership of the caller's organization in a consortium that is not deleted. */
@@ -421,14 +429,34 @@ export class Authz {
    * denies; otherwise what the action acts through.
    */
   async requireConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
-    const user = this.requireUser();
-    const organizationId = this.organizationId;
+    this.requireUser();
     const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
-    if (!organizationId) throw notFound(subject.type, subject.id);
-    const actor = await this.actor(action, consortiumId, scope.membershipId, subject);
+    if (!this.organizationId) throw notFound(subject.type, subject.id);
+    const key = `${action}\n${consortiumId}\n${scope.membershipId ?? ''}\n${scope.ownerMembershipId ?? ''}`;
+    let decided = this.decided.get(key);
+    if (!decided) this.decided.set(key, (decided = this.decideConsortiumOnce(action, consortiumId, scope)));
+    let outcome: ConsortiumOutcome;
+    try {
+      outcome = await decided;
+    } catch {
+      // A membership named wrongly, or none to pick: each field gets an error of its own.
+      outcome = await this.decideConsortiumOnce(action, consortiumId, scope);
+    }
+    // Each refusal is made for its field: NOT_FOUND names what that field asked for.
+    if (outcome.kind === 'invisible') throw notFound(subject.type, subject.id);
+    if (outcome.kind === 'denied') throw refusal(action, outcome.decision);
+    return outcome.acting;
+  }
+
+  /** What requireConsortium decides, as data: the acting grant, invisibility or the denial. */
+  private async decideConsortiumOnce(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
+    const user = this.requireUser();
+    const organizationId = this.organizationId!;
+    if (!(await this.mayView(consortiumId))) return { kind: 'invisible' };
+    const actor = await this.actor(action, consortiumId, scope.membershipId);
     const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
-    if (!decision.allowed) throw refusal(action, decision);
-    return { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole };
+    if (!decision.allowed) return { kind: 'denied', decision };
+    return { kind: 'allowed', acting: { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole } };
   }
 
   /**
@@ -497,6 +525,12 @@ export class Authz {
     };
   }
 }
+
+/** A consortium action decided once per operation (see Authz.decided). */
+type ConsortiumOutcome =
+  | { kind: 'allowed'; acting: Acting }
+  | { kind: 'invisible' }
+  | { kind: 'denied'; decision: Extract<Decision, { allowed: false }> };
 
 /** The plain data of a user entity (or the data itself): what authorization needs, nothing tied to an em. */
 function plainUser(user: User | AuthUser): AuthUser {
