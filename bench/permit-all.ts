@@ -10,15 +10,17 @@
 //   throw when touched. A request whose resolvers need them (a change records its acting
 //   membership) is not one this twin can answer, and says so; the benchmark's requests are
 //   queries that do not, and the benchmark checks that both answer them byte for byte alike.
-// - Its principal statement reads the user without the rights (RIGHTS_WHEN_NEEDED): they are
-//   read only where they are the answer itself (`myPermissions`, the caller's own memberships,
-//   the consortia it belongs to), as the real gateway reads them there too.
+// - It reads the caller's rights only where they are the answer itself (`myPermissions`, the
+//   caller's own memberships, the consortia it belongs to), and there as the gateway does: with
+//   the principal, in the same statement. An operation that did not ask for them the last time
+//   it ran (the pipeline remembers) reads the user alone: for the twin that is every request
+//   that only decides.
 //
 // So the difference to the real gateway is the whole cost of authorization: reading the rights
 // and deciding.
 import 'reflect-metadata';
 import type { Acting } from '../src/auth/acting';
-import { Authz, RIGHTS_WHEN_NEEDED, type ConsortiumScopeInput, type PolicyCore } from '../src/auth/authz';
+import { Authz, type ConsortiumScopeInput, type PolicyCore } from '../src/auth/authz';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { notFound } from '../src/errors';
@@ -90,7 +92,7 @@ export class PermitAllAuthz extends Authz {
 }
 
 /** How the benchmark (and the twin's test) starts the twin through the composition root. */
-export const PERMIT_ALL_OPTIONS = { policy: PERMIT_ALL, authz: PermitAllAuthz, rights: RIGHTS_WHEN_NEEDED } as const;
+export const PERMIT_ALL_OPTIONS = { policy: PERMIT_ALL, authz: PermitAllAuthz } as const;
 
 async function main(): Promise<void> {
   const config = loadConfig();
