@@ -135,9 +135,9 @@ const RIGHTS_IN = `select ${rightsColumns('$1::uuid', '$2::uuid', { consortia: '
 
 /**
  * When the caller's rights are read. The composition root injects the real one (WITH_PRINCIPAL:
- * in the principal's own statement, since nearly every request decides something); a benchmark
- * twin whose policy permits everything may defer them to the first decision that needs a
- * membership (see bench/permit-all.ts). Either way the rights are the database's, never invented.
+ * in the principal's own statement, since nearly every request decides something); the pipeline
+ * leaves them out for an operation that did not ask for them the last time it ran, and a test
+ * may read them only when first needed. Either way the rights are the database's, never invented.
  */
 export interface RightsSource {
   /** The rights columns the principal statement selects with the user, or null to read them when first needed. */
