@@ -398,10 +398,14 @@ export class Authz {
     };
   }
 
-  /** Layer C decision without throwing (for myPermissions-style answers). */
+  /**
+   * Layer C decision without throwing on a denial (an invitation's audience asks whether the
+   * caller may view its consortium); NOT_FOUND naming `scope.subject` when it may not see it.
+   */
   async decideConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Decision> {
-    const actor = await this.actor(action, consortiumId, scope.membershipId, scope.subject);
-    return this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
+    const outcome = await this.consortiumOutcome(action, consortiumId, scope);
+    if (!outcome.visible) throw notFound(scope.subject?.type ?? 'Consortium', scope.subject?.id ?? consortiumId);
+    return outcome.decision;
   }
 
   /**
@@ -429,34 +433,38 @@ export class Authz {
    * denies; otherwise what the action acts through.
    */
   async requireConsortium(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput = {}): Promise<Acting> {
-    this.requireUser();
+    const user = this.requireUser();
+    const organizationId = this.organizationId;
     const subject = scope.subject ?? { type: 'Consortium', id: consortiumId };
-    if (!this.organizationId) throw notFound(subject.type, subject.id);
-    const key = `${action}\n${consortiumId}\n${scope.membershipId ?? ''}\n${scope.ownerMembershipId ?? ''}`;
-    let decided = this.decided.get(key);
-    if (!decided) this.decided.set(key, (decided = this.decideConsortiumOnce(action, consortiumId, scope)));
-    let outcome: ConsortiumOutcome;
-    try {
-      outcome = await decided;
-    } catch {
-      // A membership named wrongly, or none to pick: each field gets an error of its own.
-      outcome = await this.decideConsortiumOnce(action, consortiumId, scope);
-    }
+    if (!organizationId) throw notFound(subject.type, subject.id);
     // Each refusal is made for its field: NOT_FOUND names what that field asked for.
-    if (outcome.kind === 'invisible') throw notFound(subject.type, subject.id);
-    if (outcome.kind === 'denied') throw refusal(action, outcome.decision);
-    return outcome.acting;
+    const outcome = await this.consortiumOutcome(action, consortiumId, scope);
+    if (!outcome.visible) throw notFound(subject.type, subject.id);
+    if (!outcome.decision.allowed) throw refusal(action, outcome.decision);
+    return { consortiumId, user, organizationId, membership: outcome.actor.membership, effectiveRole: outcome.actor.effectiveRole };
   }
 
-  /** What requireConsortium decides, as data: the acting grant, invisibility or the denial. */
-  private async decideConsortiumOnce(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
-    const user = this.requireUser();
-    const organizationId = this.organizationId!;
-    if (!(await this.mayView(consortiumId))) return { kind: 'invisible' };
+  /**
+   * The policy core's decision of a consortium action, worked out once per operation for every
+   * field that asks it (see `decided`). A wrongly named membership, or none to pick, is not kept:
+   * each field that asks gets an error of its own.
+   */
+  private async consortiumOutcome(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
+    const key = `${action}\n${consortiumId}\n${scope.membershipId ?? ''}\n${scope.ownerMembershipId ?? ''}`;
+    let decided = this.decided.get(key);
+    if (!decided) this.decided.set(key, (decided = this.decideOnce(action, consortiumId, scope)));
+    try {
+      return await decided;
+    } catch {
+      return this.decideOnce(action, consortiumId, scope);
+    }
+  }
+
+  private async decideOnce(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
+    if (!(await this.mayView(consortiumId))) return { visible: false };
     const actor = await this.actor(action, consortiumId, scope.membershipId);
     const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
-    if (!decision.allowed) return { kind: 'denied', decision };
-    return { kind: 'allowed', acting: { consortiumId, user, organizationId, membership: actor.membership, effectiveRole: actor.effectiveRole } };
+    return { visible: true, actor, decision };
   }
 
   /**
@@ -527,10 +535,7 @@ export class Authz {
 }
 
 /** A consortium action decided once per operation (see Authz.decided). */
-type ConsortiumOutcome =
-  | { kind: 'allowed'; acting: Acting }
-  | { kind: 'invisible' }
-  | { kind: 'denied'; decision: Extract<Decision, { allowed: false }> };
+type ConsortiumOutcome = { visible: false } | { visible: true; actor: ConsortiumActor & { membership: MembershipView }; decision: Decision };
 
 /** The plain data of a user entity (or the data itself): what authorization needs, nothing tied to an em. */
 function plainUser(user: User | AuthUser): AuthUser {

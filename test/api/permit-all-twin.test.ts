@@ -50,24 +50,25 @@ describe("the benchmark's authorization-off twin", () => {
     });
   }
 
-  it('reads no rights for the large consortium, where the gateway reads them with the principal', async () => {
-    const s = scenario('consortium');
+  /** The statements of one benchmark request on each gateway, once each has run it before (the pipeline learns whether it asks for rights). */
+  async function statementsOf(name: string) {
+    const s = scenario(name);
     const variables = s.variables({ largeConsortiumId: consortiumId } as Dataset);
-    // Twice each: the first request of an operation teaches the pipeline whether it asks for rights.
     for (const gw of [real, twin]) await gw.as(owner.email).ok(s.query, variables);
     const byReal = await countSql(real, () => real.as(owner.email).ok(s.query, variables));
     const byTwin = await countSql(twin, () => twin.as(owner.email).ok(s.query, variables));
+    return { byReal, byTwin };
+  }
+
+  it('reads no rights for the large consortium, where the gateway reads them with the principal', async () => {
+    const { byReal, byTwin } = await statementsOf('consortium');
     expect(rightsReads(byReal.statements)).toHaveLength(1);
     expect(rightsReads(byTwin.statements)).toEqual([]);
     expect(byTwin.result).toEqual(byReal.result);
   });
 
   it('reads the rights where they are the answer (myPermissions) as the gateway does: with the principal', async () => {
-    const s = scenario('myPermissions');
-    const variables = s.variables({ largeConsortiumId: consortiumId } as Dataset);
-    for (const gw of [real, twin]) await gw.as(owner.email).ok(s.query, variables);
-    const byReal = await countSql(real, () => real.as(owner.email).ok(s.query, variables));
-    const byTwin = await countSql(twin, () => twin.as(owner.email).ok(s.query, variables));
+    const { byReal, byTwin } = await statementsOf('myPermissions');
     expect(rightsReads(byTwin.statements)).toHaveLength(1);
     expect(byTwin.count).toBe(byReal.count);
   });
@@ -80,12 +81,13 @@ describe("the benchmark's authorization-off twin", () => {
     expect(answer.consortium.id).toBe(consortiumId);
   });
 
-  it('refuses, and says why, a change that needs the acting membership it never read', async () => {
-    const result = await twin.as(owner.email).request(
-      'mutation E($input: CreateEnvironmentInput!) { createEnvironment(input: $input) { id } }',
-      { input: { consortiumId, name: 'twin-env', client: 'BESU', consensus: 'QBFT' } },
-    );
+  it('refuses a change, which needs the acting membership it never read, that the gateway makes', async () => {
+    const mutation = 'mutation E($input: CreateEnvironmentInput!) { createEnvironment(input: $input) { id } }';
+    const input = (name: string) => ({ input: { consortiumId, name, client: 'BESU', consensus: 'QBFT' } });
+    await real.as(owner.email).ok(mutation, input(`twin-real-${Date.now()}`));
+    // The getter's error is logged with its reason; the client sees the masked internal error.
+    const result = await twin.as(owner.email).request(mutation, input(`twin-${Date.now()}`));
     expect(result.data).toBeFalsy();
-    expect(JSON.stringify(result.errors)).toMatch(/INTERNAL_SERVER_ERROR|permit-all twin/);
+    expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
   });
 });
