@@ -107,12 +107,12 @@ export class Loaders {
    * First pages of the children of parents, oldest first by (createdAt, id): `pageBy(Node,
    * 'environment', opts, size)` reads the first `size + 1` nodes of every requested environment in
    * one statement, so a list nested in a list costs one statement however many parents it has.
-   * Each parent's keys come from a lateral subquery that walks the index on (parent, created_at,
-   * id) and stops after `size + 1` rows, then the rows by primary key: a page costs its rows, not
-   * the parent's whole list. Keys first, from the index alone (the filtered column is in it as
-   * well), because the planner costs the lateral for an average parent: asked for whole rows, it
-   * reads and sorts every child of a parent with thousands of them, where the same plan is
-   * cheapest for a parent with a few. `where` and `include` work as in `listBy` (the joins on the
+   * Each parent's rows come from a lateral subquery that walks the index on (parent[, status],
+   * created_at, id) and stops after `size + 1` rows, and each included relation is joined on
+   * those rows alone: a page costs its rows, not the parent's whole list nor the table. (Reading
+   * only the keys in the lateral and joining the table back on them let the planner hash the
+   * whole table once the rows per page looked many: every node of every environment, 10,000
+   * rows at 50× data, for a page of 200.) `where` and `include` work as in `listBy` (the joins on the
    * page's rows only). The extra row tells whether another page follows; callers slice it off.
    * Totals are read apart, when asked for (`countBy`).
    */
@@ -131,10 +131,9 @@ export class Loaders {
       const sql =
         `select p.id as parent__, ${selectWithJoins(shape, joins, 'r')}` +
         ` from unnest(${parents}::${fk.type}[]) as p(id)` +
-        ` cross join lateral (select t."id", t.${created} as key_time from "${shape.meta.tableName}" t` +
+        ` cross join lateral (select ${shape.columns.map((c) => `t."${c.column}"`).join(', ')} from "${shape.meta.tableName}" t` +
         ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
-        ` order by t.${created}, t."id" limit ${limit}) k` +
-        ` join "${shape.meta.tableName}" r on r."id" = k."id"${this.joinList(joins, 'r', param)}`;
+        ` order by t.${created}, t."id" limit ${limit}) r${this.joinList(joins, 'r', param)}`;
       const rows = await this.reader.arrays(sql, params);
       const lead = 1;
       this.prime(joins, rows, lead + shape.columns.length);
@@ -242,12 +241,18 @@ export class Loaders {
   /**
    * The left joins of `joins` on the row aliased `alias`, each on its target's id, but for the
    * rows its by-id loader holds already (a parameter, so the statement's text does not change).
+   * Each is a lateral lookup of at most one row by primary key: as a plain join the planner may
+   * read and hash the target's whole table for a page of a few hundred rows.
    */
   private joinList(joins: readonly Join[], alias: string, param: (value: unknown) => string): string {
     return joins
       .map((j) => {
         const known = param([...this.knownOf(j.target.meta.className)]);
-        return ` left join "${j.target.meta.tableName}" ${j.alias} on ${j.alias}."id" = ${alias}."${j.column}" and ${j.alias}."id" <> all(${known}::${j.type}[])`;
+        const columns = j.target.columns.map((c) => `x."${c.column}"`).join(', ');
+        return (
+          ` left join lateral (select ${columns} from "${j.target.meta.tableName}" x` +
+          ` where x."id" = ${alias}."${j.column}" and x."id" <> all(${known}::${j.type}[]) limit 1) ${j.alias} on true`
+        );
       })
       .join('');
   }
