@@ -59,7 +59,8 @@ const WORKER_COUNTS = [...new Set((process.env.BENCH_WORKERS ?? `1,${availablePa
 /**
  * BENCH_BEFORE_ROOT: another checkout of the gateway, built (`npm ci && npm run build`), measured
  * as `gatewayBefore` in the same interleaved rounds as the gateway (production mode, the same
- * database): the before and after of a change, side by side.
+ * database): the before and after of a change, side by side, at 1× and in the 10× and 50× rounds
+ * of the large query.
  */
 /** BENCH_SCENARIOS: the requests to measure (names, comma-separated), e.g. when comparing checkouts that do not all answer the others. */
 const SCENARIOS = process.env.BENCH_SCENARIOS ? ALL_SCENARIOS.filter((s) => process.env.BENCH_SCENARIOS!.split(',').includes(s.name)) : ALL_SCENARIOS;
@@ -73,7 +74,7 @@ type Target = (typeof BASE_TARGETS)[number] | 'gatewayBefore' | WorkersTarget;
 const TARGETS: Target[] = [...BASE_TARGETS, ...(BEFORE_ROOT ? (['gatewayBefore'] as const) : [])];
 const workersTarget = (k: number): WorkersTarget => `workers${k}`;
 const WORKER_TARGETS = WORKER_COUNTS.map(workersTarget);
-const SCALE_TARGETS: Target[] = ['gateway', 'postgraphile', 'baseline'];
+const SCALE_TARGETS: Target[] = ['gateway', 'postgraphile', 'baseline', ...(BEFORE_ROOT ? (['gatewayBefore'] as const) : [])];
 
 interface Server {
   target: Target;
@@ -346,6 +347,9 @@ const authzCpu = (r: Partial<Record<Target, Measurement>>) =>
 const ratio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) => (r[a] && r[b] ? r[a]!.rps / r[b]!.rps : null);
 const cpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) =>
   r[a] && r[b] ? r[a]!.cpuMsPerRequest / r[b]!.cpuMsPerRequest : null;
+/** PostgreSQL's CPU per request of one server against another's (null where the database was not measured). */
+const dbCpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) =>
+  r[a]?.dbCpuMsPerRequest != null && r[b]?.dbCpuMsPerRequest != null ? r[a]!.dbCpuMsPerRequest! / r[b]!.dbCpuMsPerRequest! : null;
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
 const fmtInterval = (i: Interval) =>
@@ -484,6 +488,10 @@ async function main(): Promise<void> {
       servers: Object.fromEntries(SCALE_TARGETS.map((t) => [t, summarise(x.rounds, 'consortium', t)])),
       gatewayPerPostgraphile: median(perRound(x.rounds, 'consortium', ratio('gateway', 'postgraphile'))),
       gatewayPerBaseline: median(perRound(x.rounds, 'consortium', ratio('gateway', 'baseline'))),
+      /** With BENCH_BEFORE_ROOT: throughput, CPU and PostgreSQL CPU per request against the other checkout's, per round. */
+      gatewayPerBefore: BEFORE_ROOT ? interval95(perRound(x.rounds, 'consortium', ratio('gateway', 'gatewayBefore'))) : null,
+      cpuGatewayPerBefore: BEFORE_ROOT ? interval95(perRound(x.rounds, 'consortium', cpuRatio('gateway', 'gatewayBefore'))) : null,
+      dbCpuGatewayPerBefore: BEFORE_ROOT ? interval95(perRound(x.rounds, 'consortium', dbCpuRatio('gateway', 'gatewayBefore'))) : null,
     }));
     const [fewest, most] = [WORKER_TARGETS[0], WORKER_TARGETS.at(-1)!];
     const workerSummary = SCENARIOS.map((s) => ({
@@ -558,7 +566,17 @@ type WorkerSummary = { scenario: string; servers: Record<string, ServerSummary |
 
 function printTables(
   summary: Summary[],
-  scales: { scale: number; responseBytes: Partial<Record<Target, number>>; gatewayBytesPer1x: number; servers: Record<string, ServerSummary | null>; gatewayPerPostgraphile: number; gatewayPerBaseline: number }[],
+  scales: {
+    scale: number;
+    responseBytes: Partial<Record<Target, number>>;
+    gatewayBytesPer1x: number;
+    servers: Record<string, ServerSummary | null>;
+    gatewayPerPostgraphile: number;
+    gatewayPerBaseline: number;
+    gatewayPerBefore: Interval | null;
+    cpuGatewayPerBefore: Interval | null;
+    dbCpuGatewayPerBefore: Interval | null;
+  }[],
   authzRounds: number,
   workers: WorkerSummary[],
 ): void {
@@ -596,13 +614,21 @@ function printTables(
     }
   }
   if (scales.length) {
+    const dbCpu = (x: ServerSummary | null) => (x?.dbCpuMsPerRequest != null ? x.dbCpuMsPerRequest.toFixed(2) : '–');
     console.log('\nthe large query as the data grows:\n');
-    console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway bytes / 1× | gateway / PostGraphile | gateway / baseline |`);
-    console.log(`|---|${SCALE_TARGETS.map(() => '---|').join('')}---|---|---|---|`);
+    console.log(`| data | ${SCALE_TARGETS.map((t) => `${t} req/s (p50 / p99, CPU)`).join(' | ')} | response bytes (${SCALE_TARGETS.join(' / ')}) | gateway bytes / 1× | gateway / PostGraphile | gateway / baseline | PostgreSQL CPU ms per request (${SCALE_TARGETS.join(' / ')}) |`);
+    console.log(`|---|${SCALE_TARGETS.map(() => '---|').join('')}---|---|---|---|---|`);
     for (const x of scales) {
       console.log(
-        `| ${x.scale}× | ${SCALE_TARGETS.map((t) => cell(x.servers[t])).join(' | ')} | ${SCALE_TARGETS.map((t) => x.responseBytes[t]).join(' / ')} | ${x.gatewayBytesPer1x.toFixed(2)}× | ${pct(x.gatewayPerPostgraphile)} | ${pct(x.gatewayPerBaseline)} |`,
+        `| ${x.scale}× | ${SCALE_TARGETS.map((t) => cell(x.servers[t])).join(' | ')} | ${SCALE_TARGETS.map((t) => x.responseBytes[t]).join(' / ')} | ${x.gatewayBytesPer1x.toFixed(2)}× | ${pct(x.gatewayPerPostgraphile)} | ${pct(x.gatewayPerBaseline)} | ${SCALE_TARGETS.map((t) => dbCpu(x.servers[t])).join(' / ')} |`,
       );
+    }
+    if (BEFORE_ROOT) {
+      const times = (i: Interval | null) => (i && Number.isFinite(i.mean) ? `${i.mean.toFixed(3)}× ± ${Number.isFinite(i.halfWidth) ? i.halfWidth.toFixed(3) : '–'}` : '–');
+      console.log(`\nthe large query as the data grows, the gateway against ${BEFORE_ROOT} (gatewayBefore), mean ± 95 % interval of the per-round ratios:\n`);
+      console.log('| data | throughput, now / before | CPU per request, now / before | PostgreSQL CPU per request, now / before |');
+      console.log('|---|---|---|---|');
+      for (const x of scales) console.log(`| ${x.scale}× | ${times(x.gatewayPerBefore)} | ${times(x.cpuGatewayPerBefore)} | ${times(x.dbCpuGatewayPerBefore)} |`);
     }
   }
 }
