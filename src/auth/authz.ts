@@ -388,8 +388,13 @@ export class Authz {
     membershipId?: string | null,
     subject: { type: string; id: string } = { type: 'Consortium', id: consortiumId },
   ): Promise<ConsortiumActor & { membership: MembershipView }> {
-    const { memberships: all } = await this.in(consortiumId);
     if (!(await this.mayView(consortiumId))) throw notFound(subject.type, subject.id);
+    return this.actorSeen(action, consortiumId, membershipId);
+  }
+
+  /** The actor in a consortium the caller was found to see. */
+  private async actorSeen(action: ConsortiumAction, consortiumId: string, membershipId?: string | null): Promise<ConsortiumActor & { membership: MembershipView }> {
+    const { memberships: all } = await this.in(consortiumId);
     return {
       membership: pickMembership(action, all, membershipId),
       effectiveRole: await this.effectiveRoleIn(consortiumId),
@@ -446,23 +451,19 @@ export class Authz {
 
   /**
    * The policy core's decision of a consortium action, worked out once per operation for every
-   * field that asks it (see `decided`). A wrongly named membership, or none to pick, is not kept:
-   * each field that asks gets an error of its own.
+   * field that asks it (see `decided`). A wrongly named membership, or none to pick, is kept like
+   * a decision: the same key gives the same error, which each field reports at its own path.
    */
-  private async consortiumOutcome(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
+  private consortiumOutcome(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
     const key = `${action}\n${consortiumId}\n${scope.membershipId ?? ''}\n${scope.ownerMembershipId ?? ''}`;
     let decided = this.decided.get(key);
     if (!decided) this.decided.set(key, (decided = this.decideOnce(action, consortiumId, scope)));
-    try {
-      return await decided;
-    } catch {
-      return this.decideOnce(action, consortiumId, scope);
-    }
+    return decided;
   }
 
   private async decideOnce(action: ConsortiumAction, consortiumId: string, scope: ConsortiumScopeInput): Promise<ConsortiumOutcome> {
     if (!(await this.mayView(consortiumId))) return { visible: false };
-    const actor = await this.actor(action, consortiumId, scope.membershipId);
+    const actor = await this.actorSeen(action, consortiumId, scope.membershipId);
     const decision = this.policy.decideConsortium(action, actor, { ownerMembershipId: scope.ownerMembershipId, ...(await this.votingScope(action, consortiumId)) });
     return { visible: true, actor, decision };
   }

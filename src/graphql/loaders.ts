@@ -131,7 +131,7 @@ export class Loaders {
       const sql =
         `select p.id as parent__, ${selectWithJoins(shape, joins, 'r')}` +
         ` from unnest(${parents}::${fk.type}[]) as p(id)` +
-        ` cross join lateral (select ${shape.columns.map((c) => `t."${c.column}"`).join(', ')} from "${shape.meta.tableName}" t` +
+        ` cross join lateral (select ${storedColumns(shape, 't')} from "${shape.meta.tableName}" t` +
         ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
         ` order by t.${created}, t."id" limit ${limit}) r${this.joinList(joins, 'r', param)}`;
       const rows = await this.reader.arrays(sql, params);
@@ -248,9 +248,8 @@ export class Loaders {
     return joins
       .map((j) => {
         const known = param([...this.knownOf(j.target.meta.className)]);
-        const columns = j.target.columns.map((c) => `x."${c.column}"`).join(', ');
         return (
-          ` left join lateral (select ${columns} from "${j.target.meta.tableName}" x` +
+          ` left join lateral (select ${storedColumns(j.target, 'x')} from "${j.target.meta.tableName}" x` +
           ` where x."id" = ${alias}."${j.column}" and x."id" <> all(${known}::${j.type}[]) limit 1) ${j.alias} on true`
         );
       })
@@ -523,6 +522,11 @@ function directSql<T>(
     (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
     (order.length ? ` order by ${order.join(', ')}` : '');
   return { sql, params };
+}
+
+/** The shape's columns as stored, `alias."column"` each: what a subquery hands on to `selectList`. */
+function storedColumns<T>(shape: Shape<T>, alias: string): string {
+  return shape.columns.map((c) => `${alias}."${c.column}"`).join(', ');
 }
 
 /** The select list of a row (aliased `alias`) and of each of its joins, in order (see prime). */

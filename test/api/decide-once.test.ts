@@ -9,6 +9,7 @@ import { AccountRole } from '../../src/governance';
 import { sql } from '../support/db';
 import { createTestConsortium, joinAsMember } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
+import { createEnv, newConsortium } from '../support/factories/resources';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { openSocket } from '../support/ws-operation';
 
@@ -103,6 +104,29 @@ describe('a consortium action decided on every row of a list', () => {
       code: 'NOT_FOUND',
       message: expect.stringContaining(c.membershipId),
     });
+  });
+
+  it('gives every field that names a membership the caller does not hold its own NOT_FOUND, at its own path', async () => {
+    const c = await newConsortium(gw);
+    const environmentId = await createEnv(c.admin.owner.client, c.consortiumId);
+    const unknown = '00000000-0000-4000-8000-000000000042';
+    decisions = 0;
+    const result = await c.admin.owner.client.request<any, any>(
+      `query($e: ID!, $m: ID) {
+         first: certificate(environmentId: $e, membershipId: $m) { id }
+         second: certificate(environmentId: $e, membershipId: $m) { id }
+         mine: certificate(environmentId: $e) { id }
+       }`,
+      { e: environmentId, m: unknown },
+    );
+    const refused = (result.errors ?? []).map((e) => ({ path: e.path, code: e.extensions?.code, names: e.message.includes(unknown) }));
+    expect(refused, JSON.stringify(result.errors)).toEqual([
+      { path: ['first'], code: 'NOT_FOUND', names: true },
+      { path: ['second'], code: 'NOT_FOUND', names: true },
+    ]);
+    // The field that names no membership is decided on its own, and answered (no certificate yet).
+    expect(result.data).toEqual({ first: null, second: null, mine: null });
+    expect(decisions).toBe(1);
   });
 
   it('holds over WebSocket too', async () => {
