@@ -30,11 +30,11 @@ const DEFERRED: Readonly<Record<string, readonly string[]>> = {
 export class Loaders {
   private readonly cache = new Map<string, DataLoader<string, unknown>>();
   /**
-   * The ids each by-id loader holds a row for, by entity: a join of `include` leaves these out
-   * (its columns come back null), and the relation resolves from the loader. A node page names the
+   * The rows each by-id loader holds, by entity and id (see `row`): a join of `include` leaves
+   * these out (its columns come back null), and the relation resolves from the loader. A node page names the
    * same few memberships on every row, and the consortium's membership page has read them already.
    */
-  private readonly known = new Map<string, Set<string>>();
+  private readonly known = new Map<string, Map<string, WithId>>();
 
   constructor(
     private readonly metadata: MetadataStorage,
@@ -47,13 +47,13 @@ export class Loaders {
     private readonly em: () => EntityManager,
   ) {}
 
-  /** Entities by primary key; a missing id resolves to null. */
+  /** Entities by primary key; a missing id resolves to null. Relation fields read through `row`, which skips the loader for rows held already. */
   byId<T extends WithId>(entity: EntityClass<T>): DataLoader<string, T | null> {
     return this.memo(`${entity.name}#id`, async (ids) => {
       const rows = await this.read(entity, { id: { $in: [...ids] } } as unknown as FilterQuery<T>);
       const byId = new Map(rows.map((r) => [r.id, r]));
       const known = this.knownOf(entity.name);
-      for (const r of rows) known.add(r.id);
+      for (const r of rows) if (!known.has(r.id)) known.set(r.id, r);
       return ids.map((id) => byId.get(id) ?? null);
     });
   }
@@ -64,14 +64,25 @@ export class Loaders {
     const known = this.knownOf(entity.name);
     for (const row of rows) {
       loader.prime(row.id, row);
-      known.add(row.id);
+      if (!known.has(row.id)) known.set(row.id, row);
     }
   }
 
-  private knownOf(entity: string): Set<string> {
-    let ids = this.known.get(entity);
-    if (!ids) this.known.set(entity, (ids = new Set()));
-    return ids;
+  /**
+   * The row of `id`, as `byId(entity).load(id)` resolves it, but at once when this request holds
+   * it already (a page's own rows, the relations it joined, an earlier load): a relation field on
+   * every row of a list (a node's membership, a membership's organization) then costs no promise,
+   * no batch and no ticks. A row not held yet goes through the loader.
+   */
+  row<T extends WithId>(entity: EntityClass<T>, id: string): T | null | Promise<T | null> {
+    const held = this.known.get(entity.name)?.get(id);
+    return held !== undefined ? (held as T) : this.byId(entity).load(id);
+  }
+
+  private knownOf(entity: string): Map<string, WithId> {
+    let rows = this.known.get(entity);
+    if (!rows) this.known.set(entity, (rows = new Map()));
+    return rows;
   }
 
   /**
@@ -231,8 +242,9 @@ export class Loaders {
       for (const row of rows) {
         const id = row[idAt] as string | null;
         if (id == null || known.has(id)) continue;
-        known.add(id);
-        loader.prime(id, snapshotAt(j.target, row, offset) as WithId);
+        const snapshot = snapshotAt(j.target, row, offset) as WithId;
+        known.set(id, snapshot);
+        loader.prime(id, snapshot);
       }
       offset += j.target.columns.length;
     }
@@ -247,7 +259,7 @@ export class Loaders {
   private joinList(joins: readonly Join[], alias: string, param: (value: unknown) => string): string {
     return joins
       .map((j) => {
-        const known = param([...this.knownOf(j.target.meta.className)]);
+        const known = param([...this.knownOf(j.target.meta.className).keys()]);
         return (
           ` left join lateral (select ${storedColumns(j.target, 'x')} from "${j.target.meta.tableName}" x` +
           ` where x."id" = ${alias}."${j.column}" and x."id" <> all(${known}::${j.type}[]) limit 1) ${j.alias} on true`
@@ -370,6 +382,14 @@ export function rowReader(meta: EntityMetadata<any>): RowReader {
   };
   rowReaders.set(meta, reader);
   return reader;
+}
+
+/**
+ * `then` applied to a value that may be at hand already (`Loaders.row`): synchronously when it
+ * is, so that a resolver stays synchronous; on the promise's value otherwise.
+ */
+export function now<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
 }
 
 /** A text that is equal for equal filters: JSON with object keys sorted, Dates as ISO text. */

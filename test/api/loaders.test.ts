@@ -103,6 +103,32 @@ describe('loaders', () => {
     }
   });
 
+  it('a row the request holds (joined by a page, or loaded) is answered at once; any other goes through the loader', async () => {
+    const c = await newConsortium(gw);
+    const [nodeId] = await seedNodes(c.admin.membershipId, c.consortiumId, 1);
+    const [{ environment_id: environmentId }] = await sql<{ environment_id: string }>('select environment_id from node where id = ?', [nodeId]);
+    const loaders = loadersOf(gw);
+
+    // Not held yet: a promise, resolving to what the loader holds from then on.
+    const pending = loaders.row(Environment, environmentId);
+    expect(pending).toBeInstanceOf(Promise);
+    const environment = await pending;
+    expect(environment?.id).toBe(environmentId);
+    expect(loaders.row(Environment, environmentId)).toBe(environment);
+    expect(await loaders.byId(Environment).load(environmentId)).toBe(environment);
+
+    // Joined by a page: the same snapshot as the loader's, without a promise.
+    const [node] = await loaders.pageBy(Node, 'environment', { include: ['membership'] }, 10).load(environmentId);
+    const membership = loaders.row(Membership, node.membership.id);
+    expect(membership).not.toBeInstanceOf(Promise);
+    expect(membership).toBe(await loaders.byId(Membership).load(c.admin.membershipId));
+    expect((membership as Membership).id).toBe(c.admin.membershipId);
+
+    // An id with no row: null, through the loader, as byId answers it.
+    const missing = '00000000-0000-4000-8000-000000000000';
+    expect(await loaders.row(Membership, missing)).toBeNull();
+  });
+
   it('timestamps arrive to the millisecond, microseconds dropped as parsing their text drops them', async () => {
     const c = await newConsortium(gw);
     await seedNodes(c.admin.membershipId, c.consortiumId, 1);

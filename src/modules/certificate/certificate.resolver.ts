@@ -52,18 +52,18 @@ export class CertificateResolver {
 
   @FieldResolver(() => String, { description: 'The certificate followed by the environment CA certificate (PEM)' })
   async chainPem(@Root() certificate: Certificate, @Ctx() ctx: GatewayContext): Promise<string> {
-    const env = await ctx.loaders.byId(Environment).load(certificate.environment.id);
+    const env = await ctx.loaders.row(Environment, certificate.environment.id);
     const caPem = env ? await ctx.loaders.deferred(Environment, env, 'caCertificatePem') : '';
     return `${certificate.pem.trimEnd()}\n${caPem.trimEnd()}\n`;
   }
 
   @FieldResolver(() => Environment)
   environment(@Root() certificate: Certificate, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Environment).load(certificate.environment.id);
+    return ctx.loaders.row(Environment, certificate.environment.id);
   }
 
   @FieldResolver(() => Membership)
   membership(@Root() certificate: Certificate, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(certificate.membership.id);
+    return ctx.loaders.row(Membership, certificate.membership.id);
   }
 }

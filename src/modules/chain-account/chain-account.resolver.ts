@@ -75,12 +75,12 @@ export class ChainAccountResolver {
 
   @FieldResolver(() => Environment)
   environment(@Root() account: ChainAccount, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Environment).load(account.environment.id);
+    return ctx.loaders.row(Environment, account.environment.id);
   }
 
   @FieldResolver(() => Membership, { description: 'The membership that owns the account' })
   membership(@Root() account: ChainAccount, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(account.membership.id);
+    return ctx.loaders.row(Membership, account.membership.id);
   }
 }
 

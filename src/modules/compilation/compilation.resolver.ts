@@ -70,17 +70,17 @@ export class CompilationResolver {
 
   @FieldResolver(() => Consortium)
   consortium(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Consortium).load(c.consortium.id);
+    return ctx.loaders.row(Consortium, c.consortium.id);
   }
 
   @FieldResolver(() => Compilation, { nullable: true, description: 'The version this one was made from' })
   previousVersion(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
-    return c.previousVersion ? ctx.loaders.byId(Compilation).load(c.previousVersion.id) : null;
+    return c.previousVersion ? ctx.loaders.row(Compilation, c.previousVersion.id) : null;
   }
 
   @FieldResolver(() => Membership, { nullable: true })
   createdBy(@Root() c: Compilation, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(c.createdBy.id);
+    return ctx.loaders.row(Membership, c.createdBy.id);
   }
 
   @FieldResolver(() => [PromotionType], { description: 'The live environments this compilation is promoted to' })
@@ -135,17 +135,17 @@ export class CompilationResolver {
 export class PromotionResolver {
   @FieldResolver(() => Environment)
   environment(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Environment).load(p.environment.id);
+    return ctx.loaders.row(Environment, p.environment.id);
   }
 
   @FieldResolver(() => Membership, { description: 'The membership that promoted it' })
   promotedBy(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(p.promotedBy.id);
+    return ctx.loaders.row(Membership, p.promotedBy.id);
   }
 
   @FieldResolver(() => Compilation)
   compilation(@Root() p: CompilationPromotion, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Compilation).load(p.compilation.id);
+    return ctx.loaders.row(Compilation, p.compilation.id);
   }
 }
 

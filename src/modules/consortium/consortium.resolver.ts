@@ -3,6 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Roo
 import { notFound } from '../../errors';
 import { EffectiveRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant } from '../../graphql/grant';
 import { childPage, PageArgs, type Page } from '../../graphql/pagination';
 import { Membership } from '../membership/membership.entity';
@@ -70,10 +71,11 @@ export class ConsortiumResolver {
   }
 
   @FieldResolver(() => Organization)
-  async creatorOrganization(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Promise<Organization> {
-    const organization = await ctx.loaders.byId(Organization).load(consortium.creatorOrganization.id);
-    if (!organization) throw notFound('Organization', consortium.creatorOrganization.id);
-    return organization;
+  creatorOrganization(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Organization | Promise<Organization> {
+    return now(ctx.loaders.row(Organization, consortium.creatorOrganization.id), (organization) => {
+      if (!organization) throw notFound('Organization', consortium.creatorOrganization.id);
+      return organization;
+    });
   }
 
   @FieldResolver(() => [Membership], { description: "Your organization's ACTIVE and FROZEN memberships here" })

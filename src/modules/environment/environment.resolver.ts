@@ -72,12 +72,12 @@ export class EnvironmentResolver {
 
   @FieldResolver(() => Consortium)
   consortium(@Root() env: Environment, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Consortium).load(env.consortium.id);
+    return ctx.loaders.row(Consortium, env.consortium.id);
   }
 
   @FieldResolver(() => Membership, { nullable: true, description: 'The membership that created the environment' })
   createdBy(@Root() env: Environment, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(env.createdBy.id);
+    return ctx.loaders.row(Membership, env.createdBy.id);
   }
 
   @FieldResolver(() => NodeConnection, { description: 'The nodes of the environment, oldest first' })

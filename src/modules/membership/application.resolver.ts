@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
 import { Application } from './application.entity';
@@ -64,18 +65,17 @@ export class ApplicationResolver {
   }
 
   @FieldResolver(() => Organization, { description: 'The applicant' })
-  async organization(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<Organization> {
-    return (await ctx.loaders.byId(Organization).load(application.organization.id))!;
+  organization(@Root() application: Application, @Ctx() ctx: GatewayContext): Organization | Promise<Organization> {
+    return now(ctx.loaders.row(Organization, application.organization.id), (organization) => organization!);
   }
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the applicant is no member yet' })
-  async consortium(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<ConsortiumSummary> {
-    const consortium = await ctx.loaders.byId(Consortium).load(application.consortium.id);
-    return { id: application.consortium.id, name: consortium?.name ?? '' };
+  consortium(@Root() application: Application, @Ctx() ctx: GatewayContext): ConsortiumSummary | Promise<ConsortiumSummary> {
+    return now(ctx.loaders.row(Consortium, application.consortium.id), (consortium) => ({ id: application.consortium.id, name: consortium?.name ?? '' }));
   }
 
   @FieldResolver(() => Invitation, { nullable: true, description: 'The accepted invitation this application comes from, if any' })
-  invitation(@Root() application: Application, @Ctx() ctx: GatewayContext): Promise<Invitation | null> | null {
-    return application.invitation ? ctx.loaders.byId(Invitation).load(application.invitation.id) : null;
+  invitation(@Root() application: Application, @Ctx() ctx: GatewayContext): Invitation | Promise<Invitation | null> | null {
+    return application.invitation ? ctx.loaders.row(Invitation, application.invitation.id) : null;
   }
 }

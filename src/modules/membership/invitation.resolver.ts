@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
+import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
 import { Consortium } from '../consortium/consortium.entity';
@@ -99,19 +100,20 @@ export class InvitationResolver {
   }
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the invitee is no member yet' })
-  async consortium(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<ConsortiumSummary> {
-    const consortium = await ctx.loaders.byId(Consortium).load(invitation.consortium.id);
-    return { id: invitation.consortium.id, name: consortium?.name ?? '' };
+  consortium(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): ConsortiumSummary | Promise<ConsortiumSummary> {
+    return now(ctx.loaders.row(Consortium, invitation.consortium.id), (consortium) => ({ id: invitation.consortium.id, name: consortium?.name ?? '' }));
   }
 
   @FieldResolver(() => MembershipSummary, { description: 'The membership that sent the invitation' })
-  async invitingMembership(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<MembershipSummary> {
-    const membership = await ctx.loaders.byId(Membership).load(invitation.invitingMembership.id);
-    return { id: invitation.invitingMembership.id, displayName: membership?.displayName ?? '' };
+  invitingMembership(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): MembershipSummary | Promise<MembershipSummary> {
+    return now(ctx.loaders.row(Membership, invitation.invitingMembership.id), (membership) => ({
+      id: invitation.invitingMembership.id,
+      displayName: membership?.displayName ?? '',
+    }));
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'Null while an invitation by email waits for its person to have an organization' })
-  async inviteeOrganization(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Promise<Organization | null> {
-    return invitation.inviteeOrganization ? (await ctx.loaders.byId(Organization).load(invitation.inviteeOrganization.id)) ?? null : null;
+  inviteeOrganization(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): Organization | Promise<Organization | null> | null {
+    return invitation.inviteeOrganization ? ctx.loaders.row(Organization, invitation.inviteeOrganization.id) : null;
   }
 }

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import { notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
+import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant } from '../../graphql/grant';
 import { Consortium } from '../consortium/consortium.entity';
 import { User } from '../user/user.entity';
@@ -32,16 +33,18 @@ export class NetworkRoleResolver {
   }
 
   @FieldResolver(() => User)
-  async user(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Promise<User> {
-    const user = await ctx.loaders.byId(User).load(grant.user.id);
-    if (!user) throw notFound('User', grant.user.id);
-    return user;
+  user(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): User | Promise<User> {
+    return now(ctx.loaders.row(User, grant.user.id), (user) => {
+      if (!user) throw notFound('User', grant.user.id);
+      return user;
+    });
   }
 
   @FieldResolver(() => Consortium)
-  async consortium(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Promise<Consortium> {
-    const consortium = await ctx.loaders.byId(Consortium).load(grant.consortium.id);
-    if (!consortium || consortium.deletedAt) throw notFound('Consortium', grant.consortium.id);
-    return consortium;
+  consortium(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Consortium | Promise<Consortium> {
+    return now(ctx.loaders.row(Consortium, grant.consortium.id), (consortium) => {
+      if (!consortium || consortium.deletedAt) throw notFound('Consortium', grant.consortium.id);
+      return consortium;
+    });
   }
 }

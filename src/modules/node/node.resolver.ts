@@ -56,12 +56,12 @@ export class NodeResolver {
 
   @FieldResolver(() => Environment)
   environment(@Root() node: Node, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Environment).load(node.environment.id);
+    return ctx.loaders.row(Environment, node.environment.id);
   }
 
   @FieldResolver(() => Membership, { description: 'The membership that owns the node' })
   membership(@Root() node: Node, @Ctx() ctx: GatewayContext) {
-    return ctx.loaders.byId(Membership).load(node.membership.id);
+    return ctx.loaders.row(Membership, node.membership.id);
   }
 
   @FieldResolver(() => String, { description: 'JSON-RPC endpoint, derived from the node id (the gateway does not run nodes)' })

@@ -57,11 +57,11 @@ export class UserResolver {
   }
 
   @FieldResolver(() => Organization, { nullable: true })
-  organization(@Root() user: User, @Ctx() ctx: GatewayContext): Promise<Organization | null> | null {
+  organization(@Root() user: User, @Ctx() ctx: GatewayContext): Organization | Promise<Organization | null> | null {
     // For `me`, the caller's organization was read with the caller (the principal's statement)
     // and is in the by-id loader already: no second statement for `me { organization }`.
     const ref = user.organization;
-    return ref ? ctx.loaders.byId(Organization).load(ref.id) : null;
+    return ref ? ctx.loaders.row(Organization, ref.id) : null;
   }
 
   @FieldResolver(() => Boolean, { description: 'False while an invitation by email waits for the first sign-in' })
