@@ -69,10 +69,10 @@ export class Loaders {
   }
 
   /**
-   * The row of `id`, as `byId(entity).load(id)` resolves it, but at once when this request holds
-   * it already (a page's own rows, the relations it joined, an earlier load): a relation field on
-   * every row of a list (a node's membership, a membership's organization) then costs no promise,
-   * no batch and no ticks. A row not held yet goes through the loader.
+   * The row of `id`: the snapshot this request holds already (a page's own rows, the relations
+   * it joined, an earlier load; the same object the by-id loader holds), at once, so that a
+   * relation field on every row of a list (a node's membership, a membership's organization)
+   * costs no promise, no batch and no ticks; any other id through the by-id loader.
    */
   row<T extends WithId>(entity: EntityClass<T>, id: string): T | null | Promise<T | null> {
     const held = this.known.get(entity.name)?.get(id);
