@@ -344,12 +344,15 @@ const authzCost = (r: Partial<Record<Target, Measurement>>) =>
   r.gatewayDevelopment && r.gatewayNoAuthz ? 1 - r.gatewayDevelopment.rps / r.gatewayNoAuthz.rps : null;
 const authzCpu = (r: Partial<Record<Target, Measurement>>) =>
   r.gatewayDevelopment && r.gatewayNoAuthz ? r.gatewayDevelopment.cpuMsPerRequest / r.gatewayNoAuthz.cpuMsPerRequest - 1 : null;
-const ratio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) => (r[a] && r[b] ? r[a]!.rps / r[b]!.rps : null);
-const cpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) =>
-  r[a] && r[b] ? r[a]!.cpuMsPerRequest / r[b]!.cpuMsPerRequest : null;
-/** PostgreSQL's CPU per request of one server against another's (null where the database was not measured). */
-const dbCpuRatio = (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) =>
-  r[a]?.dbCpuMsPerRequest != null && r[b]?.dbCpuMsPerRequest != null ? r[a]!.dbCpuMsPerRequest! / r[b]!.dbCpuMsPerRequest! : null;
+/** One server's measure against another's in a round (null where either lacks it, e.g. PostgreSQL's CPU when not measured). */
+const ratioOf = (measure: (m: Measurement) => number | null) => (a: Target, b: Target) => (r: Partial<Record<Target, Measurement>>) => {
+  const x = r[a] ? measure(r[a]!) : null;
+  const y = r[b] ? measure(r[b]!) : null;
+  return x != null && y != null ? x / y : null;
+};
+const ratio = ratioOf((m) => m.rps);
+const cpuRatio = ratioOf((m) => m.cpuMsPerRequest);
+const dbCpuRatio = ratioOf((m) => m.dbCpuMsPerRequest);
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
 const fmtInterval = (i: Interval) =>

@@ -18,12 +18,8 @@ const STRING_ARRAY_OIDS = new Set([1009, 1015]);
  */
 function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   if (TIMESTAMP_OIDS.has(oid)) return (value: string) => value;
-  if (STRING_ARRAY_OIDS.has(oid) && format !== 'binary') return parseStringArray;
+  if (STRING_ARRAY_OIDS.has(oid) && format !== 'binary') return parseArray;
   return types.getTypeParser(oid, format as 'text');
-}
-
-function parseStringArray(value: string): unknown[] {
-  return parseArray(value);
 }
 
 /** Reported for every statement the reader sends, as the ORM's knex reports its own. */

@@ -2,6 +2,7 @@ import { ReferenceKind, type EntityClass, type EntityMetadata, type FilterQuery,
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { SqlReader } from '../db/reader';
+import { notFound } from '../errors';
 
 type WithId = { id: string };
 
@@ -51,21 +52,24 @@ export class Loaders {
   byId<T extends WithId>(entity: EntityClass<T>): DataLoader<string, T | null> {
     return this.memo(`${entity.name}#id`, async (ids) => {
       const rows = await this.read(entity, { id: { $in: [...ids] } } as unknown as FilterQuery<T>);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      const known = this.knownOf(entity.name);
-      for (const r of rows) if (!known.has(r.id)) known.set(r.id, r);
-      return ids.map((id) => byId.get(id) ?? null);
+      // A row held meanwhile (a page read while this batch was in flight) stays the one answer.
+      for (const r of rows) this.hold(entity.name, r);
+      const held = this.knownOf(entity.name);
+      return ids.map((id) => (held.get(id) as T | undefined) ?? null);
     });
   }
 
   /** Puts rows read otherwise (a page, the caller's own) into their by-id loader. */
   primeById<T extends WithId>(entity: EntityClass<T>, rows: Iterable<T>): void {
-    const loader = this.byId(entity);
-    const known = this.knownOf(entity.name);
-    for (const row of rows) {
-      loader.prime(row.id, row);
-      if (!known.has(row.id)) known.set(row.id, row);
-    }
+    for (const row of rows) this.hold(entity.name, row, this.byId(entity));
+  }
+
+  /** Keeps `row` as the request's row of its id, unless one is held already; primes `loader` with the one held. */
+  private hold(entity: string, row: WithId, loader?: DataLoader<string, unknown>): void {
+    const known = this.knownOf(entity);
+    let held = known.get(row.id);
+    if (!held) known.set(row.id, (held = row));
+    loader?.prime(row.id, held);
   }
 
   /**
@@ -77,6 +81,14 @@ export class Loaders {
   row<T extends WithId>(entity: EntityClass<T>, id: string): T | null | Promise<T | null> {
     const held = this.known.get(entity.name)?.get(id);
     return held !== undefined ? (held as T) : this.byId(entity).load(id);
+  }
+
+  /** `row`, NOT_FOUND (as for an unknown id) when no row has the id. */
+  required<T extends WithId>(entity: EntityClass<T>, id: string): T | Promise<T> {
+    return now(this.row(entity, id), (found) => {
+      if (!found) throw notFound(entity.name, id);
+      return found;
+    });
   }
 
   private knownOf(entity: string): Map<string, WithId> {
@@ -118,13 +130,15 @@ export class Loaders {
    * First pages of the children of parents, oldest first by (createdAt, id): `pageBy(Node,
    * 'environment', opts, size)` reads the first `size + 1` nodes of every requested environment in
    * one statement, so a list nested in a list costs one statement however many parents it has.
-   * Each parent's rows come from a lateral subquery that walks the index on (parent[, status],
-   * created_at, id) and stops after `size + 1` rows, and each included relation is joined on
-   * those rows alone: a page costs its rows, not the parent's whole list nor the table. (Reading
-   * only the keys in the lateral and joining the table back on them let the planner hash the
-   * whole table once the rows per page looked many: every node of every environment, 10,000
-   * rows at 50× data, for a page of 200.) `where` and `include` work as in `listBy` (the joins on the
-   * page's rows only). The extra row tells whether another page follows; callers slice it off.
+   * Each parent's page is a lateral subquery of its keys, from the index on (parent, created_at,
+   * id[, status]) alone, which stops after `size + 1` entries; then each row is a lateral lookup
+   * of one row by primary key, and so is each included relation. A page costs its rows, not the
+   * parent's whole list nor the table. Each part is there because its plain form failed: asked
+   * for whole rows in the first lateral, the planner may cost it for an average parent and read
+   * and sort every child of a parent with thousands (a bitmap scan); with the rows joined to the
+   * keys (outside the lateral or inside it), it may read and hash the whole table once, every
+   * node of every environment (10,000 rows at 50× data) for a page of 200. A lookup that depends
+   * on the row before it cannot be hashed. `where` and `include` work as in `listBy`. The extra row tells whether another page follows; callers slice it off.
    * Totals are read apart, when asked for (`countBy`).
    */
   pageBy<T extends { id: string; createdAt: Date }>(
@@ -142,9 +156,11 @@ export class Loaders {
       const sql =
         `select p.id as parent__, ${selectWithJoins(shape, joins, 'r')}` +
         ` from unnest(${parents}::${fk.type}[]) as p(id)` +
-        ` cross join lateral (select ${storedColumns(shape, 't')} from "${shape.meta.tableName}" t` +
+        ` cross join lateral (select t."id" from "${shape.meta.tableName}" t` +
         ` where t.${fk.column} = p.id${filter.map((c) => ` and ${c}`).join('')}` +
-        ` order by t.${created}, t."id" limit ${limit}) r${this.joinList(joins, 'r', param)}`;
+        ` order by t.${created}, t."id" limit ${limit}) k` +
+        ` cross join lateral (select ${storedColumns(shape, 'o')} from "${shape.meta.tableName}" o where o."id" = k."id" limit 1) r` +
+        this.joinList(joins, 'r', param);
       const rows = await this.reader.arrays(sql, params);
       const lead = 1;
       this.prime(joins, rows, lead + shape.columns.length);
@@ -241,10 +257,7 @@ export class Loaders {
       const idAt = offset + j.target.columns.findIndex((c) => c.prop === 'id');
       for (const row of rows) {
         const id = row[idAt] as string | null;
-        if (id == null || known.has(id)) continue;
-        const snapshot = snapshotAt(j.target, row, offset) as WithId;
-        known.set(id, snapshot);
-        loader.prime(id, snapshot);
+        if (id != null && !known.has(id)) this.hold(j.target.meta.className, snapshotAt(j.target, row, offset) as WithId, loader);
       }
       offset += j.target.columns.length;
     }

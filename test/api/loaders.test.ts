@@ -2,6 +2,8 @@
 // list made of the same kind of rows.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Loaders, stableKey } from '../../src/graphql/loaders';
+import { Consortium } from '../../src/modules/consortium/consortium.entity';
+import { liveConsortium } from '../../src/modules/consortium/consortium.service';
 import { compilationsOf } from '../../src/modules/compilation/compilation.pages';
 import { Environment } from '../../src/modules/environment/environment.entity';
 import { Membership } from '../../src/modules/membership/membership.entity';
@@ -124,9 +126,41 @@ describe('loaders', () => {
     expect(membership).toBe(await loaders.byId(Membership).load(c.admin.membershipId));
     expect((membership as Membership).id).toBe(c.admin.membershipId);
 
+    // Held while a load of it was in flight: the load answers the held row too, one object per id.
+    const elsewhere = await loadersOf(gw).byId(Membership).load(c.admin.membershipId);
+    const racing = loadersOf(gw);
+    const inFlight = racing.byId(Membership).load(c.admin.membershipId);
+    racing.primeById(Membership, [elsewhere!]);
+    expect(await inFlight).toBe(elsewhere);
+    expect(racing.row(Membership, c.admin.membershipId)).toBe(elsewhere);
+
     // An id with no row: null, through the loader, as byId answers it.
     const missing = '00000000-0000-4000-8000-000000000000';
     expect(await loaders.row(Membership, missing)).toBeNull();
+  });
+
+  it('a relation to a deleted consortium, or to no row, is NOT_FOUND whether the row is held or read', async () => {
+    const c = await newConsortium(gw);
+    await sql('update consortium set deleted_at = now() where id = ?', [c.consortiumId]);
+    const code = (fn: () => unknown) =>
+      Promise.resolve()
+        .then(fn)
+        .then(
+          () => 'answered',
+          (e: { code?: string }) => e.code,
+        );
+
+    const read = loadersOf(gw);
+    expect(read.row(Consortium, c.consortiumId)).toBeInstanceOf(Promise);
+    expect(await code(() => liveConsortium({ loaders: read }, c.consortiumId))).toBe('NOT_FOUND');
+
+    // Held now (the same loaders): the answer comes at once, and is still NOT_FOUND.
+    expect(read.row(Consortium, c.consortiumId)).toBeInstanceOf(Consortium);
+    expect(await code(() => liveConsortium({ loaders: read }, c.consortiumId))).toBe('NOT_FOUND');
+
+    const missing = '00000000-0000-4000-8000-000000000001';
+    expect(await code(() => read.required(Consortium, missing))).toBe('NOT_FOUND');
+    expect(await code(() => liveConsortium({ loaders: read }, missing))).toBe('NOT_FOUND');
   });
 
   it('timestamps arrive to the millisecond, microseconds dropped as parsing their text drops them', async () => {

@@ -1,9 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../errors';
 import { EffectiveRole, MembershipStatus } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
-import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant } from '../../graphql/grant';
 import { childPage, PageArgs, type Page } from '../../graphql/pagination';
 import { Membership } from '../membership/membership.entity';
@@ -72,10 +70,7 @@ export class ConsortiumResolver {
 
   @FieldResolver(() => Organization)
   creatorOrganization(@Root() consortium: Consortium, @Ctx() ctx: GatewayContext): Organization | Promise<Organization> {
-    return now(ctx.loaders.row(Organization, consortium.creatorOrganization.id), (organization) => {
-      if (!organization) throw notFound('Organization', consortium.creatorOrganization.id);
-      return organization;
-    });
+    return ctx.loaders.required(Organization, consortium.creatorOrganization.id);
   }
 
   @FieldResolver(() => [Membership], { description: "Your organization's ACTIVE and FROZEN memberships here" })

@@ -6,6 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound } from '../../errors';
 import { ALL_PERMISSIONS, ConsortiumRole, MembershipStatus, NetworkRole } from '../../governance';
 import type { GatewayContext } from '../../graphql/context';
+import { now } from '../../graphql/loaders';
 import type { CallerGrant, ConsortiumGrant } from '../../graphql/grant';
 import { keysetPage, type Page, type PageArgs } from '../../graphql/pagination';
 import { EventKind } from '../event/event.entity';
@@ -72,10 +73,19 @@ export async function createConsortium(ctx: GatewayContext, caller: CallerGrant,
 
 /** One consortium the caller may see; NOT_FOUND otherwise, as for an unknown id. */
 export async function getConsortium(ctx: GatewayContext, { acting }: ConsortiumGrant): Promise<Consortium> {
-  const id = acting.consortiumId;
-  const consortium = await ctx.loaders.byId(Consortium).load(id);
-  if (!consortium || consortium.deletedAt) throw notFound('Consortium', id);
-  return consortium;
+  return liveConsortium(ctx, acting.consortiumId);
+}
+
+/**
+ * A consortium as queries show it, from the request's rows: NOT_FOUND, as for an unknown id,
+ * once it is deleted (deleted things disappear from queries). Relations that lead to a
+ * consortium (a membership's, a network role's) answer through it.
+ */
+export function liveConsortium(ctx: Pick<GatewayContext, 'loaders'>, id: string): Consortium | Promise<Consortium> {
+  return now(ctx.loaders.required(Consortium, id), (consortium) => {
+    if (consortium.deletedAt) throw notFound('Consortium', id);
+    return consortium;
+  });
 }
 
 /**

@@ -1,10 +1,9 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
-import { now } from '../../graphql/loaders';
 import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { Consortium } from './consortium.entity';
+import { liveConsortium } from './consortium.service';
 
 /**
  * The relations of a Membership, as members see them (transparency, §5): its organization, who
@@ -14,10 +13,7 @@ import { Consortium } from './consortium.entity';
 export class MembershipFieldsResolver {
   @FieldResolver(() => Organization)
   organization(@Root() membership: Membership, @Ctx() ctx: GatewayContext): Organization | Promise<Organization> {
-    return now(ctx.loaders.row(Organization, membership.organization.id), (organization) => {
-      if (!organization) throw notFound('Organization', membership.organization.id);
-      return organization;
-    });
+    return ctx.loaders.required(Organization, membership.organization.id);
   }
 
   @FieldResolver(() => Membership, { nullable: true, description: 'The membership that invited this one: the chain of who invited whom' })
@@ -27,9 +23,6 @@ export class MembershipFieldsResolver {
 
   @FieldResolver(() => Consortium)
   consortium(@Root() membership: Membership, @Ctx() ctx: GatewayContext): Consortium | Promise<Consortium> {
-    return now(ctx.loaders.row(Consortium, membership.consortium.id), (consortium) => {
-      if (!consortium || consortium.deletedAt) throw notFound('Consortium', membership.consortium.id);
-      return consortium;
-    });
+    return liveConsortium(ctx, membership.consortium.id);
   }
 }

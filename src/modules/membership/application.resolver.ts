@@ -66,7 +66,7 @@ export class ApplicationResolver {
 
   @FieldResolver(() => Organization, { description: 'The applicant' })
   organization(@Root() application: Application, @Ctx() ctx: GatewayContext): Organization | Promise<Organization> {
-    return now(ctx.loaders.row(Organization, application.organization.id), (organization) => organization!);
+    return ctx.loaders.required(Organization, application.organization.id);
   }
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the applicant is no member yet' })

@@ -1,9 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
-import { notFound } from '../../errors';
 import type { GatewayContext } from '../../graphql/context';
-import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant } from '../../graphql/grant';
 import { Consortium } from '../consortium/consortium.entity';
+import { liveConsortium } from '../consortium/consortium.service';
 import { User } from '../user/user.entity';
 import { NetworkRoleGrant } from './network-role.entity';
 import { grantNetworkRole, revokeNetworkRole } from './network-role.service';
@@ -34,17 +33,11 @@ export class NetworkRoleResolver {
 
   @FieldResolver(() => User)
   user(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): User | Promise<User> {
-    return now(ctx.loaders.row(User, grant.user.id), (user) => {
-      if (!user) throw notFound('User', grant.user.id);
-      return user;
-    });
+    return ctx.loaders.required(User, grant.user.id);
   }
 
   @FieldResolver(() => Consortium)
   consortium(@Root() grant: NetworkRoleGrant, @Ctx() ctx: GatewayContext): Consortium | Promise<Consortium> {
-    return now(ctx.loaders.row(Consortium, grant.consortium.id), (consortium) => {
-      if (!consortium || consortium.deletedAt) throw notFound('Consortium', grant.consortium.id);
-      return consortium;
-    });
+    return liveConsortium(ctx, grant.consortium.id);
   }
 }
