@@ -46,7 +46,23 @@ export class SqlReader extends EventEmitter {
 
   constructor(url: string, max: number) {
     super();
-    this.pool = new Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, types: { getTypeParser } });
+    // A page is planned once per statement for the average parent (a lateral subquery's parent id
+    // is a parameter), not for the parent at hand. When a page holds about as many rows as the
+    // average parent has, a bitmap scan and a sort look cheaper than walking the index in order,
+    // and that plan reads every row of a parent far larger than the average for its 20 (3,000 of
+    // an environment's nodes among environments of 2: test/api/page-plan.test.ts). Without bitmap
+    // scans, the index on (parent, created_at, id) is walked and stops after `first + 1` rows.
+    // Nothing else this path reads wants one: single rows and `= any($1)` lists by primary key,
+    // and ordered lists by their parent's index. Set once per connection, before it is first used.
+    this.pool = new Pool({
+      connectionString: url,
+      max,
+      idleTimeoutMillis: 30_000,
+      types: { getTypeParser },
+      onConnect: async (client) => {
+        await client.query('set enable_bitmapscan = off');
+      },
+    });
     // An idle client that loses its connection (server restart) must not crash the process;
     // the next query opens a new one.
     this.pool.on('error', () => undefined);

@@ -135,9 +135,9 @@ export class Loaders {
    * rows alone: a page costs its rows, not the table. (Reading only the keys in the lateral and
    * joining the table back on them let the planner hash the whole table once pages looked many:
    * every node of every environment, 10,000 rows at 50× data, for a page of 200. Reading the keys
-   * and then each row by a one-row lookup cost PostgreSQL 1.7× per large query at 1×.) Where the
-   * statistics take a parent with thousands of children for a small one, the planner may still
-   * read and sort all of them by a bitmap scan, until the table is analyzed again. `where` and
+   * and then each row by a one-row lookup cost PostgreSQL 1.7× per large query at 1×.) The
+   * statement is planned for the average parent: the read path's connections take no bitmap scan,
+   * which would read and sort every child of a parent far larger than the average (SqlReader). `where` and
    * `include` work as in `listBy`. The extra row tells whether another page follows; callers
    * slice it off. Totals are read apart, when asked for (`countBy`).
    */
