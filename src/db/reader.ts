@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { Pool, types } from 'pg';
 import { parse as parseArray } from 'postgres-array';
 import { traced } from '../observability/tracing';
+import { sessionSettings } from './session';
 import type { Orm } from './orm';
 
 const TIMESTAMP_OIDS = new Set([1114, 1184]);
@@ -59,9 +60,7 @@ export class SqlReader extends EventEmitter {
       max,
       idleTimeoutMillis: 30_000,
       types: { getTypeParser },
-      onConnect: async (client) => {
-        await client.query('set enable_bitmapscan = off');
-      },
+      onConnect: sessionSettings({ enable_bitmapscan: 'off' }),
     });
     // An idle client that loses its connection (server restart) must not crash the process;
     // the next query opens a new one.

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config';
+import { sessionSettings } from '../db/session';
 import { refusal } from './refusal';
 
 /** What a caller has left of this minute's budget (`extensions.cost` and the `rateBudget` query). */
@@ -40,7 +41,7 @@ export class Budgets {
       connectionString: url,
       max: Math.max(2, Math.ceil(config.dbPoolMax / 2)),
       connectionTimeoutMillis: 5_000,
-      options: '-c synchronous_commit=off',
+      onConnect: sessionSettings({ synchronous_commit: 'off' }),
     });
     // An idle client that loses its connection (server restart) must not crash the process.
     this.pool.on('error', () => undefined);
