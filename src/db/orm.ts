@@ -40,6 +40,10 @@ export async function ormOptions(
     allowGlobalContext: false,
     forceUtcTimezone: true,
     pool: { min: 0, max: opts.poolMax ?? 10 },
+    // The ORM takes host, port, user, password and database from the URL and drops the rest
+    // (`?sslmode=`, `?options=`); node-postgres, given the whole URL as well, reads those from it,
+    // so the ORM's connections are configured as the read path's and the budgets' are.
+    driverOptions: { connection: { connectionString: clientUrl } },
     // Written with plain SQL by the transport layer (budgets, idempotency keys), not by entities.
     schemaGenerator: { skipTables: ['rate_budget', 'idempotency_key', 'idempotency_applied'] },
     // Statements only, with $n placeholders: 'query-params' would inline the values (billing

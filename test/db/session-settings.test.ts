@@ -1,9 +1,10 @@
 // The read path's and the budgets' sessions get their own settings (no bitmap scans, commits
 // that do not wait for the disk) whatever the connection string carries: a DATABASE_URL with
-// `?options=…` of its own keeps those and gets these too.
+// `?options=…` of its own keeps those and gets these too. The ORM's connections keep them as well.
 import type { Pool } from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Config } from '../../src/config';
+import { openDatabase } from '../../src/db/orm';
 import { SqlReader } from '../../src/db/reader';
 import { Budgets } from '../../src/graphql/budgets';
 
@@ -33,5 +34,15 @@ describe('session settings with options in the connection string', () => {
     const show = (text: string) => pool.query<Record<string, string>>(text);
     expect(await setting(show, 'synchronous_commit')).toBe('off');
     expect(await setting(show, 'statement_timeout')).toBe('7s');
+  });
+
+  it('the ORM’s connections keep the URL’s settings', async () => {
+    const orm = await openDatabase(url.toString(), { migrate: false });
+    try {
+      const [row] = await orm.em.getConnection().execute<{ statement_timeout: string }[]>('show statement_timeout');
+      expect(row.statement_timeout).toBe('7s');
+    } finally {
+      await orm.close();
+    }
   });
 });
