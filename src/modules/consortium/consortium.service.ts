@@ -88,6 +88,11 @@ export function liveConsortium(ctx: Pick<GatewayContext, 'loaders'>, id: string)
   });
 }
 
+/** What an invitee or an applicant, not (yet) a member, may know of a consortium: its id and name. */
+export function consortiumSummary(ctx: Pick<GatewayContext, 'loaders'>, id: string): { id: string; name: string } | Promise<{ id: string; name: string }> {
+  return now(ctx.loaders.row(Consortium, id), (consortium) => ({ id, name: consortium?.name ?? '' }));
+}
+
 /**
  * The caller's consortia: those where their organization holds an ACTIVE or FROZEN membership.
  * A user without organization.consortia.list (a GUEST) sees only those where they hold a network role.

@@ -4,9 +4,9 @@ import type { GatewayContext } from '../../graphql/context';
 import { isUuid } from '../../validation';
 import { Environment, EnvironmentStatus } from './environment.entity';
 
-/** A row by id through the request's loader; null for an id that cannot exist. */
+/** A row by id, the request's own when it holds it (`Loaders.row`); null for an id that cannot exist. */
 export async function loadById<T extends { id: string }>(ctx: GatewayContext, entity: EntityClass<T>, id: unknown): Promise<T | null> {
-  return isUuid(id) ? ctx.loaders.byId(entity).load(id) : null;
+  return isUuid(id) ? ctx.loaders.row(entity, id) : null;
 }
 
 /** A LIVE environment by id through the request's loader; deleted or unknown ones are NOT_FOUND. */

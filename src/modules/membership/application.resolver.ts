@@ -1,11 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../../graphql/context';
-import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
 import { Application } from './application.entity';
-import { Consortium } from '../consortium/consortium.entity';
+import { consortiumSummary } from '../consortium/consortium.service';
 import { Invitation } from './invitation.entity';
 import { Organization } from '../organization/organization.entity';
 import * as applications from './application.service';
@@ -71,7 +70,7 @@ export class ApplicationResolver {
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the applicant is no member yet' })
   consortium(@Root() application: Application, @Ctx() ctx: GatewayContext): ConsortiumSummary | Promise<ConsortiumSummary> {
-    return now(ctx.loaders.row(Consortium, application.consortium.id), (consortium) => ({ id: application.consortium.id, name: consortium?.name ?? '' }));
+    return consortiumSummary(ctx, application.consortium.id);
   }
 
   @FieldResolver(() => Invitation, { nullable: true, description: 'The accepted invitation this application comes from, if any' })

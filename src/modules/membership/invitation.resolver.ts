@@ -4,7 +4,7 @@ import type { GatewayContext } from '../../graphql/context';
 import { now } from '../../graphql/loaders';
 import { Granted, type CallerGrant, type ConsortiumGrant, type RequestGrant } from '../../graphql/grant';
 import type { Page } from '../../graphql/pagination';
-import { Consortium } from '../consortium/consortium.entity';
+import { consortiumSummary } from '../consortium/consortium.service';
 import { Invitation } from './invitation.entity';
 import { Organization } from '../organization/organization.entity';
 import * as invitations from './invitation.service';
@@ -101,7 +101,7 @@ export class InvitationResolver {
 
   @FieldResolver(() => ConsortiumSummary, { description: 'Only id and name: the invitee is no member yet' })
   consortium(@Root() invitation: Invitation, @Ctx() ctx: GatewayContext): ConsortiumSummary | Promise<ConsortiumSummary> {
-    return now(ctx.loaders.row(Consortium, invitation.consortium.id), (consortium) => ({ id: invitation.consortium.id, name: consortium?.name ?? '' }));
+    return consortiumSummary(ctx, invitation.consortium.id);
   }
 
   @FieldResolver(() => MembershipSummary, { description: 'The membership that sent the invitation' })

@@ -67,9 +67,7 @@ export async function createOrganization(ctx: GatewayContext, caller: CallerGran
 
 /** The caller's own organization (its rule refuses any other id as NOT_FOUND). */
 export async function getOrganization(ctx: GatewayContext, id: string): Promise<Organization> {
-  const org = await ctx.loaders.byId(Organization).load(id);
-  if (!org) throw notFound('Organization', id);
-  return org;
+  return ctx.loaders.required(Organization, id);
 }
 
 /** Renames the caller's organization (OWNER or ADMIN). */
