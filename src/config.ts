@@ -70,6 +70,8 @@ export interface Config {
   drainTimeoutMs: number;
   /** Execute operations compiled by graphql-jit (default) rather than interpreted by graphql-js. */
   compiledExecution: boolean;
+  /** Queries whose whole selection is declared readable are answered by one planned statement (graphql/read-plan.ts). */
+  plannedReads: boolean;
   /** /metrics on the main port unless `metricsPort` is set; traces exported only with an OTLP endpoint. */
   observability: { metricsPort: number | null; otlpEndpoint: string | null; serviceName: string };
   /** Browser origins allowed to call the API (CORS); the gateway's own pages need none. */
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     embeddedPgPort: int(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 200),
     compiledExecution: flag(env, 'GRAPHQL_JIT', true),
+    plannedReads: flag(env, 'PLANNED_READS', true),
     jwt: {
       secret: jwtSecret,
       jwksUrl: jwks,

@@ -19,7 +19,8 @@ import { isExpectedError } from './graphql/errors';
 import { compiledExecution } from './graphql/executor';
 import { batchLimit } from './graphql/limits';
 import { buildContext as buildPipelineContext, Pipeline } from './graphql/pipeline';
-import { buildGatewaySchema } from './graphql/schema';
+import { ReadPlanner } from './graphql/read-plan';
+import { buildGatewaySchema, readMap, ruleTree } from './graphql/schema';
 import { Drain } from './http/drain';
 import { bodyErrors, httpPipelinePlugin, requestBounds } from './http/graphql-http';
 import { idempotencyPlugin, idempotencyScope } from './http/idempotency';
@@ -85,7 +86,9 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
   };
 
   const apollo = new ApolloServer<GatewayContext>({
-    ...(config.compiledExecution ? { gateway: compiledExecution(schema, { cacheSize: 1000 }) } : { schema }),
+    ...(config.compiledExecution
+      ? { gateway: compiledExecution(schema, { cacheSize: 1000, planner: config.plannedReads ? new ReadPlanner(schema, app.orm.getMetadata(), readMap(), ruleTree()) : null }) }
+      : { schema }),
     // Introspection is refused in production by the pipeline's validation rules (both transports).
     introspection: true,
     parseOptions: pipeline.parseOptions(),

@@ -12,6 +12,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from './context';
+import type { ReadPlanner } from './read-plan';
 
 type Gateway = ApolloServerOptionsWithGateway<GatewayContext>['gateway'];
 
@@ -27,7 +28,7 @@ type Gateway = ApolloServerOptionsWithGateway<GatewayContext>['gateway'];
  * document's hash and operation name; an operation graphql-jit refuses to compile runs on
  * graphql-js, so nothing is lost by the optimization.
  */
-export function compiledExecution(schema: GraphQLSchema, opts: { cacheSize: number }): Gateway {
+export function compiledExecution(schema: GraphQLSchema, opts: { cacheSize: number; planner?: ReadPlanner | null }): Gateway {
   const compiled = new LRUCache<string, CompiledQuery | { fallback: true }>({ max: opts.cacheSize });
 
   function compile(document: DocumentNode, operationName: string | undefined, key: string): CompiledQuery | { fallback: true } {
@@ -46,7 +47,10 @@ export function compiledExecution(schema: GraphQLSchema, opts: { cacheSize: numb
         executor: async (requestContext): Promise<ExecutionResult> => {
           const { document, request, operationName, queryHash } = requestContext;
           const context = requestContext.context as GatewayContext;
-          const entry = compile(document, operationName ?? undefined, `${queryHash}:${operationName ?? ''}`);
+          const key = `${queryHash}:${operationName ?? ''}`;
+          const planned = opts.planner ? await opts.planner.run(document, operationName ?? undefined, key, context, request.variables) : null;
+          if (planned) return planned;
+          const entry = compile(document, operationName ?? undefined, key);
           if ('fallback' in entry) {
             return execute({ schema, document, contextValue: context, variableValues: request.variables, operationName });
           }

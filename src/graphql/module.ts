@@ -1,6 +1,7 @@
 import type { allow, IRule } from 'graphql-shield';
 import type { NonEmptyArray } from 'type-graphql';
 import type { AppServices } from './context';
+import type { ReadMap } from './read-plan';
 
 /** Shield rules of one module: `{ Query: { field: rule }, Mutation: {…}, SomeType: { field: rule } }`. */
 export type RuleMap = Record<string, Record<string, IRule | typeof allow>>;
@@ -13,6 +14,12 @@ export interface GatewayModule {
   name: string;
   resolvers: NonEmptyArray<Function> | Function[];
   rules: RuleMap;
+  /**
+   * How the planned read path answers the fields of this module's resolvers that read rows
+   * (graphql/read-plan.ts), declared from the constants those resolvers use. A field not named
+   * here is answered by its resolver.
+   */
+  reads?: ReadMap;
   start?(app: AppServices): Promise<void> | void;
   stop?(app: AppServices): Promise<void> | void;
 }

@@ -95,7 +95,23 @@ export function consortiumAction(action: ConsortiumAction | ((args: Args) => Con
   const r = rule(ruleName(`consortium:${name}`), { cache: 'no_cache' })((parent, args, ctx: GatewayContext, info) =>
     decide(ctx, info, () => grant(parent, args, ctx)),
   );
+  DECISIONS.set(r, { decide: grant, scope });
   return kind(r, 'consortium');
+}
+
+/** A consortium rule's decision as a function, and the scope kind it decides on. */
+export interface RuleDecision {
+  decide: (parent: unknown, args: Args, ctx: GatewayContext) => Promise<ConsortiumGrant<unknown>>;
+  scope: ScopeKind<any>;
+}
+const DECISIONS = new WeakMap<IRule, RuleDecision>();
+/**
+ * The decision a rule of consortiumAction makes, for a caller that answers a field without its
+ * resolver (the planned read path, graphql/read-plan.ts): the very function the rule runs.
+ * Undefined for every other rule.
+ */
+export function ruleDecision(r: unknown): RuleDecision | undefined {
+  return typeof r === 'object' && r !== null ? DECISIONS.get(r as IRule) : undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import './enums';
 import type { GatewayContext } from './context';
 import { refuseMalformedArguments } from './input-hygiene';
 import type { GatewayModule, RuleMap } from './module';
+import type { ReadMap } from './read-plan';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
@@ -25,6 +26,21 @@ export function ruleTree(modules: readonly GatewayModule[] = MODULES): RuleMap {
     }
   }
   return tree;
+}
+
+/** The planned reads every module declares, merged; a field declared twice is a programming error. */
+export function readMap(modules: readonly GatewayModule[] = MODULES): ReadMap {
+  const map: ReadMap = {};
+  for (const mod of modules) {
+    for (const [type, fields] of Object.entries(mod.reads ?? {})) {
+      map[type] ??= {};
+      for (const [field, read] of Object.entries(fields)) {
+        if (map[type][field]) throw new Error(`Planned read of ${type}.${field} is declared twice (module ${mod.name})`);
+        map[type][field] = read;
+      }
+    }
+  }
+  return map;
 }
 
 /**

@@ -61,6 +61,13 @@ export const parentMembership: ScopeKind<null> = async (parent: Membership) => (
   row: null,
 });
 
+/**
+ * The scopes that read nothing of the parent but its id and its references (`{ id }` each) and
+ * keep no row: a decision on them needs only that much of a row, which the planned read path
+ * (read-plan.ts) hands them instead of a snapshot.
+ */
+export const PARENT_SCOPES: ReadonlySet<ScopeKind<any>> = new Set([parentConsortium, parentMembership]);
+
 /** 4. The Environment whose field is resolved, acting through the `membershipId` argument. */
 export const parentEnvironment: ScopeKind<Environment> = async (parent: Environment, args) => ({
   consortiumId: parent.consortium.id,

@@ -53,6 +53,13 @@ export const operationDuration = new Histogram({
   registers: [registry],
 });
 
+export const plannedReads = new Counter({
+  name: 'gateway_planned_reads_total',
+  help: 'Queries of a planned shape (graphql/read-plan.ts): answered by the plan, or declined to the resolvers (a refusal, bad input, a missing row)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const httpRequests = new Counter({
   name: 'gateway_http_requests_total',
   help: 'HTTP requests by method, route and status code',

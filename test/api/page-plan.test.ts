@@ -22,6 +22,8 @@ const PAGE = 20;
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let db: Client;
 let gw: TestGateway;
+/** The same gateway with the planned read path, which answers the same query with one statement of its own. */
+let plannedGw: TestGateway;
 let c: TestConsortium;
 
 beforeAll(async () => {
@@ -29,7 +31,8 @@ beforeAll(async () => {
   await (await openDatabase(scratch.url)).close();
   db = new Client({ connectionString: scratch.url });
   await db.connect();
-  gw = await startTestGateway({ DATABASE_URL: scratch.url });
+  gw = await startTestGateway({ DATABASE_URL: scratch.url, PLANNED_READS: 'false' });
+  plannedGw = await startTestGateway({ DATABASE_URL: scratch.url });
   c = await newConsortium(gw);
   // The large environment first (its page is among the ten asked for), then the small ones.
   const environments = Array.from({ length: ENVIRONMENTS + 1 }, () => randomUUID());
@@ -60,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw?.stop();
+  await plannedGw?.stop();
   await db?.end();
   await scratch?.drop();
 });
@@ -75,39 +79,56 @@ interface PlanNode {
 
 const flatten = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(flatten)];
 
+const QUERY = `query($id: ID!) { consortium(id: $id) { environments(first: 10) { nodes { nodes(first: ${PAGE}) { nodes { id membership { id displayName } } } } } } }`;
+
+/** Sends the query to `on`, checks the pages, and explains the one statement that read the nodes (`reads`) on its read path. */
+async function pagesAndPlan(on: TestGateway, reads: (sql: string) => boolean): Promise<{ plan: PlanNode[]; shape: string }> {
+  const seen: ReaderQueryEvent[] = [];
+  const listen = (q: ReaderQueryEvent) => seen.push(q);
+  on.app.services.reader.on('query', listen);
+  let result: { consortium: { environments: { nodes: { nodes: { nodes: { membership: { displayName: string } }[] } }[] } } };
+  try {
+    result = await on.as(c.admin.owner.email).ok(QUERY, { id: c.consortiumId });
+  } finally {
+    on.app.services.reader.removeListener('query', listen);
+  }
+  const pages = result.consortium.environments.nodes;
+  expect(pages).toHaveLength(10);
+  expect(pages.map((p) => p.nodes.nodes.filter((n) => n.membership.displayName.startsWith('node owner')).length)).toEqual([PAGE, ...Array(9).fill(NODES_EACH)]);
+
+  const page = seen.filter((q) => reads(q.sql));
+  expect(page, seen.map((q) => q.sql).join('\n')).toHaveLength(1);
+  // Explained on a connection of the gateway's read path, with its settings.
+  const [explained] = await on.app.services.reader.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (analyze, format json) ${page[0].sql}`, page[0].bindings);
+  const plan = flatten(explained['QUERY PLAN'][0].Plan);
+  const shape = JSON.stringify(plan.map((n) => `${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`.trim()));
+  return { plan, shape };
+}
+
+/** Rows read from a table, over all loops. */
+const readFrom = (plan: PlanNode[], table: string) =>
+  plan.filter((n) => n['Relation Name'] === table).reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0);
+
 describe('first pages of nodes of many environments, with their memberships', () => {
   it('read each page’s rows and each row’s membership, never a whole table', async () => {
-    const seen: ReaderQueryEvent[] = [];
-    const listen = (q: ReaderQueryEvent) => seen.push(q);
-    gw.app.services.reader.on('query', listen);
-    let result: { consortium: { environments: { nodes: { nodes: { nodes: { membership: { displayName: string } }[] } }[] } } };
-    try {
-      result = await c.admin.owner.client.ok(
-        `query($id: ID!) { consortium(id: $id) { environments(first: 10) { nodes { nodes(first: ${PAGE}) { nodes { id membership { id displayName } } } } } } }`,
-        { id: c.consortiumId },
-      );
-    } finally {
-      gw.app.services.reader.removeListener('query', listen);
-    }
-    const pages = result.consortium.environments.nodes;
-    expect(pages).toHaveLength(10);
-    expect(pages.map((p) => p.nodes.nodes.filter((n) => n.membership.displayName.startsWith('node owner')).length)).toEqual([PAGE, ...Array(9).fill(NODES_EACH)]);
-
-    const page = seen.filter((q) => /\bfrom unnest\(/.test(q.sql) && /\bfrom "node"/.test(q.sql));
-    expect(page, seen.map((q) => q.sql).join('\n')).toHaveLength(1);
-    // Explained on a connection of the gateway's read path, with its settings.
-    const [explained] = await gw.app.services.reader.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`explain (analyze, format json) ${page[0].sql}`, page[0].bindings);
-    const plan = flatten(explained['QUERY PLAN'][0].Plan);
-    const shape = JSON.stringify(plan.map((n) => `${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`.trim()));
+    const { plan, shape } = await pagesAndPlan(gw, (sql) => /\bfrom unnest\(/.test(sql) && /\bfrom "node"/.test(sql));
     // Rows read from each table, over all loops: the pages' 38 nodes (and the large environment's
     // extra row) and their memberships, against 5,000 of each in the tables and 3,000 in the
     // large environment alone.
-    const read = (table: string) =>
-      plan.filter((n) => n['Relation Name'] === table).reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0);
     expect(plan.some((n) => n['Node Type'] === 'Seq Scan'), shape).toBe(false);
     // (PostgreSQL reports a scan's rows as the average over its 10 loops, rounded: up to 5 more.)
     const rows = PAGE + 1 + 9 * NODES_EACH + 5;
-    expect(read('node'), shape).toBeLessThanOrEqual(rows);
-    expect(read('membership'), shape).toBeLessThanOrEqual(rows);
+    expect(readFrom(plan, 'node'), shape).toBeLessThanOrEqual(rows);
+    expect(readFrom(plan, 'membership'), shape).toBeLessThanOrEqual(rows);
+  });
+
+  it('read so in the planned statement too: each page’s rows and their memberships, never a whole table', async () => {
+    const { plan, shape } = await pagesAndPlan(plannedGw, (sql) => /json_build_object/.test(sql) && /\bfrom "node"/.test(sql));
+    expect(plan.some((n) => n['Node Type'] === 'Seq Scan'), shape).toBe(false);
+    // One page per live environment (the large one's 20, 2 each of the others), each node's
+    // membership by its key: no more rows than the answer's, up to the rounding of averages.
+    const rows = PAGE + 9 * NODES_EACH + 5;
+    expect(readFrom(plan, 'node'), shape).toBeLessThanOrEqual(rows);
+    expect(readFrom(plan, 'membership'), shape).toBeLessThanOrEqual(rows);
   });
 });

@@ -4,6 +4,7 @@ import { compilationNamed, consortiumNamed, parentConsortium } from '../../graph
 import { CompilationDraftResolver } from './compilation.draft.resolver';
 import { CompilationResolver, ConsortiumCompilationsResolver, PromotionResolver } from './compilation.resolver';
 import { DRAFTS, DraftCompiler } from './compilation.draft';
+import { Compilation } from './compilation.entity';
 import { startCompilationRunner, stopCompilationRunner } from './compilation.runner';
 
 /** Shared smart-contract compilations. */
@@ -24,6 +25,8 @@ export const compilationModule: GatewayModule = {
       compilations: consortiumAction('compilation.view', parentConsortium),
     },
   },
+  // The resolver's read, for the planned read path: a consortium's compilations (compilationsOf).
+  reads: { Consortium: { compilations: { kind: 'page', entity: Compilation, foreignKey: 'consortium', args: ['first'] } } },
   async start(app) {
     await startCompilationRunner(app);
     app.registry.set(DRAFTS, new DraftCompiler(app.config.compiler.maxPerOrganization));

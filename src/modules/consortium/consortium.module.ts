@@ -4,6 +4,10 @@ import { consortiumNamed, parentConsortium, parentMembership } from '../../graph
 import { ConsortiumResolver } from './consortium.resolver';
 import { MembershipFieldsResolver } from './membership-fields.resolver';
 import { PermissionResolver } from './permission.resolver';
+import { Consortium } from './consortium.entity';
+import { membershipStatuses } from './consortium.types';
+import { Membership } from '../membership/membership.entity';
+import type { MembershipStatus } from '../../governance';
 
 /** Consortia, their memberships as seen by members, and rights made visible. */
 export const consortiumModule: GatewayModule = {
@@ -32,5 +36,20 @@ export const consortiumModule: GatewayModule = {
       consortium: consortiumAction('consortium.view', parentMembership),
       invitedBy: consortiumAction('consortium.view', parentMembership),
     },
+  },
+  // The resolvers' reads, for the planned read path: a live consortium by id (getConsortium),
+  // its page of memberships (ConsortiumResolver.memberships) and a membership's relations.
+  reads: {
+    Query: { consortium: { kind: 'row', entity: Consortium, idArg: 'id', where: { deletedAt: null } } },
+    Consortium: {
+      memberships: {
+        kind: 'page',
+        entity: Membership,
+        foreignKey: 'consortium',
+        args: ['first', 'status'],
+        where: { status: { $in: (args) => membershipStatuses(args.status as MembershipStatus[] | null) } },
+      },
+    },
+    Membership: { organization: { kind: 'relation', property: 'organization' }, invitedBy: { kind: 'relation', property: 'invitedBy' } },
   },
 };

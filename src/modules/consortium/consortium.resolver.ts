@@ -8,7 +8,7 @@ import { Membership } from '../membership/membership.entity';
 import { Organization } from '../organization/organization.entity';
 import { Consortium } from './consortium.entity';
 import { createConsortium, deleteConsortium, getConsortium, listConsortia, updateConsortium } from './consortium.service';
-import { ConsortiumConnection, CreateConsortiumInput, MembershipConnection, MembershipsArgs, UpdateConsortiumInput } from './consortium.types';
+import { ConsortiumConnection, CreateConsortiumInput, MembershipConnection, MembershipsArgs, membershipStatuses, UpdateConsortiumInput } from './consortium.types';
 
 const DEFAULT_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.FROZEN];
 
@@ -60,8 +60,8 @@ export class ConsortiumResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Membership>> {
-    const statuses = [...new Set(args.status?.length ? args.status : DEFAULT_STATUSES)].sort();
-    const page = await childPage(ctx, Membership, 'consortium', { where: { status: { $in: statuses } }, include: ['organization'] }, consortium.id, args, info);
+    const where = { status: { $in: membershipStatuses(args.status) } };
+    const page = await childPage(ctx, Membership, 'consortium', { where, include: ['organization'] }, consortium.id, args, info);
     // Inviters are memberships of the same consortium: most are in this page already. Their
     // organizations came with them (include).
     ctx.loaders.primeById(Membership, page.nodes);

@@ -37,6 +37,11 @@ export class MembershipsArgs extends PageArgs {
   status?: MembershipStatus[] | null;
 }
 
+/** The statuses a page of memberships lists: those asked for, else ACTIVE and FROZEN (sorted, once each). */
+export function membershipStatuses(status: readonly MembershipStatus[] | null | undefined): MembershipStatus[] {
+  return [...new Set(status?.length ? status : [MembershipStatus.ACTIVE, MembershipStatus.FROZEN])].sort();
+}
+
 /** A page of a consortium's memberships, oldest first. */
 export const MembershipConnection = Connection(Membership, 'Membership');
 

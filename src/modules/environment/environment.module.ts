@@ -1,7 +1,9 @@
 import type { GatewayModule } from '../../graphql/module';
 import { accountRoleConsortiumAction, consortiumAction } from '../../graphql/rules';
 import { consortiumNamed, environmentNamed, parentConsortium, parentEnvironment } from '../../graphql/scopes';
-import { ConsortiumEnvironmentsResolver, EnvironmentResolver } from './environment.resolver';
+import { Node } from '../node/node.entity';
+import { Environment } from './environment.entity';
+import { ConsortiumEnvironmentsResolver, EnvironmentResolver, LIVE_ENVIRONMENTS } from './environment.resolver';
 
 /** Environments (chains) of a consortium. */
 export const environmentModule: GatewayModule = {
@@ -24,6 +26,15 @@ export const environmentModule: GatewayModule = {
     },
     Environment: {
       connectionProfile: consortiumAction('environment.view', parentEnvironment),
+    },
+  },
+  // The resolvers' reads, for the planned read path: a consortium's live environments, the
+  // nodes of a live environment (none of another), the membership that created one.
+  reads: {
+    Consortium: { environments: { kind: 'page', entity: Environment, foreignKey: 'consortium', args: ['first'], where: LIVE_ENVIRONMENTS } },
+    Environment: {
+      nodes: { kind: 'page', entity: Node, foreignKey: 'environment', args: ['first'], parentWhere: LIVE_ENVIRONMENTS },
+      createdBy: { kind: 'relation', property: 'createdBy' },
     },
   },
 };

@@ -87,7 +87,7 @@ export class EnvironmentResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Node>> {
-    if (env.status !== EnvironmentStatus.LIVE) return emptyPage();
+    if (env.status !== LIVE_ENVIRONMENTS.status) return emptyPage();
     // Each node's membership comes in the same statement: resolving it never waits on a batch
     // of its own, whichever of the consortium's lists arrives first.
     return childPage(ctx, Node, 'environment', { include: ['membership'] }, env.id, page, info);
@@ -123,6 +123,9 @@ export class EnvironmentResolver {
   }
 }
 
+/** What a consortium's list of environments shows: the live ones (deleted ones are gone from queries). */
+export const LIVE_ENVIRONMENTS = { status: EnvironmentStatus.LIVE } as const;
+
 /** Consortium.environments lives here, beside the environments it lists. */
 @Resolver(() => Consortium)
 export class ConsortiumEnvironmentsResolver {
@@ -133,6 +136,6 @@ export class ConsortiumEnvironmentsResolver {
     @Ctx() ctx: GatewayContext,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Page<Environment>> {
-    return childPage(ctx, Environment, 'consortium', { where: { status: EnvironmentStatus.LIVE } }, consortium.id, page, info);
+    return childPage(ctx, Environment, 'consortium', { where: LIVE_ENVIRONMENTS }, consortium.id, page, info);
   }
 }

@@ -23,4 +23,6 @@ export const nodeModule: GatewayModule = {
       expandNode: consortiumAction('node.expand', nodeNamed({ withOwner: true })),
     },
   },
+  // The resolvers' reads, for the planned read path: the membership that owns a node.
+  reads: { Node: { membership: { kind: 'relation', property: 'membership' } } },
 };

@@ -1,0 +1,175 @@
+// The planned read path (PLANNED_READS, on by default) answers a query whose whole selection the
+// modules declare readable with one statement that builds the answer in PostgreSQL. The same
+// requests sent to a gateway without it (every field on its resolver) must get byte-for-byte the
+// same answers, for every caller: data, errors, codes and paths; and the plan must really have
+// answered (or declined) them, as its counter shows.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Result } from '../support/client';
+import { sql } from '../support/db';
+import { memberOrganization, setMembershipStatus } from '../support/factories/consortium';
+import { seedNetworkRole } from '../support/factories/organization';
+import { addSeat, createEnv, newConsortium, seatUser, seedCompilation, type TestConsortium } from '../support/factories/resources';
+import { delta, scrape } from '../support/metrics';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+let planned: TestGateway;
+let resolved: TestGateway;
+let c: TestConsortium;
+let memberEmail: string;
+let frozenEmail: string;
+let leftEmail: string;
+let guestEmail: string;
+let outsiderEmail: string;
+
+const DETAIL = /* GraphQL */ `
+  query Detail($id: ID!, $members: Int, $nodes: Int) {
+    consortium(id: $id) {
+      id
+      name
+      description
+      memberships(first: $members) {
+        nodes { id displayName role status permissions organization { id name } invitedBy { id displayName } }
+      }
+      environments(first: 10) {
+        nodes { id name client consensus release status maxSigners nodes(first: $nodes) { nodes { id name role status membership { id displayName } } } }
+      }
+      compilations(first: 50) { nodes { id name version status compilerVersion contractName } }
+    }
+  }
+`;
+
+beforeAll(async () => {
+  [planned, resolved] = await Promise.all([startTestGateway(), startTestGateway({ PLANNED_READS: 'false' })]);
+  expect(planned.config.plannedReads).toBe(true);
+  expect(resolved.config.plannedReads).toBe(false);
+  c = await newConsortium(planned);
+  const envA = await createEnv(c.admin.owner.client, c.consortiumId);
+  await createEnv(c.admin.owner.client, c.consortiumId);
+  const gone = await createEnv(c.admin.owner.client, c.consortiumId);
+  await sql(`update environment set status = 'DELETED' where id = ?`, [gone]);
+  await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'COMPILED' });
+  await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'FAILED' });
+  await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'PENDING' });
+  const member = await memberOrganization(planned, c.consortiumId, { invitedBy: c.admin.membershipId });
+  memberEmail = member.org.owner.email;
+  const frozen = await addSeat(planned, c, { permissions: ['CREATE_SIGNERS'] });
+  await setMembershipStatus(frozen.membershipId, 'FROZEN');
+  frozenEmail = frozen.owner.email;
+  const left = await addSeat(planned, c);
+  await setMembershipStatus(left.membershipId, 'LEFT');
+  leftEmail = left.owner.email;
+  // A user of a member organization without membership rights of its own: a GUEST by network role.
+  const guest = await seatUser(planned, c.admin, 'MEMBER');
+  await seedNetworkRole(guest.id, c.consortiumId, 'GUEST');
+  guestEmail = guest.email;
+  outsiderEmail = (await newConsortium(planned)).admin.owner.email;
+  // Nodes of two memberships in one environment.
+  await sql(
+    `insert into node (id, environment_id, membership_id, name, role, status) values (?, ?, ?, 'n-1', 'SIGNER', 'RUNNING'), (?, ?, ?, 'n-2', 'NON_SIGNER', 'STOPPED')`,
+    [randomUUID(), envA, c.admin.membershipId, randomUUID(), envA, member.membership.id],
+  );
+});
+afterAll(async () => {
+  await Promise.all([planned?.stop(), resolved?.stop()]);
+});
+
+function comparable(result: Result<unknown>): unknown {
+  return {
+    status: result.status,
+    data: result.data,
+    errors: result.errors?.map(({ extensions, ...rest }) => {
+      const { stacktrace: _stacktrace, ...kept } = (extensions ?? {}) as Record<string, unknown>;
+      return { ...rest, extensions: kept };
+    }),
+  };
+}
+
+/** Sends the request to both gateways, expects the same answer, and returns it with what the plan did. */
+async function both(email: string | null, query: string, variables: Record<string, unknown> = {}) {
+  const on = (gw: TestGateway) => (email ? gw.as(email) : gw.anonymous()).request<unknown, Record<string, unknown>>(query, variables);
+  const before = await scrape(planned);
+  const a = await on(planned);
+  const after = await scrape(planned);
+  const b = await on(resolved);
+  expect(JSON.stringify(comparable(a))).toBe(JSON.stringify(comparable(b)));
+  const outcome = {
+    answered: delta(before, after, 'gateway_planned_reads_total', { outcome: 'answered' }),
+    declined: delta(before, after, 'gateway_planned_reads_total', { outcome: 'declined' }),
+  };
+  return { result: a, outcome };
+}
+
+describe('planned reads', () => {
+  it('answer a consortium with its pages and relations exactly as the resolvers do, for every member', async () => {
+    for (const email of [c.admin.owner.email, memberEmail, frozenEmail, guestEmail]) {
+      const { result, outcome } = await both(email, DETAIL, { id: c.consortiumId });
+      expect(result.errors).toBeUndefined();
+      expect(outcome).toEqual({ answered: 1, declined: 0 });
+      const consortium = (result.data as { consortium: Record<string, { nodes: unknown[] }> }).consortium;
+      // Deleted environments and LEFT memberships are not listed; every compilation is.
+      expect(consortium.environments.nodes).toHaveLength(2);
+      expect(consortium.memberships.nodes).toHaveLength(3);
+      expect(consortium.compilations.nodes).toHaveLength(3);
+    }
+  });
+
+  it('honour page sizes, status filters, aliases and __typename', async () => {
+    const small = await both(c.admin.owner.email, DETAIL, { id: c.consortiumId, members: 1, nodes: 1 });
+    expect(small.outcome.answered).toBe(1);
+    expect((small.result.data as { consortium: { memberships: { nodes: unknown[] } } }).consortium.memberships.nodes).toHaveLength(1);
+    const aliased = await both(
+      c.admin.owner.email,
+      `query ($id: ID!) { c: consortium(id: $id) { __typename k: id gone: memberships(status: [LEFT, FROZEN]) { __typename n: nodes { __typename s: status o: organization { id } } } } }`,
+      { id: c.consortiumId },
+    );
+    expect(aliased.outcome.answered).toBe(1);
+    expect(JSON.stringify(aliased.result.data)).toContain('"s":"LEFT"');
+  });
+
+  it('leave refusals, bad input and missing rows to the resolvers, which answer them with their errors', async () => {
+    const cases: [string | null, string, Record<string, unknown>, string][] = [
+      [outsiderEmail, DETAIL, { id: c.consortiumId }, 'NOT_FOUND'],
+      [leftEmail, DETAIL, { id: c.consortiumId }, 'NOT_FOUND'],
+      [null, DETAIL, { id: c.consortiumId }, 'UNAUTHENTICATED'],
+      [c.admin.owner.email, DETAIL, { id: randomUUID() }, 'NOT_FOUND'],
+      [c.admin.owner.email, DETAIL, { id: 'not-an-id' }, 'NOT_FOUND'],
+      [c.admin.owner.email, DETAIL, { id: c.consortiumId, members: 0 }, 'BAD_USER_INPUT'],
+      [c.admin.owner.email, `query ($id: ID!) { consortium(id: $id) { compilations(first: 101) { nodes { id } } } }`, { id: c.consortiumId }, 'BAD_USER_INPUT'],
+    ];
+    for (const [email, query, variables, code] of cases) {
+      const { result, outcome } = await both(email, query, variables);
+      expect(result.errors?.[0]?.extensions?.code).toBe(code);
+      expect(outcome.answered).toBe(0);
+    }
+  });
+
+  it('leave selections it does not read to the resolvers: cursors, totals, dates, later pages', async () => {
+    const first = await both(c.admin.owner.email, `query ($id: ID!) { consortium(id: $id) { memberships(first: 1) { totalCount pageInfo { hasNextPage endCursor } nodes { id createdAt } } } }`, {
+      id: c.consortiumId,
+    });
+    expect(first.outcome).toEqual({ answered: 0, declined: 0 });
+    const cursor = (first.result.data as { consortium: { memberships: { pageInfo: { endCursor: string } } } }).consortium.memberships.pageInfo.endCursor;
+    const later = await both(c.admin.owner.email, `query ($id: ID!, $after: String) { consortium(id: $id) { memberships(first: 1, after: $after) { nodes { id } } } }`, {
+      id: c.consortiumId,
+      after: cursor,
+    });
+    expect(later.outcome).toEqual({ answered: 0, declined: 1 });
+    const twoRoots = await both(c.admin.owner.email, `query ($id: ID!) { me { email } consortium(id: $id) { id } }`, { id: c.consortiumId });
+    expect(twoRoots.outcome).toEqual({ answered: 0, declined: 0 });
+  });
+
+  it('decides on the data as it is now: a consortium deleted, a membership that left', async () => {
+    const other = await newConsortium(planned);
+    const seat = await addSeat(planned, other);
+    const query = `query ($id: ID!) { consortium(id: $id) { id memberships { nodes { id invitedBy { id } } } } }`;
+    expect((await both(seat.owner.email, query, { id: other.consortiumId })).outcome.answered).toBe(1);
+    await setMembershipStatus(seat.membershipId, 'LEFT');
+    const left = await both(seat.owner.email, query, { id: other.consortiumId });
+    expect(left.result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await sql('update consortium set deleted_at = now() where id = ?', [other.consortiumId]);
+    const deleted = await both(other.admin.owner.email, query, { id: other.consortiumId });
+    expect(deleted.result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect(deleted.outcome.answered).toBe(0);
+  });
+});
