@@ -27,6 +27,9 @@ type Gateway = ApolloServerOptionsWithGateway<GatewayContext>['gateway'];
  * only execution changes. Compiled operations are kept in a bounded LRU cache keyed by the
  * document's hash and operation name; an operation graphql-jit refuses to compile runs on
  * graphql-js, so nothing is lost by the optimization.
+ *
+ * With a `planner` (PLANNED_READS), a query whose whole selection it can read is answered by its
+ * one statement first (read-plan.ts); whatever it declines runs as above.
  */
 export function compiledExecution(schema: GraphQLSchema, opts: { cacheSize: number; planner?: ReadPlanner | null }): Gateway {
   const compiled = new LRUCache<string, CompiledQuery | { fallback: true }>({ max: opts.cacheSize });

@@ -242,8 +242,9 @@ export class ReadPlanner {
         throw new Unplannable();
       }
       const read = this.reads[type.name]?.[name];
-      if (read?.kind === 'relation') pairs.push(`'${key}', ${this.relation(state, meta, read, field, selection, alias, tree, key)}`);
-      else if (read?.kind === 'page') pairs.push(`'${key}', ${this.page(state, meta, read, field, selection, alias, tree, key)}`);
+      const at: FieldAt = { field, node: selection, alias, tree, key };
+      if (read?.kind === 'relation') pairs.push(`'${key}', ${this.relation(state, meta, read, at)}`);
+      else if (read?.kind === 'page') pairs.push(`'${key}', ${this.page(state, meta, read, at)}`);
       else if (read || field.resolve) throw new Unplannable();
       else pairs.push(`'${key}', ${alias}.${scalarColumn(meta, name, field.type)}`);
     }
@@ -263,16 +264,8 @@ export class ReadPlanner {
     return `json_build_object(${pairs.join(', ')})`;
   }
 
-  private relation(
-    state: CompileState,
-    meta: EntityMetadata,
-    read: Extract<FieldRead, { kind: 'relation' }>,
-    field: GraphQLField<unknown, unknown>,
-    node: FieldNode,
-    alias: string,
-    tree: ObjectNode,
-    key: string,
-  ): string {
+  private relation(state: CompileState, meta: EntityMetadata, read: Extract<FieldRead, { kind: 'relation' }>, at: FieldAt): string {
+    const { field, node, alias, tree, key } = at;
     const prop = meta.properties[read.property] as EntityProperty | undefined;
     if (!prop || prop.kind !== ReferenceKind.MANY_TO_ONE || prop.fieldNames.length !== 1) throw new Unplannable();
     const target = this.entity(prop.type, getNamedType(field.type));
@@ -283,16 +276,8 @@ export class ReadPlanner {
     return `(select ${object} from ${table(target)} ${child} where ${child}.${column(target, 'id')} = ${alias}.${quote(prop.fieldNames[0])})`;
   }
 
-  private page(
-    state: CompileState,
-    parent: EntityMetadata,
-    read: Extract<FieldRead, { kind: 'page' }>,
-    field: GraphQLField<unknown, unknown>,
-    node: FieldNode,
-    alias: string,
-    tree: ObjectNode,
-    key: string,
-  ): string {
+  private page(state: CompileState, parent: EntityMetadata, read: Extract<FieldRead, { kind: 'page' }>, at: FieldAt): string {
+    const { field, node, alias, tree, key } = at;
     const connection = getNamedType(field.type);
     const nodesField = isObjectType(connection) ? connection.getFields().nodes : undefined;
     if (!nodesField || !isNonNullType(field.type)) throw new Unplannable();
@@ -357,6 +342,15 @@ export class ReadPlanner {
     if (!meta || meta.virtual || meta.embeddable) throw new Unplannable();
     return meta;
   }
+}
+
+/** A field of a selection being planned: its definition and node, the row's alias, the object's decisions, its response key. */
+interface FieldAt {
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+  alias: string;
+  tree: ObjectNode;
+  key: string;
 }
 
 interface CompileState {

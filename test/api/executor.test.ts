@@ -13,7 +13,7 @@ import {
 } from '../generated/graphql';
 import { memberOrganization } from '../support/factories/consortium';
 import { createEnv, newConsortium, seedCompilation, type TestConsortium } from '../support/factories/resources';
-import type { Result } from '../support/client';
+import { comparable } from '../support/client';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 
 let compiled: TestGateway;
@@ -36,17 +36,6 @@ afterAll(async () => {
   await Promise.all([compiled?.stop(), interpreted?.stop()]);
 });
 
-/** The answer without stack traces, which name the executor's own frames. */
-function comparable(result: Result<unknown>): unknown {
-  return {
-    status: result.status,
-    data: result.data,
-    errors: result.errors?.map(({ extensions, ...rest }) => {
-      const { stacktrace: _stacktrace, ...kept } = (extensions ?? {}) as Record<string, unknown>;
-      return { ...rest, extensions: kept };
-    }),
-  };
-}
 
 async function both(email: string | null, query: DocumentNode | string, variables: Record<string, unknown>) {
   const on = (gw: TestGateway) => (email ? gw.as(email) : gw.anonymous()).request<unknown, Record<string, unknown>>(query, variables);

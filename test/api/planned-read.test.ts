@@ -5,7 +5,7 @@
 // answered (or declined) them, as its counter shows.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Result } from '../support/client';
+import { comparable } from '../support/client';
 import { sql } from '../support/db';
 import { memberOrganization, setMembershipStatus } from '../support/factories/consortium';
 import { seedNetworkRole } from '../support/factories/organization';
@@ -74,16 +74,6 @@ afterAll(async () => {
   await Promise.all([planned?.stop(), resolved?.stop()]);
 });
 
-function comparable(result: Result<unknown>): unknown {
-  return {
-    status: result.status,
-    data: result.data,
-    errors: result.errors?.map(({ extensions, ...rest }) => {
-      const { stacktrace: _stacktrace, ...kept } = (extensions ?? {}) as Record<string, unknown>;
-      return { ...rest, extensions: kept };
-    }),
-  };
-}
 
 /** Sends the request to both gateways, expects the same answer, and returns it with what the plan did. */
 async function both(email: string | null, query: string, variables: Record<string, unknown> = {}) {
