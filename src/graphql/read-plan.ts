@@ -67,10 +67,8 @@ export type FieldRead =
 /** Planned reads by object type and field, as modules declare them (GatewayModule.reads). */
 export type ReadMap = Record<string, Record<string, FieldRead>>;
 
-/** The key under which a row carries, for the decisions on its fields, its id and references. */
-const PARENT = '#';
-/** json_build_object takes at most 100 arguments. */
-const MAX_KEYS = 50;
+/** json_build_array takes at most 100 arguments. */
+const MAX_VALUES = 100;
 const SCALARS = new Set(['String', 'ID', 'Int', 'Boolean']);
 const COLUMN_TYPE = /^(text|uuid|varchar(\(\d+\))?|character varying(\(\d+\))?|int|int4|integer|smallint|boolean|bool)(\[\])?$/;
 
@@ -87,10 +85,27 @@ interface Site {
   page: boolean;
 }
 
-/** The decisions over one object of the answer, and where its children are. */
-interface ObjectNode {
+/** A connection's field: its rows (`nodes`), or its `__typename`. */
+interface ConnectionField {
+  key: string;
+  /** The type's name for `__typename`; null for the rows. */
+  typename: string | null;
+}
+
+/** How one row's array of values becomes its object of the answer, in the selection's order. */
+type ShapeField =
+  | { key: string; kind: 'value'; index: number }
+  | { key: string; kind: 'constant'; value: string }
+  | { key: string; kind: 'object'; index: number; shape: Shape }
+  | { key: string; kind: 'page'; index: number; connection: ConnectionField[]; item: Shape };
+
+interface Shape {
+  fields: ShapeField[];
+  /** The rules of the fields selected on this row, decided on its parent array (at `parent`). */
   guards: { decision: RuleDecision; site: number | null }[];
-  children: { key: string; nodes: string[] | null; object: ObjectNode }[];
+  parent: number;
+  /** The references the row's parent array carries after its id, in order (parentRef). */
+  references: string[];
 }
 
 interface Plan {
@@ -98,7 +113,7 @@ interface Plan {
   params: Param[];
   sites: Site[];
   root: { key: string; decision: RuleDecision; site: number; idArg: string };
-  tree: ObjectNode;
+  shape: Shape;
   variables: OperationDefinitionNode['variableDefinitions'];
 }
 
@@ -177,9 +192,8 @@ export class ReadPlanner {
     if (!(await decided([plan.root.decision.decide(undefined, rootArgs, ctx)]))) return null;
     const [row] = await ctx.app.reader.rows<{ doc: string }>(plan.sql, plan.params.map((p) => p(sites, maxPageSize)));
     if (!row) return null;
-    const object = JSON.parse(row.doc) as Record<string, unknown>;
     const decisions: Promise<unknown>[] = [];
-    visit(object, plan.tree, sites, ctx, decisions);
+    const object = build(plan.shape, JSON.parse(row.doc) as unknown[], sites, ctx, decisions);
     if (!(await decided(decisions))) return null;
     return { data: { [plan.root.key]: object } };
   }
@@ -196,26 +210,32 @@ export class ReadPlanner {
     const decision = ruleDecision(this.rules.Query?.[selection.name.value]);
     if (!field || read?.kind !== 'row' || !decision) throw new Unplannable();
     const meta = this.entity(read.entity.name, getNamedType(field.type));
-    const state: CompileState = { params: [], sites: [], aliases: 0 };
+    const state: CompileState = { params: [], sites: [], aliases: 0, used: new Map() };
     const site = addSite(state, field, selection, [read.idArg], false);
     const alias = nextAlias(state);
-    const tree: ObjectNode = { guards: [], children: [] };
-    const object = this.object(state, meta, getNamedType(field.type) as GraphQLObjectType, selection, alias, tree);
+    const from: From = { joins: [] };
+    const object = this.object(state, meta, getNamedType(field.type) as GraphQLObjectType, selection, alias, from);
     const idParam = param(state, (sites) => sites[site][read.idArg]);
-    const where = [`${alias}.${column(meta, 'id')} = ${idParam}`, ...this.conditions(state, meta, alias, read.where ?? {}, site)];
+    const where = [`${ref(state, alias, column(meta, 'id'))} = ${idParam}`, ...this.conditions(state, meta, alias, read.where ?? {}, site)];
     return {
-      sql: `select ${object}::text as doc from ${table(meta)} ${alias} where ${where.join(' and ')}`,
+      sql: `select ${object.sql}::text as doc from ${table(meta)} ${alias}${from.joins.join('')} where ${where.join(' and ')}`,
       params: state.params,
       sites: state.sites,
       root: { key: responseKey(selection), decision, site, idArg: read.idArg },
-      tree,
+      shape: object.shape,
       variables: operation.variableDefinitions,
     };
   }
 
-  /** json_build_object of a selection on an object type read from `alias`. */
-  private object(state: CompileState, meta: EntityMetadata, type: GraphQLObjectType, node: FieldNode, alias: string, tree: ObjectNode): string {
-    const pairs: string[] = [];
+  /**
+   * The values of a selection on an object type read from `alias`, as one json_build_array (its
+   * relations join `from`), and the shape that makes them the answer's object: keys are added in
+   * JavaScript, so PostgreSQL builds no object and writes no key per row (a quarter less of its
+   * time on the large query than json_build_object).
+   */
+  private object(state: CompileState, meta: EntityMetadata, type: GraphQLObjectType, node: FieldNode, alias: string, from: From): { sql: string; shape: Shape } {
+    const values: string[] = [];
+    const shape: Shape = { fields: [], guards: [], parent: -1, references: [] };
     const keys = new Set<string>();
     const fields = type.getFields();
     for (const selection of node.selectionSet?.selections ?? []) {
@@ -225,59 +245,82 @@ export class ReadPlanner {
       keys.add(key);
       const name = selection.name.value;
       if (name === '__typename') {
-        pairs.push(`'${key}', '${type.name}'`);
+        shape.fields.push({ key, kind: 'constant', value: type.name });
         continue;
       }
       const field = fields[name];
       if (!field) throw new Unplannable();
       const rule = this.rules[type.name]?.[name];
-      let guardSite: number | null = null;
+      const read = this.reads[type.name]?.[name];
       if (rule) {
         const decision = ruleDecision(rule);
         // Only decisions on the parent row's id and references (scopes.ts PARENT_SCOPES) are planned.
         if (!decision || !PARENT_SCOPES.has(decision.scope)) throw new Unplannable();
-        guardSite = field.args.length ? addSite(state, field, selection, [], false) : null;
-        tree.guards.push({ decision, site: guardSite });
-      } else if (field.args.length && this.reads[type.name]?.[name]?.kind !== 'page') {
+        shape.guards.push({ decision, site: field.args.length ? addSite(state, field, selection, [], false) : null });
+      } else if (field.args.length && read?.kind !== 'page') {
         throw new Unplannable();
       }
-      const read = this.reads[type.name]?.[name];
-      const at: FieldAt = { field, node: selection, alias, tree, key };
-      if (read?.kind === 'relation') pairs.push(`'${key}', ${this.relation(state, meta, read, at)}`);
-      else if (read?.kind === 'page') pairs.push(`'${key}', ${this.page(state, meta, read, at)}`);
-      else if (read || field.resolve) throw new Unplannable();
-      else pairs.push(`'${key}', ${alias}.${scalarColumn(meta, name, field.type)}`);
+      const index = values.length;
+      const at: FieldAt = { field, node: selection, alias, from };
+      if (read?.kind === 'relation') {
+        const relation = this.relation(state, meta, read, at);
+        values.push(relation.sql);
+        shape.fields.push({ key, kind: 'object', index, shape: relation.shape });
+      } else if (read?.kind === 'page') {
+        const page = this.page(state, meta, read, at);
+        values.push(page.sql);
+        shape.fields.push({ key, kind: 'page', index, connection: page.connection, item: page.item });
+      } else if (read || field.resolve) {
+        throw new Unplannable();
+      } else {
+        values.push(ref(state, alias, scalarColumn(meta, name, field.type)));
+        shape.fields.push({ key, kind: 'value', index });
+      }
     }
-    if (tree.guards.length) pairs.push(`'${PARENT}', ${this.parentRef(meta, alias)}`);
-    if (!pairs.length || pairs.length > MAX_KEYS) throw new Unplannable();
-    return `json_build_object(${pairs.join(', ')})`;
+    if (shape.guards.length) {
+      shape.parent = values.length;
+      values.push(this.parentRef(state, meta, alias, shape));
+    }
+    if (values.length > MAX_VALUES) throw new Unplannable();
+    return { sql: `json_build_array(${values.join(', ')})`, shape };
   }
 
-  /** What a decision on a field of the row reads of its parent: the id and every reference, as snapshots hold them. */
-  private parentRef(meta: EntityMetadata, alias: string): string {
-    const pairs = [`'id', ${alias}.${column(meta, 'id')}`];
+  /**
+   * What a decision on a field of the row reads of its parent: the id and every reference, as
+   * snapshots hold them (`{ id }` each), sent as one array and made an object by `build`.
+   */
+  private parentRef(state: CompileState, meta: EntityMetadata, alias: string, shape: Shape): string {
+    const values = [ref(state, alias, column(meta, 'id'))];
     for (const prop of meta.props) {
       if (prop.kind !== ReferenceKind.MANY_TO_ONE || prop.fieldNames.length !== 1) continue;
-      const fk = `${alias}.${quote(prop.fieldNames[0])}`;
-      pairs.push(`'${prop.name}', case when ${fk} is null then null else json_build_object('id', ${fk}) end`);
+      shape.references.push(prop.name);
+      values.push(ref(state, alias, quote(prop.fieldNames[0])));
     }
-    return `json_build_object(${pairs.join(', ')})`;
+    return `json_build_array(${values.join(', ')})`;
   }
 
-  private relation(state: CompileState, meta: EntityMetadata, read: Extract<FieldRead, { kind: 'relation' }>, at: FieldAt): string {
-    const { field, node, alias, tree, key } = at;
+  private relation(state: CompileState, meta: EntityMetadata, read: Extract<FieldRead, { kind: 'relation' }>, at: FieldAt): { sql: string; shape: Shape } {
+    const { field, node, alias, from } = at;
     const prop = meta.properties[read.property] as EntityProperty | undefined;
     if (!prop || prop.kind !== ReferenceKind.MANY_TO_ONE || prop.fieldNames.length !== 1) throw new Unplannable();
     const target = this.entity(prop.type, getNamedType(field.type));
     const child = nextAlias(state);
-    const subtree: ObjectNode = { guards: [], children: [] };
-    const object = this.object(state, target, getNamedType(field.type) as GraphQLObjectType, node, child, subtree);
-    tree.children.push({ key, nodes: null, object: subtree });
-    return `(select ${object} from ${table(target)} ${child} where ${child}.${column(target, 'id')} = ${alias}.${quote(prop.fieldNames[0])})`;
+    const id = `${child}.${column(target, 'id')}`;
+    // Joined to the rows it belongs to (at most one row by its key): a lookup per row as a
+    // subquery cost PostgreSQL about half as much again for the large query.
+    from.joins.push(` left join ${table(target)} ${child} on ${id} = ${ref(state, alias, quote(prop.fieldNames[0]))}`);
+    const object = this.object(state, target, getNamedType(field.type) as GraphQLObjectType, node, child, from);
+    return { sql: `case when ${id} is null then null else ${object.sql} end`, shape: object.shape };
   }
 
-  private page(state: CompileState, parent: EntityMetadata, read: Extract<FieldRead, { kind: 'page' }>, at: FieldAt): string {
-    const { field, node, alias, tree, key } = at;
+  /** The rows of a first page, as one json_agg of their arrays, and the connection object's fields. */
+  private page(
+    state: CompileState,
+    parent: EntityMetadata,
+    read: Extract<FieldRead, { kind: 'page' }>,
+    at: FieldAt,
+  ): { sql: string; connection: ConnectionField[]; item: Shape } {
+    const { field, node, alias } = at;
     const connection = getNamedType(field.type);
     const nodesField = isObjectType(connection) ? connection.getFields().nodes : undefined;
     if (!nodesField || !isNonNullType(field.type)) throw new Unplannable();
@@ -287,45 +330,38 @@ export class ReadPlanner {
     if (!fk || fk.kind !== ReferenceKind.MANY_TO_ONE || fk.fieldNames.length !== 1) throw new Unplannable();
     const site = addSite(state, field, node, read.args, true);
     const child = nextAlias(state);
-    const order = `${child}.${column(meta, 'createdAt')}, ${child}.${column(meta, 'id')}`;
-    const where = [`${child}.${quote(fk.fieldNames[0])} = ${alias}.${column(parent, 'id')}`, ...this.conditions(state, meta, child, read.where ?? {}, site)];
+    const order = `${ref(state, child, column(meta, 'createdAt'))}, ${ref(state, child, column(meta, 'id'))}`;
+    const where = [`${child}.${quote(fk.fieldNames[0])} = ${ref(state, alias, column(parent, 'id'))}`, ...this.conditions(state, meta, child, read.where ?? {}, site)];
     const limit = param(state, (sites, max) => pageSize(sites[site].first as number | null | undefined, max));
-    const pairs: string[] = [];
-    const empty: string[] = [];
+    const fields: ConnectionField[] = [];
     const keys = new Set<string>();
-    const nodeKeys: string[] = [];
-    const subtree: ObjectNode = { guards: [], children: [] };
-    let items: string | null = null;
+    let items: { sql: string; shape: Shape } | null = null;
+    const rows: From = { joins: [] };
     for (const selection of node.selectionSet?.selections ?? []) {
       if (selection.kind !== Kind.FIELD || selection.directives?.length) throw new Unplannable();
-      const k = responseKey(selection);
-      if (keys.has(k)) throw new Unplannable();
-      keys.add(k);
+      const key = responseKey(selection);
+      if (keys.has(key)) throw new Unplannable();
+      keys.add(key);
       if (selection.name.value === '__typename') {
-        pairs.push(`'${k}', '${connection.name}'`);
-        empty.push(`'${k}', '${connection.name}'`);
+        fields.push({ key, typename: connection.name });
         continue;
       }
-      // Only the rows: pageInfo and totalCount are the resolvers' (cursors, a count statement).
-      if (selection.name.value !== 'nodes' || nodeKeys.length) throw new Unplannable();
-      items ??= this.object(state, meta, itemType, selection, child, subtree);
-      nodeKeys.push(k);
-      pairs.push(
-        `'${k}', coalesce((select json_agg(${items} order by ${order}) from (select * from ${table(meta)} ${child} where ${where.join(' and ')} order by ${order} limit ${limit}) ${child}), '[]'::json)`,
-      );
-      empty.push(`'${k}', '[]'::json`);
+      // Only the rows, once: pageInfo and totalCount are the resolvers' (cursors, a count statement).
+      if (selection.name.value !== 'nodes' || items) throw new Unplannable();
+      items = this.object(state, meta, itemType, selection, child, rows);
+      fields.push({ key, typename: null });
     }
-    if (!pairs.length) throw new Unplannable();
-    tree.children.push({ key, nodes: nodeKeys, object: subtree });
-    const page = `json_build_object(${pairs.join(', ')})`;
-    if (!read.parentWhere) return page;
-    const live = this.conditions(state, parent, alias, read.parentWhere, site);
-    return `case when ${live.join(' and ')} then ${page} else json_build_object(${empty.join(', ')}) end`;
+    if (!items) throw new Unplannable();
+    const columns = [...(state.used.get(child) ?? [])].map((c) => `${child}.${c}`).join(', ');
+    const rowsOf = `(select ${columns} from ${table(meta)} ${child} where ${where.join(' and ')} order by ${order} limit ${limit}) ${child}${rows.joins.join('')}`;
+    let sql = `coalesce((select json_agg(${items.sql} order by ${order}) from ${rowsOf}), '[]'::json)`;
+    if (read.parentWhere) sql = `case when ${this.conditions(state, parent, alias, read.parentWhere, site).join(' and ')} then ${sql} else '[]'::json end`;
+    return { sql, connection: fields, item: items.shape };
   }
 
   private conditions(state: CompileState, meta: EntityMetadata, alias: string, where: Conditions, site: number): string[] {
     return Object.entries(where).map(([prop, condition]) => {
-      const col = `${alias}.${column(meta, prop)}`;
+      const col = ref(state, alias, column(meta, prop));
       if (condition === null) return `${col} is null`;
       if (typeof condition === 'object') {
         const values = condition.$in;
@@ -346,17 +382,31 @@ export class ReadPlanner {
 
 /** A field of a selection being planned: its definition and node, the row's alias, the object's decisions, its response key. */
 interface FieldAt {
+  from: From;
   field: GraphQLField<unknown, unknown>;
   node: FieldNode;
   alias: string;
-  tree: ObjectNode;
-  key: string;
+}
+
+/** The joins of one FROM list: the root row's, or a page's rows'. */
+interface From {
+  joins: string[];
 }
 
 interface CompileState {
   params: Param[];
   sites: Site[];
   aliases: number;
+  /** The columns read of each alias' rows: all a page's subquery selects. */
+  used: Map<string, Set<string>>;
+}
+
+/** A column of the rows of `alias`, noted as read. */
+function ref(state: CompileState, alias: string, column: string): string {
+  let columns = state.used.get(alias);
+  if (!columns) state.used.set(alias, (columns = new Set()));
+  columns.add(column);
+  return `${alias}.${column}`;
 }
 
 function addSite(state: CompileState, field: GraphQLField<unknown, unknown>, node: FieldNode, answered: readonly string[], page: boolean): number {
@@ -414,19 +464,43 @@ function scalarColumn(meta: EntityMetadata, name: string, type: GraphQLOutputTyp
   return quote(prop.fieldNames[0]);
 }
 
-/** Runs the decisions a planned answer met on its way (see ReadPlanner) and drops the parents' keys. */
-function visit(value: Record<string, unknown> | null, node: ObjectNode, sites: SiteArgs, ctx: GatewayContext, decisions: Promise<unknown>[]): void {
-  if (value === null) return;
-  if (node.guards.length) {
-    const parent = value[PARENT];
-    delete value[PARENT];
-    for (const guard of node.guards) decisions.push(guard.decision.decide(parent, guard.site === null ? {} : sites[guard.site], ctx));
+/**
+ * The answer's object of one row's array of values (see ReadPlanner.object), and the decisions
+ * its selected fields' rules make on the row, started as the row is met.
+ */
+function build(shape: Shape, row: unknown[], sites: SiteArgs, ctx: GatewayContext, decisions: Promise<unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of shape.fields) {
+    switch (field.kind) {
+      case 'value':
+        out[field.key] = row[field.index];
+        break;
+      case 'constant':
+        out[field.key] = field.value;
+        break;
+      case 'object': {
+        const value = row[field.index] as unknown[] | null;
+        out[field.key] = value === null ? null : build(field.shape, value, sites, ctx, decisions);
+        break;
+      }
+      case 'page': {
+        const items = row[field.index] as unknown[][];
+        const connection: Record<string, unknown> = {};
+        for (const c of field.connection) {
+          connection[c.key] = c.typename ?? items.map((item) => build(field.item, item, sites, ctx, decisions));
+        }
+        out[field.key] = connection;
+        break;
+      }
+    }
   }
-  for (const child of node.children) {
-    const found = value[child.key] as Record<string, unknown> | null;
-    if (child.nodes === null) visit(found, child.object, sites, ctx, decisions);
-    else for (const k of child.nodes) for (const item of found?.[k] as Record<string, unknown>[]) visit(item, child.object, sites, ctx, decisions);
+  if (shape.guards.length) {
+    const [id, ...references] = row[shape.parent] as (string | null)[];
+    const parent: Record<string, unknown> = { id };
+    shape.references.forEach((name, i) => (parent[name] = references[i] === null ? null : { id: references[i] }));
+    for (const guard of shape.guards) decisions.push(guard.decision.decide(parent, guard.site === null ? {} : sites[guard.site], ctx));
   }
+  return out;
 }
 
 /** Whether every decision allowed; false when one refused (a coded error), any other failure thrown. */

@@ -123,7 +123,7 @@ describe('first pages of nodes of many environments, with their memberships', ()
   });
 
   it('read so in the planned statement too: each page’s rows and their memberships, never a whole table', async () => {
-    const { plan, shape } = await pagesAndPlan(plannedGw, (sql) => /json_build_object/.test(sql) && /\bfrom "node"/.test(sql));
+    const { plan, shape } = await pagesAndPlan(plannedGw, (sql) => /json_agg\(json_build_array/.test(sql) && /\bfrom "node"/.test(sql));
     expect(plan.some((n) => n['Node Type'] === 'Seq Scan'), shape).toBe(false);
     // One page per live environment (the large one's 20, 2 each of the others), each node's
     // membership by its key: no more rows than the answer's, up to the rounding of averages.
