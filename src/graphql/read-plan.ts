@@ -81,7 +81,7 @@ interface Site {
   field: GraphQLField<unknown, unknown>;
   node: FieldNode;
   /** Arguments the plan answers; another one given leaves the operation to the resolvers. */
-  answered: readonly string[] | null;
+  answered: readonly string[];
   page: boolean;
 }
 
@@ -174,11 +174,12 @@ export class ReadPlanner {
     const maxPageSize = ctx.app.config.limits.maxPageSize;
     const sites: SiteArgs = [];
     for (const site of plan.sites) {
-      const args = getArgumentValues(site.field, site.node, coerced.coerced);
-      for (const [name, value] of Object.entries(args)) {
-        if (value !== null && value !== undefined && site.answered && !site.answered.includes(name)) return null;
-      }
+      let args: Args;
       try {
+        args = getArgumentValues(site.field, site.node, coerced.coerced);
+        for (const [name, value] of Object.entries(args)) {
+          if (value !== null && value !== undefined && !site.answered.includes(name)) return null;
+        }
         assertWellFormedArguments(args);
         if (site.page) pageSize(args.first as number | null | undefined, maxPageSize);
       } catch (error) {
@@ -252,22 +253,18 @@ export class ReadPlanner {
       if (!field) throw new Unplannable();
       const rule = this.rules[type.name]?.[name];
       const read = this.reads[type.name]?.[name];
-      if (rule) {
-        const decision = ruleDecision(rule);
-        // Only decisions on the parent row's id and references (scopes.ts PARENT_SCOPES) are planned.
-        if (!decision || !PARENT_SCOPES.has(decision.scope)) throw new Unplannable();
-        shape.guards.push({ decision, site: field.args.length ? addSite(state, field, selection, [], false) : null });
-      } else if (field.args.length && read?.kind !== 'page') {
-        throw new Unplannable();
-      }
+      // Arguments only where the plan reads them (a page's); a field that takes others is the resolvers'.
+      if (field.args.length && read?.kind !== 'page') throw new Unplannable();
       const index = values.length;
       const at: FieldAt = { field, node: selection, alias, from };
+      let site: number | null = null;
       if (read?.kind === 'relation') {
         const relation = this.relation(state, meta, read, at);
         values.push(relation.sql);
         shape.fields.push({ key, kind: 'object', index, shape: relation.shape });
       } else if (read?.kind === 'page') {
         const page = this.page(state, meta, read, at);
+        site = page.site;
         values.push(page.sql);
         shape.fields.push({ key, kind: 'page', index, connection: page.connection, item: page.item });
       } else if (read || field.resolve) {
@@ -275,6 +272,12 @@ export class ReadPlanner {
       } else {
         values.push(ref(state, alias, scalarColumn(meta, name, field.type)));
         shape.fields.push({ key, kind: 'value', index });
+      }
+      if (rule) {
+        const decision = ruleDecision(rule);
+        // Only decisions on the parent row's id and references (scopes.ts PARENT_SCOPES) are planned.
+        if (!decision || !PARENT_SCOPES.has(decision.scope)) throw new Unplannable();
+        shape.guards.push({ decision, site });
       }
     }
     if (shape.guards.length) {
@@ -319,7 +322,7 @@ export class ReadPlanner {
     parent: EntityMetadata,
     read: Extract<FieldRead, { kind: 'page' }>,
     at: FieldAt,
-  ): { sql: string; connection: ConnectionField[]; item: Shape } {
+  ): { sql: string; site: number; connection: ConnectionField[]; item: Shape } {
     const { field, node, alias } = at;
     const connection = getNamedType(field.type);
     const nodesField = isObjectType(connection) ? connection.getFields().nodes : undefined;
@@ -356,7 +359,7 @@ export class ReadPlanner {
     const rowsOf = `(select ${columns} from ${table(meta)} ${child} where ${where.join(' and ')} order by ${order} limit ${limit}) ${child}${rows.joins.join('')}`;
     let sql = `coalesce((select json_agg(${items.sql} order by ${order}) from ${rowsOf}), '[]'::json)`;
     if (read.parentWhere) sql = `case when ${this.conditions(state, parent, alias, read.parentWhere, site).join(' and ')} then ${sql} else '[]'::json end`;
-    return { sql, connection: fields, item: items.shape };
+    return { sql, site, connection: fields, item: items.shape };
   }
 
   private conditions(state: CompileState, meta: EntityMetadata, alias: string, where: Conditions, site: number): string[] {
@@ -410,7 +413,7 @@ function ref(state: CompileState, alias: string, column: string): string {
 }
 
 function addSite(state: CompileState, field: GraphQLField<unknown, unknown>, node: FieldNode, answered: readonly string[], page: boolean): number {
-  state.sites.push({ field, node, answered: page || answered.length ? answered : null, page });
+  state.sites.push({ field, node, answered, page });
   return state.sites.length - 1;
 }
 
