@@ -12,6 +12,12 @@ import { seedNetworkRole } from '../support/factories/organization';
 import { addSeat, createEnv, newConsortium, seatUser, seedCompilation, type TestConsortium } from '../support/factories/resources';
 import { delta, scrape } from '../support/metrics';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { parse } from 'graphql';
+import { buildContext } from '../../src/server';
+import { ReadPlanner } from '../../src/graphql/read-plan';
+import { consortiumAction } from '../../src/graphql/rules';
+import { buildGatewaySchema, readMap, ruleTree } from '../../src/graphql/schema';
+import { parentMembership } from '../../src/graphql/scopes';
 
 let planned: TestGateway;
 let resolved: TestGateway;
@@ -162,4 +168,23 @@ describe('planned reads', () => {
     expect(deleted.result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(deleted.outcome.answered).toBe(0);
   });
+
+  it('decides every guarded field per row: one refusal and the whole operation goes to the resolvers', async () => {
+    // The rules as shipped decide Membership.invitedBy as the consortium's visibility; here it asks
+    // for an action a MEMBER does not have, so each row's decision refuses for the member and
+    // allows for the administrator.
+    const rules = { ...ruleTree(), Membership: { ...ruleTree().Membership, invitedBy: consortiumAction('consortium.update', parentMembership) } };
+    const { services } = planned.app;
+    const planner = new ReadPlanner(await buildGatewaySchema(), services.orm.getMetadata(), readMap(), rules);
+    const document = parse(`query ($id: ID!) { consortium(id: $id) { memberships { nodes { id invitedBy { id } } } } }`);
+    const as = async (email: string) => {
+      const identity = { subject: `test|${email}`, email, name: null, expiresAt: null, emailVerified: true };
+      const ctx = await buildContext(services, identity, randomUUID(), '127.0.0.1');
+      return planner.run(document, undefined, 'invited-by', ctx, { id: c.consortiumId });
+    };
+    const admin = await as(c.admin.owner.email);
+    expect(JSON.stringify(admin?.data)).toContain(c.admin.membershipId);
+    expect(await as(memberEmail)).toBeNull();
+  });
 });
+
