@@ -38,7 +38,7 @@ const DETAIL = /* GraphQL */ `
         nodes { id displayName role status permissions organization { id name } invitedBy { id displayName } }
       }
       environments(first: 10) {
-        nodes { id name client consensus release status maxSigners nodes(first: $nodes) { nodes { id name role status membership { id displayName } } } }
+        nodes { id name client consensus release status maxSigners createdBy { id displayName role } nodes(first: $nodes) { nodes { id name role status membership { id displayName } } } }
       }
       compilations(first: 50) { nodes { id name version status compilerVersion contractName } }
     }
