@@ -123,8 +123,9 @@ class Unplannable extends Error {}
 /**
  * The planned read path: a query whose whole selection this file knows how to read (a root field
  * declared as `row`, columns, relations and first pages declared by the modules) is answered by
- * one SQL statement that builds the answer's JSON in PostgreSQL, instead of a resolver per field
- * and row, a loader per list and a snapshot per row. Planned once per document and operation.
+ * one SQL statement that reads the whole answer as one JSON text of arrays (a row's values in
+ * the selection's order), which `build` gives the selection's keys: no resolver per field and
+ * row, no loader per list, no snapshot per row. Planned once per document and operation.
  *
  * Nothing a resolver would check is skipped: every field's shield rule that the selection meets
  * is decided with the rule's own decision (consortiumAction), on the same parent (its id and
@@ -383,7 +384,7 @@ export class ReadPlanner {
   }
 }
 
-/** A field of a selection being planned: its definition and node, the row's alias, the object's decisions, its response key. */
+/** A field of a selection being planned: its definition and node, the alias of the row it is on, that row's FROM list. */
 interface FieldAt {
   from: From;
   field: GraphQLField<unknown, unknown>;
