@@ -2,8 +2,7 @@
 // (parent, created_at, id), about `first + 1` of them however many the parent has, and a list's
 // children are counted only when the query selects its totalCount, which is then exact.
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReaderQueryEvent } from '../../src/db/reader';
 import { pageFrom } from '../../src/graphql/pagination';
 import type { GraphQLClient } from '../support/client';
@@ -265,29 +264,27 @@ describe('a first page on a parent with thousands of children', () => {
     } finally {
       gw.app.services.reader.removeListener('query', listen);
     }
-    const db = new Client({ connectionString: inject('databaseUrl') });
-    await db.connect();
-    try {
-      for (const [table, parent, index] of [
-        ['membership', 'consortium_id', 'membership_consortium_created_idx'],
-        ['compilation', 'consortium_id', 'compilation_consortium_created_idx'],
-        ['node', 'environment_id', 'node_environment_created_idx'],
-      ]) {
-        // The statement that reads the table by its parent key (not a count).
-        const byParent = new RegExp(`from "?${table}"?\\s+\\w+\\s[^()]*?\\bwhere\\s+\\w+\\."?${parent}"?\\s*=`);
-        const page = seen.filter((q) => byParent.test(q.sql) && !/\bgroup by\b/i.test(q.sql));
-        expect(page, `the first page of ${table}s`).toHaveLength(1);
-        const explained = await db.query(`explain (analyze, format json) ${page[0].sql}`, page[0].bindings as unknown[]);
-        const plan = flatten(explained.rows[0]['QUERY PLAN'][0].Plan as PlanNode);
-        // Every read of the table other than by primary key is the page's index, and stops after
-        // first + 1 entries (per parent: there is one).
-        const reads = plan.filter((n) => n['Relation Name'] === table && n['Index Name'] !== `${table}_pkey`);
-        expect(reads.map((n) => n['Index Name']), JSON.stringify(plan.map((n) => n['Node Type']))).toEqual([index]);
-        expect(reads[0]['Actual Rows']).toBeLessThanOrEqual(11);
-        expect(plan.some((n) => n['Node Type'] === 'WindowAgg')).toBe(false);
-      }
-    } finally {
-      await db.end();
+    for (const [table, parent, index] of [
+      ['membership', 'consortium_id', 'membership_consortium_created_idx'],
+      ['compilation', 'consortium_id', 'compilation_consortium_created_idx'],
+      ['node', 'environment_id', 'node_environment_created_idx'],
+    ]) {
+      // The statement that reads the table by its parent key (not a count).
+      const byParent = new RegExp(`from "?${table}"?\\s+\\w+\\s[^()]*?\\bwhere\\s+\\w+\\."?${parent}"?\\s*=`);
+      const page = seen.filter((q) => byParent.test(q.sql) && !/\bgroup by\b/i.test(q.sql));
+      expect(page, `the first page of ${table}s`).toHaveLength(1);
+      // Explained on a connection of the gateway's read path, with its settings (no bitmap scans).
+      const [explained] = await gw.app.services.reader.rows<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(
+        `explain (analyze, format json) ${page[0].sql}`,
+        page[0].bindings as unknown[],
+      );
+      const plan = flatten(explained['QUERY PLAN'][0].Plan);
+      // Every read of the table other than by primary key is the page's index, and stops after
+      // first + 1 entries (per parent: there is one).
+      const reads = plan.filter((n) => n['Relation Name'] === table && n['Index Name'] !== `${table}_pkey`);
+      expect(reads.map((n) => n['Index Name']), JSON.stringify(plan.map((n) => n['Node Type']))).toEqual([index]);
+      expect(reads[0]['Actual Rows']).toBeLessThanOrEqual(11);
+      expect(plan.some((n) => n['Node Type'] === 'WindowAgg')).toBe(false);
     }
   });
 });

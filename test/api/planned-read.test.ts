@@ -27,6 +27,10 @@ let frozenEmail: string;
 let leftEmail: string;
 let guestEmail: string;
 let outsiderEmail: string;
+let envA: string;
+let gone: string;
+let nodeA: string;
+let nodeGone: string;
 
 const DETAIL = /* GraphQL */ `
   query Detail($id: ID!, $members: Int, $nodes: Int) {
@@ -50,10 +54,9 @@ beforeAll(async () => {
   expect(planned.config.plannedReads).toBe(true);
   expect(resolved.config.plannedReads).toBe(false);
   c = await newConsortium(planned);
-  const envA = await createEnv(c.admin.owner.client, c.consortiumId);
+  envA = await createEnv(c.admin.owner.client, c.consortiumId);
   await createEnv(c.admin.owner.client, c.consortiumId);
-  const gone = await createEnv(c.admin.owner.client, c.consortiumId);
-  await sql(`update environment set status = 'DELETED' where id = ?`, [gone]);
+  gone = await createEnv(c.admin.owner.client, c.consortiumId);
   await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'COMPILED' });
   await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'FAILED' });
   await seedCompilation(c.consortiumId, c.admin.membershipId, { status: 'PENDING' });
@@ -70,11 +73,14 @@ beforeAll(async () => {
   await seedNetworkRole(guest.id, c.consortiumId, 'GUEST');
   guestEmail = guest.email;
   outsiderEmail = (await newConsortium(planned)).admin.owner.email;
-  // Nodes of two memberships in one environment.
+  // Nodes of two memberships in one environment, and one in the environment deleted below.
+  nodeA = randomUUID();
+  nodeGone = randomUUID();
   await sql(
-    `insert into node (id, environment_id, membership_id, name, role, status) values (?, ?, ?, 'n-1', 'SIGNER', 'RUNNING'), (?, ?, ?, 'n-2', 'NON_SIGNER', 'STOPPED')`,
-    [randomUUID(), envA, c.admin.membershipId, randomUUID(), envA, member.membership.id],
+    `insert into node (id, environment_id, membership_id, name, role, status) values (?, ?, ?, 'n-1', 'SIGNER', 'RUNNING'), (?, ?, ?, 'n-2', 'NON_SIGNER', 'STOPPED'), (?, ?, ?, 'n-3', 'SIGNER', 'RUNNING')`,
+    [nodeA, envA, c.admin.membershipId, randomUUID(), envA, member.membership.id, nodeGone, gone, c.admin.membershipId],
   );
+  await sql(`update environment set status = 'DELETED' where id = ?`, [gone]);
 });
 afterAll(async () => {
   await Promise.all([planned?.stop(), resolved?.stop()]);
@@ -185,6 +191,29 @@ describe('planned reads', () => {
     const admin = await as(c.admin.owner.email);
     expect(JSON.stringify(admin?.data)).toContain(c.admin.membershipId);
     expect(await as(memberEmail)).toBeNull();
+  });
+
+  it('answer an environment and a node by id as their resolvers do, and leave the ones gone to them', async () => {
+    const environment = `query ($id: ID!) { environment(id: $id) { id name status maxSigners createdBy { id displayName } nodes(first: 5) { nodes { id name role membership { id } } } } }`;
+    const node = `query ($id: ID!) { node(id: $id) { __typename id name role size status membership { id displayName invitedBy { id } } } }`;
+    for (const email of [c.admin.owner.email, memberEmail, guestEmail]) {
+      const env = await both(email, environment, { id: envA });
+      expect(env.outcome).toEqual({ answered: 1, declined: 0 });
+      expect((env.result.data as { environment: { nodes: { nodes: unknown[] } } }).environment.nodes.nodes).toHaveLength(2);
+      expect((await both(email, node, { id: nodeA })).outcome).toEqual({ answered: 1, declined: 0 });
+    }
+    const refused: [string, string, Record<string, unknown>][] = [
+      [c.admin.owner.email, environment, { id: gone }],
+      [c.admin.owner.email, node, { id: nodeGone }],
+      [outsiderEmail, environment, { id: envA }],
+      [outsiderEmail, node, { id: nodeA }],
+      [c.admin.owner.email, node, { id: randomUUID() }],
+    ];
+    for (const [email, query, variables] of refused) {
+      const { result, outcome } = await both(email, query, variables);
+      expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(outcome).toEqual({ answered: 0, declined: 1 });
+    }
   });
 });
 

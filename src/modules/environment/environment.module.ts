@@ -28,9 +28,11 @@ export const environmentModule: GatewayModule = {
       connectionProfile: consortiumAction('environment.view', parentEnvironment),
     },
   },
-  // The resolvers' reads, for the planned read path: a consortium's live environments, the
-  // nodes of a live environment (none of another), the membership that created one.
+  // The resolvers' reads, for the planned read path: an environment by id, a consortium's live
+  // environments, the nodes of a live environment (none of another), the membership that created one.
   reads: {
+    // environment(id) answers its scope's row: a live environment (environmentNamed).
+    Query: { environment: { kind: 'row', entity: Environment, idArg: 'id', where: LIVE_ENVIRONMENTS } },
     Consortium: { environments: { kind: 'page', entity: Environment, foreignKey: 'consortium', args: ['first'], where: LIVE_ENVIRONMENTS } },
     Environment: {
       nodes: { kind: 'page', entity: Node, foreignKey: 'environment', args: ['first'], parentWhere: LIVE_ENVIRONMENTS },

@@ -1,7 +1,7 @@
 import type { GatewayModule } from '../../graphql/module';
 import { consortiumAction } from '../../graphql/rules';
 import { environmentNamed, nodeNamed } from '../../graphql/scopes';
-import { NodeRole } from './node.entity';
+import { Node, NodeRole } from './node.entity';
 import { NodeResolver } from './node.resolver';
 
 /** The grid action of creating a node of `role`: a signer needs node.createSigner (§4). */
@@ -23,6 +23,10 @@ export const nodeModule: GatewayModule = {
       expandNode: consortiumAction('node.expand', nodeNamed({ withOwner: true })),
     },
   },
-  // The resolvers' reads, for the planned read path: the membership that owns a node.
-  reads: { Node: { membership: { kind: 'relation', property: 'membership' } } },
+  // The resolvers' reads, for the planned read path: a node by id (its scope's row; the rule finds
+  // it NOT_FOUND unless its environment is live) and the membership that owns a node.
+  reads: {
+    Query: { node: { kind: 'row', entity: Node, idArg: 'id' } },
+    Node: { membership: { kind: 'relation', property: 'membership' } },
+  },
 };
