@@ -69,7 +69,9 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
-  const wsCleanup = serveWebSocket(wsServer, pipeline, drain, (options) => observability.ws(wsServer, options));
+  // The planned read path (PLANNED_READS), on both transports; it runs where queries are compiled.
+  const planner = config.compiledExecution && config.plannedReads ? new ReadPlanner(schema, app.orm.getMetadata(), readMap(), ruleTree()) : null;
+  const wsCleanup = serveWebSocket(wsServer, pipeline, drain, (options) => observability.ws(wsServer, options), planner);
 
   const logErrors: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -87,7 +89,7 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
 
   const apollo = new ApolloServer<GatewayContext>({
     ...(config.compiledExecution
-      ? { gateway: compiledExecution(schema, { cacheSize: 1000, planner: config.plannedReads ? new ReadPlanner(schema, app.orm.getMetadata(), readMap(), ruleTree()) : null }) }
+      ? { gateway: compiledExecution(schema, { cacheSize: 1000, planner }) }
       : { schema }),
     // Introspection is refused in production by the pipeline's validation rules (both transports).
     introspection: true,

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GatewayContext } from '../graphql/context';
 import type { Caller, Pipeline } from '../graphql/pipeline';
+import type { ReadPlanner } from '../graphql/read-plan';
 import type { Drain } from './drain';
 import { socketSeats } from './socket-seats';
 import { newRequestId } from '../observability';
@@ -46,6 +47,8 @@ export function serveWebSocket(
   pipeline: Pipeline,
   drain: Drain,
   observe: (options: WsOptions) => WsOptions = (options) => options,
+  /** The planned read path, as over HTTP: a query it reads is answered by its one statement. */
+  planner: ReadPlanner | null = null,
 ) {
   const { limits } = pipeline.app.config;
   // Sockets per user, counted across the gateway processes of this host (src/http/socket-seats.ts).
@@ -62,6 +65,14 @@ export function serveWebSocket(
   const runSubscription = pipeline.app.config.compiledExecution
     ? compiledSubscription(pipeline.schema, { cacheSize: 1000 })
     : (args: ExecutionArgs) => subscribe(args);
+
+  // A document's plan is kept by its text and operation name (as compiled subscriptions are).
+  const planned = (args: ExecutionArgs) => {
+    const text = args.document.loc?.source.body;
+    if (!planner || text === undefined) return null;
+    const operationName = args.operationName ?? undefined;
+    return planner.run(args.document, operationName, `ws:${operationName ?? ''}\n${text}`, args.contextValue as GatewayContext, args.variableValues ?? undefined);
+  };
 
   const internal = () => new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 
@@ -172,7 +183,7 @@ export function serveWebSocket(
       // pools close; subscriptions end when the sockets close.
       execute: async (args) => {
         if (drain.isDraining) return { errors: [pipeline.shuttingDown()] };
-        const result = await drain.run(async () => execute(args));
+        const result = await drain.run(async () => (await planned(args)) ?? execute(args));
         pipeline.learnRights(args.contextValue as GatewayContext);
         return result;
       },

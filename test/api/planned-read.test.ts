@@ -11,6 +11,7 @@ import { memberOrganization, setMembershipStatus } from '../support/factories/co
 import { seedNetworkRole } from '../support/factories/organization';
 import { addSeat, createEnv, newConsortium, seatUser, seedCompilation, type TestConsortium } from '../support/factories/resources';
 import { delta, scrape } from '../support/metrics';
+import { openSocket } from '../support/ws-operation';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { parse } from 'graphql';
 import { buildContext } from '../../src/server';
@@ -213,6 +214,31 @@ describe('planned reads', () => {
       const { result, outcome } = await both(email, query, variables);
       expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect(outcome).toEqual({ answered: 0, declined: 1 });
+    }
+  });
+
+  it('answer over WebSocket as over HTTP, with the same guards', async () => {
+    const run = async (gw: TestGateway, email: string, variables: Record<string, unknown>) => {
+      const socket = await openSocket(gw, await gw.tokenFor(email));
+      try {
+        return await socket.run(DETAIL, variables);
+      } finally {
+        await socket.dispose();
+      }
+    };
+    for (const [email, variables, answered] of [
+      [memberEmail, { id: c.consortiumId }, 1],
+      [outsiderEmail, { id: c.consortiumId }, 0],
+      [c.admin.owner.email, { id: c.consortiumId, members: 0 }, 0],
+    ] as const) {
+      const before = await scrape(planned);
+      const a = await run(planned, email, variables);
+      const after = await scrape(planned);
+      const b = await run(resolved, email, variables);
+      const answer = (o: typeof a) => (o.kind === 'result' ? { data: o.result.data, errors: o.result.errors } : o);
+      expect(JSON.stringify(answer(a))).toBe(JSON.stringify(answer(b)));
+      expect(delta(before, after, 'gateway_planned_reads_total', { outcome: 'answered' })).toBe(answered);
+      if (answered) expect(a.kind === 'result' && a.result.errors).toBeFalsy();
     }
   });
 });
