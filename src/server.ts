@@ -69,7 +69,8 @@ export async function createGateway(app: AppServices, opts: { port?: number; hos
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
-  // The planned read path (PLANNED_READS), on both transports; it runs where queries are compiled.
+  // The planned read path (PLANNED_READS), on both transports. Over HTTP it is part of the
+  // compiled executor (Apollo takes an executor only through it), so it needs GRAPHQL_JIT.
   const planner = config.compiledExecution && config.plannedReads ? new ReadPlanner(schema, app.orm.getMetadata(), readMap(), ruleTree()) : null;
   const wsCleanup = serveWebSocket(wsServer, pipeline, drain, (options) => observability.ws(wsServer, options), planner);
 

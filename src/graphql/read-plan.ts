@@ -26,6 +26,7 @@ import { isUuid } from '../validation';
 import type { GatewayContext } from './context';
 import { assertWellFormedArguments } from './input-hygiene';
 import type { RuleMap } from './module';
+import { rowReader } from './loaders';
 import { pageSize } from './pagination';
 import { ruleDecision, type RuleDecision } from './rules';
 import { PARENT_SCOPES } from './scopes';
@@ -298,7 +299,7 @@ export class ReadPlanner {
     for (const prop of meta.props) {
       if (prop.kind !== ReferenceKind.MANY_TO_ONE || prop.fieldNames.length !== 1) continue;
       shape.references.push(prop.name);
-      values.push(ref(state, alias, quote(prop.fieldNames[0])));
+      values.push(ref(state, alias, column(meta, prop.name)));
     }
     return `json_build_array(${values.join(', ')})`;
   }
@@ -312,7 +313,7 @@ export class ReadPlanner {
     const id = `${child}.${column(target, 'id')}`;
     // Joined to the rows it belongs to (at most one row by its key): a lookup per row as a
     // subquery cost PostgreSQL about half as much again for the large query.
-    from.joins.push(` left join ${table(target)} ${child} on ${id} = ${ref(state, alias, quote(prop.fieldNames[0]))}`);
+    from.joins.push(` left join ${table(target)} ${child} on ${id} = ${ref(state, alias, column(meta, prop.name))}`);
     const object = this.object(state, target, getNamedType(field.type) as GraphQLObjectType, node, child, from);
     return { sql: `case when ${id} is null then null else ${object.sql} end`, shape: object.shape };
   }
@@ -335,7 +336,7 @@ export class ReadPlanner {
     const site = addSite(state, field, node, read.args, true);
     const child = nextAlias(state);
     const order = `${ref(state, child, column(meta, 'createdAt'))}, ${ref(state, child, column(meta, 'id'))}`;
-    const where = [`${child}.${quote(fk.fieldNames[0])} = ${ref(state, alias, column(parent, 'id'))}`, ...this.conditions(state, meta, child, read.where ?? {}, site)];
+    const where = [`${child}.${column(meta, fk.name)} = ${ref(state, alias, column(parent, 'id'))}`, ...this.conditions(state, meta, child, read.where ?? {}, site)];
     const limit = param(state, (sites, max) => pageSize(sites[site].first as number | null | undefined, max));
     const fields: ConnectionField[] = [];
     const keys = new Set<string>();
@@ -428,13 +429,19 @@ function nextAlias(state: CompileState): string {
 }
 
 const responseKey = (node: FieldNode): string => node.alias?.value ?? node.name.value;
-const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
-const table = (meta: EntityMetadata): string => `${meta.schema ? `${quote(meta.schema)}.` : ''}${quote(meta.tableName)}`;
+/** The table of an entity, as the loaders and the principal statement name it. */
+const table = (meta: EntityMetadata): string => rowReader(meta).table;
 
+/**
+ * The quoted column of a property that a snapshot holds (rowReader: no lazy or deferred column),
+ * or not planned.
+ */
 function column(meta: EntityMetadata, prop: string): string {
-  const p = meta.properties[prop] as EntityProperty | undefined;
-  if (!p || p.fieldNames?.length !== 1) throw new Unplannable();
-  return quote(p.fieldNames[0]);
+  try {
+    return rowReader(meta).column(prop);
+  } catch {
+    throw new Unplannable();
+  }
 }
 
 /**
@@ -445,9 +452,7 @@ function column(meta: EntityMetadata, prop: string): string {
  */
 function scalarColumn(meta: EntityMetadata, name: string, type: GraphQLOutputType): string {
   const prop = meta.properties[name] as EntityProperty | undefined;
-  if (!prop || prop.kind !== ReferenceKind.SCALAR || prop.lazy || prop.persist === false || prop.formula || prop.fieldNames?.length !== 1) {
-    throw new Unplannable();
-  }
+  if (!prop || prop.kind !== ReferenceKind.SCALAR || prop.formula) throw new Unplannable();
   const nullable = !isNonNullType(type);
   if (!nullable && prop.nullable) throw new Unplannable();
   const inner = getNullableType(type);
@@ -465,7 +470,7 @@ function scalarColumn(meta: EntityMetadata, name: string, type: GraphQLOutputTyp
         : named.name === 'Boolean' ? /^bool/.test(base)
           : /^(text|uuid|varchar|character)/.test(base));
   if (!ok) throw new Unplannable();
-  return quote(prop.fieldNames[0]);
+  return column(meta, name);
 }
 
 /**

@@ -15,7 +15,8 @@ import { openSocket } from '../support/ws-operation';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { parse } from 'graphql';
 import { buildContext } from '../../src/server';
-import { ReadPlanner } from '../../src/graphql/read-plan';
+import { ReadPlanner, type ReadMap } from '../../src/graphql/read-plan';
+import type { RuleMap } from '../../src/graphql/module';
 import { consortiumAction } from '../../src/graphql/rules';
 import { buildGatewaySchema, readMap, ruleTree } from '../../src/graphql/schema';
 import { parentMembership } from '../../src/graphql/scopes';
@@ -103,6 +104,20 @@ async function both(email: string | null, query: string, variables: Record<strin
   return { result: a, outcome };
 }
 
+/** A planner of the planned gateway's schema with other declarations or rules (white-box cases). */
+async function plannerWith(reads: ReadMap, rules: RuleMap): Promise<ReadPlanner> {
+  return new ReadPlanner(await buildGatewaySchema(), planned.app.services.orm.getMetadata(), reads, rules);
+}
+
+/** A root rule that decides consortium.view on the test consortium, whatever its `id` names. */
+const viewingTheConsortium = (type: string) =>
+  consortiumAction('consortium.view', async (_parent, args) => ({ consortiumId: c.consortiumId, membershipId: null, subject: { type, id: args.id as string }, row: null }));
+
+/** An operation's context for a signed-in user, as the pipeline builds it. */
+function contextOf(email: string) {
+  return buildContext(planned.app.services, { subject: `test|${email}`, email, name: null, expiresAt: null, emailVerified: true }, randomUUID(), '127.0.0.1');
+}
+
 describe('planned reads', () => {
   it('answer a consortium with its pages and relations exactly as the resolvers do, for every member', async () => {
     for (const email of [c.admin.owner.email, memberEmail, frozenEmail, guestEmail]) {
@@ -181,14 +196,9 @@ describe('planned reads', () => {
     // for an action a MEMBER does not have, so each row's decision refuses for the member and
     // allows for the administrator.
     const rules = { ...ruleTree(), Membership: { ...ruleTree().Membership, invitedBy: consortiumAction('consortium.update', parentMembership) } };
-    const { services } = planned.app;
-    const planner = new ReadPlanner(await buildGatewaySchema(), services.orm.getMetadata(), readMap(), rules);
+    const planner = await plannerWith(readMap(), rules);
     const document = parse(`query ($id: ID!) { consortium(id: $id) { memberships { nodes { id invitedBy { id } } } } }`);
-    const as = async (email: string) => {
-      const identity = { subject: `test|${email}`, email, name: null, expiresAt: null, emailVerified: true };
-      const ctx = await buildContext(services, identity, randomUUID(), '127.0.0.1');
-      return planner.run(document, undefined, 'invited-by', ctx, { id: c.consortiumId });
-    };
+    const as = async (email: string) => planner.run(document, undefined, 'invited-by', await contextOf(email), { id: c.consortiumId });
     const admin = await as(c.admin.owner.email);
     expect(JSON.stringify(admin?.data)).toContain(c.admin.membershipId);
     expect(await as(memberEmail)).toBeNull();
@@ -215,6 +225,31 @@ describe('planned reads', () => {
       expect(result.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       expect(outcome).toEqual({ answered: 0, declined: 1 });
     }
+  });
+
+  it('list no nodes of an environment that is not live, however the plan reaches it', async () => {
+    // Only live environments reach a plan through the shipped rules; here a rule that lets the
+    // deleted one through shows that its page of nodes is still empty, as the resolver's is.
+    const reads = readMap();
+    const planner = await plannerWith(
+      { ...reads, Query: { ...reads.Query, environment: { kind: 'row', entity: { name: 'Environment' }, idArg: 'id' } } },
+      { ...ruleTree(), Query: { ...ruleTree().Query, environment: viewingTheConsortium('Environment') } },
+    );
+    const ctx = await contextOf(c.admin.owner.email);
+    const answer = await planner.run(parse(`query ($id: ID!) { environment(id: $id) { id status nodes { nodes { id } } } }`), undefined, 'gone', ctx, { id: gone });
+    expect(answer?.data).toEqual({ environment: { id: gone, status: 'DELETED', nodes: { nodes: [] } } });
+  });
+
+  it('read no row its declaration leaves out, even where a rule would let it through', async () => {
+    // A deleted consortium is NOT_FOUND by its resolver (liveConsortium); the shipped rule refuses
+    // it too, so a rule that decides on another consortium shows the declaration's own condition.
+    const deleted = await newConsortium(planned);
+    await sql('update consortium set deleted_at = now() where id = ?', [deleted.consortiumId]);
+    const planner = await plannerWith(readMap(), { ...ruleTree(), Query: { ...ruleTree().Query, consortium: viewingTheConsortium('Consortium') } });
+    const ctx = await contextOf(c.admin.owner.email);
+    const run = (id: string) => planner.run(parse(`query ($id: ID!) { consortium(id: $id) { id name } }`), undefined, 'deleted', ctx, { id });
+    expect((await run(c.consortiumId))?.data).toEqual({ consortium: { id: c.consortiumId, name: c.name } });
+    expect(await run(deleted.consortiumId)).toBeNull();
   });
 
   it('answer over WebSocket as over HTTP, with the same guards', async () => {
