@@ -239,13 +239,8 @@ export class ReadPlanner {
   private object(state: CompileState, meta: EntityMetadata, type: GraphQLObjectType, node: FieldNode, alias: string, from: From): { sql: string; shape: Shape } {
     const values: string[] = [];
     const shape: Shape = { fields: [], guards: [], parent: -1, references: [] };
-    const keys = new Set<string>();
     const fields = type.getFields();
-    for (const selection of node.selectionSet?.selections ?? []) {
-      if (selection.kind !== Kind.FIELD || selection.directives?.length) throw new Unplannable();
-      const key = responseKey(selection);
-      if (keys.has(key)) throw new Unplannable();
-      keys.add(key);
+    for (const [key, selection] of plainFields(node)) {
       const name = selection.name.value;
       if (name === '__typename') {
         shape.fields.push({ key, kind: 'constant', value: type.name });
@@ -339,14 +334,9 @@ export class ReadPlanner {
     const where = [`${child}.${column(meta, fk.name)} = ${ref(state, alias, column(parent, 'id'))}`, ...this.conditions(state, meta, child, read.where ?? {}, site)];
     const limit = param(state, (sites, max) => pageSize(sites[site].first as number | null | undefined, max));
     const fields: ConnectionField[] = [];
-    const keys = new Set<string>();
     let items: { sql: string; shape: Shape } | null = null;
     const rows: From = { joins: [] };
-    for (const selection of node.selectionSet?.selections ?? []) {
-      if (selection.kind !== Kind.FIELD || selection.directives?.length) throw new Unplannable();
-      const key = responseKey(selection);
-      if (keys.has(key)) throw new Unplannable();
-      keys.add(key);
+    for (const [key, selection] of plainFields(node)) {
       if (selection.name.value === '__typename') {
         fields.push({ key, typename: connection.name });
         continue;
@@ -429,6 +419,21 @@ function nextAlias(state: CompileState): string {
 }
 
 const responseKey = (node: FieldNode): string => node.alias?.value ?? node.name.value;
+
+/**
+ * The fields a selection set selects, by response key: only fields, without directives, each key
+ * once (fragments, `@skip`/`@include` and merged fields are the resolvers').
+ */
+function* plainFields(node: FieldNode): Generator<[string, FieldNode]> {
+  const keys = new Set<string>();
+  for (const selection of node.selectionSet?.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) throw new Unplannable();
+    const key = responseKey(selection);
+    if (keys.has(key)) throw new Unplannable();
+    keys.add(key);
+    yield [key, selection];
+  }
+}
 /** The table of an entity, as the loaders and the principal statement name it. */
 const table = (meta: EntityMetadata): string => rowReader(meta).table;
 
