@@ -85,6 +85,12 @@ export interface PreloadedRights {
 export interface PrincipalRights {
   memberships: MembershipRow[] | null;
   networkRoles: PreloadedRights['networkRoles'] | null;
+  /**
+   * Set when the statement read the rights in this one consortium only (RIGHTS_IN_ONE_CONSORTIUM):
+   * the lists hold nothing of any other, and `needsVote` is this consortium's voting policy.
+   */
+  consortiumId?: string;
+  needsVote?: string[] | string | null;
 }
 
 /**
@@ -142,11 +148,31 @@ const RIGHTS_IN = `select ${rightsColumns('$1::uuid', '$2::uuid', { consortia: '
 export interface RightsSource {
   /** The rights columns the principal statement selects with the user, or null to read them when first needed. */
   principalColumns(organizationId: string, userId: string): string | null;
+  /** Whether those columns read the rights in one consortium only, its id the statement's `$2`. */
+  readonly oneConsortium?: boolean;
+  /**
+   * The source the pipeline takes instead for an operation that, the last time it ran, asked
+   * about one consortium only, named by one of its variables: the same statement, narrowed to it.
+   */
+  readonly inOneConsortium?: RightsSource;
 }
+
+/**
+ * The rights in one consortium (`$2`) only, with its voting policy, read with the principal: what
+ * an operation about one consortium decides with, whatever the number of consortia the caller's
+ * organization is in. A decision about any other consortium reads the rights there (Authz.in).
+ */
+export const RIGHTS_IN_ONE_CONSORTIUM: RightsSource = {
+  oneConsortium: true,
+  principalColumns: (organizationId, userId) =>
+    `${rightsColumns(organizationId, userId, { consortia: 'array[$2::uuid]' })},
+         (select vp.needs_vote from voting_policy vp where vp.consortium_id = $2::uuid) as needs_vote`,
+};
 
 /** The rights read with the principal, in the same statement (at most PRELOADED_RIGHTS of each). */
 export const RIGHTS_WITH_PRINCIPAL: RightsSource = {
   principalColumns: (organizationId, userId) => rightsColumns(organizationId, userId, { limit: PRELOADED_RIGHTS }),
+  inOneConsortium: RIGHTS_IN_ONE_CONSORTIUM,
 };
 
 /** No rights columns in the principal statement: Authz reads them at the first decision that needs them. */
@@ -198,6 +224,10 @@ export class Authz {
   readonly user: AuthUser | null;
   /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
   rightsAsked = false;
+  /** Whether anything asked for all of them (the caller's memberships or network roles everywhere). */
+  allRightsAsked = false;
+  /** The consortia whose rights were asked for one by one (decisions, visibility, voting policies). */
+  readonly consortiaAsked = new Set<string>();
   /**
    * Consortium actions decided in this operation, by action, consortium, named membership and
    * owner: a list decides the same action on each of its rows (`Membership.invitedBy` on every
@@ -214,9 +244,18 @@ export class Authz {
     private readonly policy: PolicyCore = GOVERNANCE,
   ) {
     this.user = user ? plainUser(user) : null;
-    // A list left out of the principal statement (longer than PRELOADED_RIGHTS) is null.
-    if (rights?.memberships && rights.networkRoles) this.rightsP = Promise.resolve(this.toRights({ memberships: rights.memberships, networkRoles: rights.networkRoles }));
-    else if (rights) this.large = true;
+    if (rights?.consortiumId !== undefined && rights.memberships && rights.networkRoles) {
+      // The rights in one consortium only: that one is known, any other is read when asked about.
+      this.large = true;
+      const one = this.toRights({ memberships: rights.memberships, networkRoles: rights.networkRoles });
+      one.needsVote.set(rights.consortiumId, rights.needsVote == null ? [] : (parseTextArray(rights.needsVote) as ProposalKind[]));
+      this.scopedLoader().prime(rights.consortiumId, narrow(one, rights.consortiumId));
+    } else if (rights?.memberships && rights.networkRoles) {
+      this.rightsP = Promise.resolve(this.toRights({ memberships: rights.memberships, networkRoles: rights.networkRoles }));
+    } else if (rights) {
+      // A list left out of the principal statement (longer than PRELOADED_RIGHTS) is null.
+      this.large = true;
+    }
   }
 
   get organizationId(): string | null {
@@ -309,8 +348,14 @@ export class Authz {
     return (await this.in(consortiumId)).memberships;
   }
 
+  /** All of the caller's rights, asked for as such. */
   private rights(): Promise<Rights> {
     this.rightsAsked = true;
+    this.allRightsAsked = true;
+    return this.allRights();
+  }
+
+  private allRights(): Promise<Rights> {
     this.rightsP ??= this.loadRights();
     return this.rightsP;
   }
@@ -321,12 +366,17 @@ export class Authz {
    */
   private async in(consortiumId: string): Promise<RightsInConsortium> {
     this.rightsAsked = true;
-    if (!this.large || this.rightsP) return narrow(await this.rights(), consortiumId);
+    this.consortiaAsked.add(consortiumId);
+    if (!this.large || this.rightsP) return narrow(await this.allRights(), consortiumId);
+    return this.scopedLoader().load(consortiumId);
+  }
+
+  private scopedLoader(): DataLoader<string, RightsInConsortium> {
     this.scoped ??= new DataLoader(async (ids) => {
       const rights = await this.loadRightsIn(ids);
       return ids.map((id) => narrow(rights, id));
     });
-    return this.scoped.load(consortiumId);
+    return this.scoped;
   }
 
   /**

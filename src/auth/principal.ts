@@ -42,8 +42,10 @@ export async function loadPrincipal(
   reader: SqlReader,
   identity: Identity,
   rights: RightsSource = RIGHTS_WITH_PRINCIPAL,
+  /** The consortium a source reading the rights in one consortium only reads them in. */
+  consortiumId?: string,
 ): Promise<Principal> {
-  const known = await knownUser(metadata, reader, identity.subject, rights);
+  const known = await knownUser(metadata, reader, identity.subject, rights, consortiumId);
   if (known?.serviceAccountStatus) {
     if (known.serviceAccountStatus !== 'ACTIVE') {
       throw unauthenticated(SUSPENDED);
@@ -201,17 +203,22 @@ interface KnownUser {
   principal(): Principal;
 }
 
-async function knownUser(metadata: MetadataStorage, reader: SqlReader, subject: string, rights: RightsSource): Promise<KnownUser | null> {
+async function knownUser(metadata: MetadataStorage, reader: SqlReader, subject: string, rights: RightsSource, consortiumId?: string): Promise<KnownUser | null> {
+  if (rights.oneConsortium && consortiumId === undefined) throw new Error('This rights source reads the rights in one consortium: name it');
   const statement = knownUserStatement(metadata, rights);
-  const [row] = await reader.arrays(statement.sql, [subject]);
+  const [row] = await reader.arrays(statement.sql, rights.oneConsortium ? [subject, consortiumId] : [subject]);
   if (!row) return null;
   const userData = statement.user.data(row, 0) as Record<string, unknown>;
   const organizationData = userData.organization != null ? statement.organization.data(row, statement.user.width) : null;
   const after = statement.user.width + statement.organization.width;
   // Without the rights columns (a deferring source), Authz reads them at the first decision needing them.
-  const preloaded = statement.withRights
+  const preloaded: PrincipalRights | null = statement.withRights
     ? { memberships: row[after + 1] as PrincipalRights['memberships'], networkRoles: row[after + 2] as PrincipalRights['networkRoles'] }
     : null;
+  if (preloaded && rights.oneConsortium) {
+    preloaded.consortiumId = consortiumId;
+    preloaded.needsVote = row[after + 3] as PrincipalRights['needsVote'];
+  }
   return {
     user: userData,
     serviceAccountStatus: (row[after] as string | null) ?? null,

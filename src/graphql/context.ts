@@ -53,6 +53,8 @@ export interface GatewayContext {
   budget?: BudgetState;
   /** The operation as the pipeline remembers whether it asked for the caller's rights (see Pipeline.context). */
   rightsKey?: string;
+  /** The operation's variables, for which consortium's rights it asked for (see Pipeline.learnRights). */
+  rightsVariables?: Record<string, unknown>;
   /**
    * The signed-in user as an entity of this operation's em, with its organization (null when
    * anonymous): made from the row the principal statement read, on first call, without a statement.

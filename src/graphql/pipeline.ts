@@ -10,7 +10,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RIGHTS_WHEN_NEEDED, type Authz } from '../auth/authz';
+import { RIGHTS_WHEN_NEEDED, type Authz, type RightsSource } from '../auth/authz';
 import { LRUCache } from 'lru-cache';
 import { bearerToken, type Identity } from '../auth/jwt';
 import { loadPrincipal, serviceAccountRefusal, type Principal } from '../auth/principal';
@@ -25,6 +25,7 @@ import { costEstimator, queryLimitRules, QueryLimitError } from './limits';
 import { Grants } from './grant';
 import { Loaders } from './loaders';
 import { refusal } from './refusal';
+import { isUuid } from '../validation';
 import type { Logger } from '../logger';
 
 /** Distinct valid query texts whose parsed documents the WS path keeps. */
@@ -58,13 +59,17 @@ export class Pipeline {
    */
   private readonly documents = new Map<string, DocumentNode>();
   /**
-   * Whether an operation asked for the caller's rights the last time it ran, by operation name
-   * and query text. Rights come with the principal (one statement) unless that operation decided
-   * nothing with them last time (`me`, `permissionGrid`): then the principal is read without
-   * them, and, should a decision need them after all, they are read then. Only which statement
-   * reads them changes; every decision reads the database's rights.
+   * Which of the caller's rights an operation asked for the last time it ran, by operation name
+   * and query text. Rights come with the principal (one statement):
+   * - all of them, as a rule;
+   * - none, when that operation decided nothing with them last time (`me`, `permissionGrid`);
+   * - those in one consortium, when it asked about that one only and one of its variables named
+   *   it (`consortium(id: $id)`, `myPermissions(consortiumId: $id)`): the consortium the variable
+   *   names this time, whatever the number of consortia the caller's organization is in.
+   * Should a decision need rights that were not read after all, they are read then. Only which
+   * statement reads them changes; every decision reads the database's rights.
    */
-  private readonly rightsAsked = new LRUCache<string, boolean>({ max: 1000 });
+  private readonly rightsNeeded = new LRUCache<string, RightsNeed>({ max: 1000 });
 
   constructor(
     readonly app: AppServices,
@@ -200,10 +205,12 @@ export class Pipeline {
    */
   async context(caller: Caller, requestId: string, operation?: OperationText): Promise<GatewayContext> {
     const key = operation && typeof operation.query === 'string' ? `${operation.operationName ?? ''}\n${operation.query}` : undefined;
-    const deferRights = key !== undefined && this.rightsAsked.get(key) === false;
+    const variables = isRecord(operation?.variables) ? operation.variables : undefined;
+    const rights = this.rightsFor(key === undefined ? undefined : this.rightsNeeded.get(key), variables);
     try {
-      const context = await this.unavailableOnOutage(() => buildContext(this.app, caller, requestId, deferRights));
+      const context = await this.unavailableOnOutage(() => buildContext(this.app, caller, requestId, rights));
       context.rightsKey = key;
+      context.rightsVariables = variables;
       return context;
     } catch (error) {
       // A refused principal (unusable or unverified claims) is the client's: its code, a 4xx.
@@ -212,9 +219,21 @@ export class Pipeline {
     }
   }
 
-  /** Records, once a query or mutation has run, whether it asked for the caller's rights. */
+  /** How the principal reads the rights for an operation that needed `need` last time. */
+  private rightsFor(need: RightsNeed | undefined, variables: Record<string, unknown> | undefined): RightsChoice {
+    if (need === 'none') return { source: RIGHTS_WHEN_NEEDED };
+    const one = this.app.rights.inOneConsortium;
+    if (need !== undefined && need !== 'all' && one) {
+      const id = variables?.[need.variable];
+      if (isUuid(id)) return { source: one, consortiumId: id };
+    }
+    return { source: this.app.rights };
+  }
+
+  /** Records, once a query or mutation has run, which of the caller's rights it asked for. */
   learnRights(context: GatewayContext | undefined): void {
-    if (context?.rightsKey !== undefined && context.authz) this.rightsAsked.set(context.rightsKey, context.authz.rightsAsked);
+    if (context?.rightsKey === undefined || !context.authz) return;
+    this.rightsNeeded.set(context.rightsKey, rightsNeed(context.authz, context.rightsVariables));
   }
 
   /** The one error masking of both transports (the HTTP status is not part of the answer). */
@@ -253,11 +272,33 @@ export class Pipeline {
   }
 }
 
+/** Which rights an operation asked for: none, all, or those in the consortium one of its variables named. */
+type RightsNeed = 'none' | 'all' | { variable: string };
+
+/** Where the principal statement reads the rights from, and the consortium when it reads one only. */
+interface RightsChoice {
+  source: RightsSource;
+  consortiumId?: string;
+}
+
+function rightsNeed(authz: Authz, variables: Record<string, unknown> | undefined): RightsNeed {
+  if (!authz.rightsAsked) return 'none';
+  if (authz.allRightsAsked || authz.consortiaAsked.size !== 1 || !variables) return 'all';
+  const [consortiumId] = authz.consortiaAsked;
+  const variable = Object.keys(variables).find((name) => variables[name] === consortiumId);
+  return variable === undefined ? 'all' : { variable };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Builds the context of one operation: identity, principal, em fork, loaders. */
-export async function buildContext(app: AppServices, caller: Caller, requestId: string, deferRights = false): Promise<GatewayContext> {
+export async function buildContext(app: AppServices, caller: Caller, requestId: string, rights: RightsChoice = { source: app.rights }): Promise<GatewayContext> {
   const context = new OperationContext(app, caller, requestId);
-  const rights = deferRights ? RIGHTS_WHEN_NEEDED : app.rights;
-  const principal = caller.identity ? await loadPrincipal(context, app.orm.getMetadata(), app.reader, caller.identity, rights) : null;
+  const principal = caller.identity
+    ? await loadPrincipal(context, app.orm.getMetadata(), app.reader, caller.identity, rights.source, rights.consortiumId)
+    : null;
   context.principal = principal;
   context.authz = new app.authz(app.reader, principal?.user ?? null, principal?.rights, app.policy);
   return context;
@@ -273,6 +314,7 @@ class OperationContext implements GatewayContext {
   authz!: Authz;
   budget?: BudgetState;
   rightsKey?: string;
+  rightsVariables?: Record<string, unknown>;
   principal: Principal | null = null;
   private callerOf?: User;
   readonly tokenExpiresAt: number | null;
@@ -346,6 +388,7 @@ class OperationContext implements GatewayContext {
 export interface OperationText {
   query?: unknown;
   operationName?: unknown;
+  variables?: unknown;
 }
 
 /** The HTTP status of an answer whose errors carry these codes (the most telling one wins). */

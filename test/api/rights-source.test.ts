@@ -2,10 +2,15 @@
 // the principal's own statement (unless the operation asked for none the last time it ran); a
 // source that defers them reads them at the first decision that needs them, and every answer
 // stays the same.
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIGHTS_WHEN_NEEDED } from '../../src/auth/authz';
 import { watchStatements } from '../../src/db/reader';
-import { ConsortiumByIdDocument, MeDocument, MyPermissionsDocument } from '../generated/graphql';
+import { ConsortiumByIdDocument, MeDocument, MyPermissionsDocument, UpdateVotingPolicyDocument } from '../generated/graphql';
+import { addSeat, newConsortium } from '../support/factories/resources';
+import { seedMembership } from '../support/factories/organization';
 import { createTestConsortium, memberOrganization } from '../support/factories/consortium';
 import { createOrganization } from '../support/factories/organization';
 import { startTestGateway, type TestGateway } from '../support/gateway';
@@ -15,6 +20,10 @@ import { openSocket } from '../support/ws-operation';
 const WHEN_NEEDED = RIGHTS_WHEN_NEEDED;
 /** The rights columns' mark in a statement (see rightsColumns). */
 const readsRights = (statement: string) => /\bnetwork_roles\b/.test(statement);
+/** A principal statement reading the rights in the one consortium its `$2` names (RIGHTS_IN_ONE_CONSORTIUM). */
+const readsOneConsortium = (statement: string) => /from "app_user" u\b/.test(statement) && /= any\(array\[\$2::uuid\]\)/.test(statement);
+/** A document as a text the gateway has not run yet (it learns per text). */
+const unseen = <T>(document: TypedDocumentNode<T, never>) => `${print(document)}\n# ${randomUUID()}` as unknown as TypedDocumentNode<T, Record<string, unknown>>;
 
 let real: TestGateway;
 let deferring: TestGateway;
@@ -75,6 +84,56 @@ describe('the rights source', () => {
     expect(next.count).toBe(needed.count - 1);
   });
 
+  it('once an operation asked about the one consortium a variable names, reads the rights in the consortium it names each time', async () => {
+    const creator = await newConsortium(real);
+    await creator.admin.owner.client.ok(UpdateVotingPolicyDocument, {
+      input: { consortiumId: creator.consortiumId, thresholdPercent: 50, comparator: 'GREATER_THAN', durationHours: 24, needsVote: ['INVITE'] },
+    });
+    const user = creator.admin.owner;
+    // Another consortium the organization is a plain member of, and one it is no member of.
+    const other = await newConsortium(real);
+    await addSeat(real, other, { org: creator.admin.org });
+    const foreign = await newConsortium(real);
+    for (let i = 0; i < 3; i++) await seedMembership(creator.admin.org.id);
+
+    const query = unseen(MyPermissionsDocument);
+    const first = await countSql(real, () => user.client.ok(query, { consortiumId: creator.consortiumId }));
+    expect(first.statements.filter(readsRights)).toHaveLength(1);
+    expect(readsOneConsortium(first.statements[0])).toBe(false);
+    for (const consortiumId of [creator.consortiumId, other.consortiumId, creator.consortiumId]) {
+      const counted = await countSql(real, () => user.client.ok(query, { consortiumId }));
+      expect(counted.statements.filter(readsRights), counted.statements.join('\n')).toHaveLength(1);
+      expect(readsOneConsortium(counted.statements[0])).toBe(true);
+      expect(counted.count).toBe(first.count);
+      expect(counted.result).toEqual(await deferring.as(user.email).ok(MyPermissionsDocument, { consortiumId }));
+    }
+    // The voting policy came with them: inviting goes through a proposal in the first consortium only.
+    const allowed = async (consortiumId: string) => (await user.client.ok(query, { consortiumId })).myPermissions.find((p) => p.action === 'organization.invite');
+    expect(await allowed(creator.consortiumId)).toMatchObject({ allowed: false, missing: { kind: 'integrity' } });
+    expect(await allowed(other.consortiumId)).toMatchObject({ allowed: false, missing: { kind: 'permission' } });
+    // A consortium it is no member of does not exist for it; nor does a malformed id, for which all the rights are read.
+    await user.client.fails('NOT_FOUND', query, { consortiumId: foreign.consortiumId });
+    const malformed = await countSql(real, () => user.client.fails('NOT_FOUND', query, { consortiumId: 'not-an-id' }));
+    expect(readsOneConsortium(malformed.statements[0])).toBe(false);
+  });
+
+  it('reads all the rights for an operation that asked about more than one consortium, or about one no variable names', async () => {
+    const c = await newConsortium(real);
+    const other = await newConsortium(real);
+    await addSeat(real, other, { org: c.admin.org });
+    const user = c.admin.owner;
+    const two = `query($id: ID!) { a: consortium(id: $id) { id myEffectiveRole } b: consortium(id: "${other.consortiumId}") { id myEffectiveRole } } # ${randomUUID()}`;
+    const literal = `query($first: Int) { consortium(id: "${other.consortiumId}") { id memberships(first: $first) { nodes { id } } } } # ${randomUUID()}`;
+    for (let i = 0; i < 2; i++) {
+      const both = await countSql(real, () => user.client.ok(two, { id: c.consortiumId }));
+      expect(both.result).toMatchObject({ a: { id: c.consortiumId, myEffectiveRole: 'OWNER' }, b: { id: other.consortiumId } });
+      expect(readsOneConsortium(both.statements[0])).toBe(false);
+      const named = await countSql(real, () => user.client.ok(literal, { first: 5 }));
+      expect(named.result).toMatchObject({ consortium: { id: other.consortiumId } });
+      expect(readsOneConsortium(named.statements[0])).toBe(false);
+    }
+  });
+
   it('learns the same over WebSocket: me without them the second time, a consortium with them every time', async () => {
     const org = await createOrganization(real);
     const c = await createTestConsortium(org.owner);
@@ -105,6 +164,20 @@ describe('the rights source', () => {
         const counted = await principals(consortium);
         expect(counted.outcome).toMatchObject({ kind: 'result', result: { data: { consortium: { id: c.id } } } });
         expect(counted.seen[0]).toMatch(/\bnetwork_roles\b/);
+      }
+      // With the consortium in a variable: all the rights the first time, that consortium's then.
+      const named = `query($id: ID!) { consortium(id: $id) { id myEffectiveRole } } # ${randomUUID()}`;
+      for (const expected of [false, true, true]) {
+        const seen: string[] = [];
+        const unwatch = watchStatements(real.app.services, (sql) => {
+          if (/from "app_user" u\b[\s\S]*where u\."subject" = \$1/.test(sql)) seen.push(sql);
+        });
+        try {
+          expect(await socket.run(named, { id: c.id })).toMatchObject({ kind: 'result', result: { data: { consortium: { id: c.id, myEffectiveRole: 'OWNER' } } } });
+        } finally {
+          unwatch();
+        }
+        expect(readsOneConsortium(seen[0])).toBe(expected);
       }
     } finally {
       await socket.dispose();
