@@ -1,10 +1,11 @@
 // Fan-out benchmark of live subscriptions, end to end, as a user runs the gateway, against a floor:
 //
 //   npm run build && node dist/bench/subscriptions.js [--subscribers 1000,5000,10000,20000] [--servers gateway,floor]
-//                                                     [--mutations 20] [--timeout 600]
+//                                                     [--workers 1,2] [--mutations 20] [--timeout 600]
 //
 // Each server is measured at each subscriber count, one after the other, in a fresh process:
-// - gateway: as `npm start` starts it, on a fresh database;
+// - gateway: as `npm start` starts it, on a fresh database, with each of --workers gateway
+//   processes (WORKERS; default 1, as the floor is one process; `npm start` runs one per core);
 // - floor: a bare graphql-ws server with an in-memory pubsub (bench/subscription-floor.ts),
 //   driven by the same clients, the same subscription, the same mutation, the same node options.
 //
@@ -48,8 +49,10 @@ const list = (name: string, fallback: string) => {
 };
 const COUNTS = list('subscribers', '1000,5000,10000').map(Number);
 const SERVERS = list('servers', 'gateway,floor') as ServerKind[];
+/** Gateway processes (WORKERS) each gateway count is measured with. */
+const WORKERS = list('workers', '1').map(Number);
 const K = arg('mutations', 20);
-const TIMEOUT_S = arg('timeout', 300 * COUNTS.length * SERVERS.length);
+const TIMEOUT_S = arg('timeout', 300 * COUNTS.length * (SERVERS.length + WORKERS.length - 1));
 const USERS_PER_ORG = 100;
 const CONNECT_CONCURRENCY = 200;
 const JWT_SECRET = randomBytes(32).toString('base64url');
@@ -367,7 +370,7 @@ async function floorClients(N: number): Promise<{ consortiumId: string; adminTok
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** One server at one subscriber count, in a fresh process (and for the gateway a fresh database). */
-async function measure(kind: ServerKind, N: number) {
+async function measure(kind: ServerKind, N: number, workers: number) {
   const started = Date.now();
   const spread = spreadOf(N);
   let database: string | null = null;
@@ -376,7 +379,7 @@ async function measure(kind: ServerKind, N: number) {
   if (kind === 'gateway') {
     const fresh = await freshDatabase();
     database = fresh.server;
-    srv = await startGateway(fresh.url, spread);
+    srv = await startGateway(fresh.url, workers);
     progress(`${kind} ready`);
     clients = await seed(N, fresh.url, srv.url);
   } else {
@@ -428,8 +431,10 @@ async function measure(kind: ServerKind, N: number) {
   return {
     server: kind,
     subscribers: N,
-    /** Server processes (the gateway's WORKERS) and client processes the count was spread over. */
-    processes: spread,
+    /** Server processes (the gateway's WORKERS; the floor is one). */
+    workers,
+    /** Client processes the connections were spread over. */
+    clientProcesses: spread,
     database,
     connectAndRegisterSeconds: round(connectSeconds),
     lastSubscriberLatencyMs: {
@@ -453,17 +458,19 @@ async function measure(kind: ServerKind, N: number) {
 type Result = Awaited<ReturnType<typeof measure>>;
 
 /** What runs: a count one process cannot hold is measured on the spread gateway alone (see the header). */
-function plan(): { kind: ServerKind; N: number }[] {
-  const runs: { kind: ServerKind; N: number }[] = [];
+function plan(): { kind: ServerKind; N: number; workers: number }[] {
+  const runs: { kind: ServerKind; N: number; workers: number }[] = [];
   for (const N of COUNTS) {
     for (const kind of SERVERS) {
       if (kind === 'floor' && spreadOf(N) > 1) {
         console.error(
-          `${N} subscribers: more than one process can hold (ulimit -n ${FD_LIMIT}); the floor is left out, the gateway runs ${spreadOf(N)} workers and ${spreadOf(N)} client processes`,
+          `${N} subscribers: more than one process can hold (ulimit -n ${FD_LIMIT}); the floor is left out, the gateway runs at least ${spreadOf(N)} workers and ${spreadOf(N)} client processes`,
         );
         continue;
       }
-      runs.push({ kind, N });
+      if (kind === 'floor') runs.push({ kind, N, workers: 1 });
+      // Each worker count once: a count one process cannot hold needs at least spreadOf(N).
+      else for (const workers of new Set(WORKERS.map((w) => Math.max(w, spreadOf(N))))) runs.push({ kind, N, workers });
     }
   }
   return runs;
@@ -478,7 +485,7 @@ async function main(): Promise<void> {
   }, TIMEOUT_S * 1000);
   abort.unref();
   const results: Result[] = [];
-  for (const { kind, N } of plan()) results.push(await measure(kind, N));
+  for (const { kind, N, workers } of plan()) results.push(await measure(kind, N, workers));
 
   const report = {
     date: new Date().toISOString(),
@@ -505,7 +512,7 @@ function printTable(results: Result[]): void {
   for (const r of results) {
     const floor = r.server === 'gateway' ? results.find((x) => x.server === 'floor' && x.subscribers === r.subscribers) : undefined;
     console.log(
-      `| ${r.subscribers} | ${r.server}${r.processes > 1 ? ` (${r.processes} workers, ${r.processes} client processes)` : ''} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
+      `| ${r.subscribers} | ${r.server}${r.server === 'gateway' ? ` (${r.workers} worker${r.workers > 1 ? 's' : ''}${r.clientProcesses > 1 ? `, ${r.clientProcesses} client processes` : ''})` : ''} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
     );
   }
 }
