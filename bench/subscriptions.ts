@@ -1,13 +1,15 @@
 // Fan-out benchmark of live subscriptions, end to end, as a user runs the gateway, against a floor:
 //
 //   npm run build && node dist/bench/subscriptions.js [--subscribers 1000,5000,10000,20000] [--servers gateway,floor]
-//                                                     [--workers 1,2] [--mutations 20] [--timeout 600]
+//                                                     [--workers 1,2] [--client-processes 1] [--mutations 20] [--timeout 600]
 //
 // Each server is measured at each subscriber count, one after the other, in a fresh process:
 // - gateway: as `npm start` starts it, on a fresh database, with each of --workers gateway
-//   processes (WORKERS; default 1, as the floor is one process; `npm start` runs one per core);
+//   processes (WORKERS; default 1, as the floor is one process, and one per core, as `npm start`);
 // - floor: a bare graphql-ws server with an in-memory pubsub (bench/subscription-floor.ts),
 //   driven by the same clients, the same subscription, the same mutation, the same node options.
+// The clients run in this process, or spread over --client-processes child processes for every
+// server alike (default 1).
 //
 // It creates a fresh database on BENCH_DATABASE_URL's server (e.g. postgres://postgres@127.0.0.1:5432/postgres),
 // or on an embedded PostgreSQL in .data/bench when unset; starts the gateway against it as `npm start` does;
@@ -29,7 +31,7 @@ import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import WebSocket from 'ws';
@@ -49,8 +51,10 @@ const list = (name: string, fallback: string) => {
 };
 const COUNTS = list('subscribers', '1000,5000,10000').map(Number);
 const SERVERS = list('servers', 'gateway,floor') as ServerKind[];
-/** Gateway processes (WORKERS) each gateway count is measured with. */
-const WORKERS = list('workers', '1').map(Number);
+/** Gateway processes (WORKERS) each gateway count is measured with: 1, as the floor, and `npm start`'s one per core. */
+const WORKERS = list('workers', `1,${availableParallelism()}`).map(Number);
+/** Processes the clients run in, for every server alike (more when one process cannot hold them). */
+const CLIENT_PROCESSES = arg('client-processes', 1);
 const K = arg('mutations', 20);
 const TIMEOUT_S = arg('timeout', 300 * COUNTS.length * (SERVERS.length + WORKERS.length - 1));
 const USERS_PER_ORG = 100;
@@ -372,7 +376,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 /** One server at one subscriber count, in a fresh process (and for the gateway a fresh database). */
 async function measure(kind: ServerKind, N: number, workers: number) {
   const started = Date.now();
-  const spread = spreadOf(N);
+  const spread = Math.max(spreadOf(N), CLIENT_PROCESSES);
   let database: string | null = null;
   let srv: { url: string; pid: number };
   let clients: { consortiumId: string; adminToken: string; tokens: string[]; head: number };
@@ -512,7 +516,7 @@ function printTable(results: Result[]): void {
   for (const r of results) {
     const floor = r.server === 'gateway' ? results.find((x) => x.server === 'floor' && x.subscribers === r.subscribers) : undefined;
     console.log(
-      `| ${r.subscribers} | ${r.server}${r.server === 'gateway' ? ` (${r.workers} worker${r.workers > 1 ? 's' : ''}${r.clientProcesses > 1 ? `, ${r.clientProcesses} client processes` : ''})` : ''} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
+      `| ${r.subscribers} | ${r.server}${r.server === 'gateway' ? ` (${r.workers} worker${r.workers > 1 ? 's' : ''})` : ''}${r.clientProcesses > 1 ? `, ${r.clientProcesses} client processes` : ''} | ${vs(r.lastSubscriberLatencyMs.median, floor?.lastSubscriberLatencyMs.median)} / ${vs(r.lastSubscriberLatencyMs.p99, floor?.lastSubscriberLatencyMs.p99)} | ${r.firstSubscriberLatencyMsMedian} | ${vs(r.connectAndRegisterSeconds, floor?.connectAndRegisterSeconds)} | ${vs(r.memory.perConnectionKiB, floor?.memory.perConnectionKiB)} | ${r.mutationResponseMsMedian} |`,
     );
   }
 }
