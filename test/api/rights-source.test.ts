@@ -117,6 +117,24 @@ describe('the rights source', () => {
     expect(readsOneConsortium(malformed.statements[0])).toBe(false);
   });
 
+  it('reads the rights in another consortium when an operation read for one asks about it after all', async () => {
+    const c = await newConsortium(real);
+    const other = await newConsortium(real);
+    await addSeat(real, other, { org: c.admin.org });
+    const user = c.admin.owner;
+    const query = `query($id: ID!, $b: ID!, $with: Boolean!) { a: consortium(id: $id) { id myEffectiveRole } b: consortium(id: $b) @include(if: $with) { id myEffectiveRole myMemberships { role } } } # ${randomUUID()}`;
+    const vars = { id: c.consortiumId, b: other.consortiumId };
+    await user.client.ok(query, { ...vars, with: false });
+    // Learned: the rights in the consortium `$id` names. This time it asks about `$b`'s too.
+    const both = await countSql(real, () => user.client.ok(query, { ...vars, with: true }));
+    expect(readsOneConsortium(both.statements[0])).toBe(true);
+    expect(both.result).toEqual({
+      a: { id: c.consortiumId, myEffectiveRole: 'OWNER' },
+      b: { id: other.consortiumId, myEffectiveRole: 'OWNER', myMemberships: [{ role: 'MEMBER' }] },
+    });
+    expect(both.result).toEqual(await deferring.as(user.email).ok(query, { ...vars, with: true }));
+  });
+
   it('reads all the rights for an operation that asked about more than one consortium, or about one no variable names', async () => {
     const c = await newConsortium(real);
     const other = await newConsortium(real);
