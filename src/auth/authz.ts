@@ -222,9 +222,7 @@ export class Authz {
   private scoped?: DataLoader<string, RightsInConsortium>;
   /** The signed-in user (plain data, see AuthUser), or null. */
   readonly user: AuthUser | null;
-  /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
-  rightsAsked = false;
-  /** Whether anything asked for all of them (the caller's memberships or network roles everywhere). */
+  /** Whether anything asked for all of the rights (the caller's memberships or network roles everywhere). */
   allRightsAsked = false;
   /** The consortia whose rights were asked for one by one (decisions, visibility, voting policies). */
   readonly consortiaAsked = new Set<string>();
@@ -256,6 +254,11 @@ export class Authz {
       // A list left out of the principal statement (longer than PRELOADED_RIGHTS) is null.
       this.large = true;
     }
+  }
+
+  /** Whether anything asked for the rights (a decision, a visibility check, a voting policy). */
+  get rightsAsked(): boolean {
+    return this.allRightsAsked || this.consortiaAsked.size > 0;
   }
 
   get organizationId(): string | null {
@@ -350,7 +353,6 @@ export class Authz {
 
   /** All of the caller's rights, asked for as such. */
   private rights(): Promise<Rights> {
-    this.rightsAsked = true;
     this.allRightsAsked = true;
     return this.allRights();
   }
@@ -365,7 +367,6 @@ export class Authz {
    * small enough to be), else read for every consortium asked about in this tick, in one statement.
    */
   private async in(consortiumId: string): Promise<RightsInConsortium> {
-    this.rightsAsked = true;
     this.consortiaAsked.add(consortiumId);
     if (!this.large || this.rightsP) return narrow(await this.allRights(), consortiumId);
     return this.scopedLoader().load(consortiumId);
