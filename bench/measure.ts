@@ -10,6 +10,8 @@ export interface Measurement {
   p99: number;
   errors: number;
   requests: number;
+  /** Seconds measured (autocannon's own count). */
+  seconds: number;
   /** CPU time of the server's process per answered request (user + system), in milliseconds. */
   cpuMsPerRequest: number;
   /** CPU time of the PostgreSQL server per answered request, when the benchmark owns that server. */
@@ -88,9 +90,31 @@ export async function load(spec: LoadSpec): Promise<Measurement> {
     p99: result.latency.p99,
     errors: result.errors + result.non2xx + result.timeouts,
     requests: result['2xx'],
+    seconds: result.duration,
     // no answer in the whole measurement: no figure rather than a made-up one
     cpuMsPerRequest: requests ? cpu / requests : NaN,
     dbCpuMsPerRequest: db === null ? null : requests ? db / requests : NaN,
+  };
+}
+
+/**
+ * One server's measurement from two parts of it: throughput and CPU per request over both parts'
+ * answers and time; p50 and p99 the answer-weighted mean of the parts' (autocannon reports no
+ * histogram to merge).
+ */
+export function merge(a: Measurement, b: Measurement): Measurement {
+  const requests = a.requests + b.requests;
+  const weighted = (f: (m: Measurement) => number) => (requests ? (f(a) * a.requests + f(b) * b.requests) / requests : NaN);
+  const db = a.dbCpuMsPerRequest === null || b.dbCpuMsPerRequest === null ? null : weighted((m) => m.dbCpuMsPerRequest!);
+  return {
+    rps: requests / (a.seconds + b.seconds),
+    p50: Math.round(weighted((m) => m.p50) * 10) / 10,
+    p99: Math.round(weighted((m) => m.p99) * 10) / 10,
+    errors: a.errors + b.errors,
+    requests,
+    seconds: a.seconds + b.seconds,
+    cpuMsPerRequest: weighted((m) => m.cpuMsPerRequest),
+    dbCpuMsPerRequest: db,
   };
 }
 

@@ -12,7 +12,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { openDatabase } from '../src/db/orm';
 import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
-import { interval95, load, median, rotate, type Interval, type Measurement } from './measure';
+import { interval95, load, median, merge, rotate, type Interval, type Measurement } from './measure';
 import { preparePeerSchema } from './peer-sql';
 import { SCENARIOS as ALL_SCENARIOS, type Scenario } from './scenarios';
 import { LARGE, scaled, SMALL, seedDataset, type Dataset } from './seed';
@@ -276,29 +276,51 @@ interface Phase {
   label: string;
 }
 
+/** One measurement of one request on one server, printed as it comes. */
+async function measure(phase: Phase, s: Scenario, target: Target, label: string, duration = phase.duration): Promise<Measurement> {
+  const server = phase.servers.find((x) => x.target === target)!;
+  const m = await load({
+    url: server.url,
+    token: phase.token,
+    body: bodyOf(s, target, phase.dataset),
+    connections: phase.connections,
+    duration,
+    pid: server.child.pid!,
+    postmasterPid: phase.postmasterPid,
+  });
+  const db = m.dbCpuMsPerRequest === null ? '' : `  db CPU ${m.dbCpuMsPerRequest.toFixed(2)} ms/req`;
+  console.log(
+    `${phase.label} ${label} ${s.name.padEnd(15)} ${target.padEnd(18)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU ${m.cpuMsPerRequest.toFixed(2)} ms/req${db}  errors ${m.errors}`,
+  );
+  return m;
+}
+
 /** One interleaved round: every scenario on every server, the servers' order rotated by the round number. */
-async function round(phase: Phase, n: number, targets: readonly Target[] = phase.servers.map((s) => s.target)): Promise<Round> {
+async function round(phase: Phase, n: number): Promise<Round> {
   const result: Round = {};
   for (const s of phase.scenarios) {
     result[s.name] = {};
-    for (const target of rotate([...targets], n)) {
+    for (const target of rotate(phase.servers.map((x) => x.target), n)) {
       if (target === 'gatewayBefore' && notComparable.has(s.name)) continue;
-      const server = phase.servers.find((x) => x.target === target)!;
-      const m = await load({
-        url: server.url,
-        token: phase.token,
-        body: bodyOf(s, target, phase.dataset),
-        connections: phase.connections,
-        duration: phase.duration,
-        pid: server.child.pid!,
-        postmasterPid: phase.postmasterPid,
-      });
-      result[s.name][target] = m;
-      const db = m.dbCpuMsPerRequest === null ? '' : `  db CPU ${m.dbCpuMsPerRequest.toFixed(2)} ms/req`;
-      console.log(
-        `${phase.label} round ${n + 1} ${s.name.padEnd(15)} ${target.padEnd(18)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  CPU ${m.cpuMsPerRequest.toFixed(2)} ms/req${db}  errors ${m.errors}`,
-      );
+      result[s.name][target] = await measure(phase, s, target, `round ${n + 1}`);
     }
+  }
+  return result;
+}
+
+/**
+ * One round of two servers alone, for each scenario in the order A B B A (B A A B the next
+ * round), each part half a measurement long; each server's two parts make its measurement. A
+ * machine that speeds up or slows down during the round then weighs on both alike, where A B
+ * would charge the drift to the difference.
+ */
+async function pairedRound(phase: Phase, n: number, pair: readonly [Target, Target]): Promise<Round> {
+  const [a, b] = rotate([...pair], n);
+  const result: Round = {};
+  for (const s of phase.scenarios) {
+    const parts: Measurement[] = [];
+    for (const [i, target] of [a, b, b, a].entries()) parts.push(await measure(phase, s, target, `round ${n + 1}.${i + 1}`, phase.duration / 2));
+    result[s.name] = { [a]: merge(parts[0], parts[3]), [b]: merge(parts[1], parts[2]) };
   }
   return result;
 }
@@ -415,10 +437,10 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     for (let n = 0; n < RUNS; n++) rounds.push(await round(phase, n));
 
-    // Authorization-only rounds (the two development twins, interleaved) until the interval resolves.
+    // Authorization-only rounds (the two development twins, A B B A) until the interval resolves.
     const authzRounds = () => SCENARIOS.map((s) => interval95(perRound(rounds, s.name, authzCost)));
     while (rounds.length < AUTHZ_MAX_RUNS && authzRounds().some((i) => !(i.halfWidth < AUTHZ_TARGET))) {
-      rounds.push(await round(phase, rounds.length, ['gatewayDevelopment', 'gatewayNoAuthz']));
+      rounds.push(await pairedRound(phase, rounds.length, ['gatewayDevelopment', 'gatewayNoAuthz']));
     }
     await stopServers(servers);
 
