@@ -444,7 +444,7 @@ async function main(): Promise<void> {
 
     // The cost of authorization: the two development twins alone, A B B A, until every interval
     // resolves. In the main rounds up to four other measurements stand between the twins, and a
-    // shared machine drifts meanwhile: there the per-round cost of `me` spread about five times
+    // shared machine drifts meanwhile: there the per-round cost of `me` spread two to five times
     // as wide as in these rounds, so the cost is taken from these alone.
     const authzRounds: Round[] = [];
     const unresolved = () => SCENARIOS.some((s) => !(interval95(perRound(authzRounds, s.name, authzCost)).halfWidth < AUTHZ_TARGET));
