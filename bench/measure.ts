@@ -143,6 +143,15 @@ export function interval95(xs: number[]): Interval {
   return { mean, low: mean - halfWidth, high: mean + halfWidth, halfWidth, rounds: n };
 }
 
+/**
+ * The order of one round of a pair, in parts: A B B A, and B A A B the next round. Each server's
+ * parts sit at the same mean time, so a drift linear over the round weighs on both alike.
+ */
+export function pairOrder<T>(pair: readonly [T, T], round: number): [T, T, T, T] {
+  const [a, b] = rotate([...pair], round);
+  return [a, b, b, a];
+}
+
 /** Rotates a list by k places: round k starts with another server, so no server always follows the same one. */
 export function rotate<T>(xs: T[], k: number): T[] {
   const i = ((k % xs.length) + xs.length) % xs.length;

@@ -12,7 +12,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/db/embedded
 import { openDatabase } from '../src/db/orm';
 import { watchStatements } from '../src/db/reader';
 import { createLogger } from '../src/logger';
-import { interval95, load, median, merge, rotate, type Interval, type Measurement } from './measure';
+import { interval95, load, median, merge, pairOrder, rotate, type Interval, type Measurement } from './measure';
 import { preparePeerSchema } from './peer-sql';
 import { SCENARIOS as ALL_SCENARIOS, type Scenario } from './scenarios';
 import { LARGE, scaled, SMALL, seedDataset, type Dataset } from './seed';
@@ -320,12 +320,12 @@ async function round(phase: Phase, n: number): Promise<Round> {
  * would charge the drift to the difference.
  */
 async function pairedRound(phase: Phase, n: number, pair: readonly [Target, Target]): Promise<Round> {
-  const [a, b] = rotate([...pair], n);
+  const order = pairOrder(pair, n);
   const result: Round = {};
   for (const s of phase.scenarios) {
     const parts: Measurement[] = [];
-    for (const [i, target] of [a, b, b, a].entries()) parts.push(await measure(phase, s, target, `pair ${n + 1}.${i + 1}`, phase.duration / 2));
-    result[s.name] = { [a]: merge(parts[0], parts[3]), [b]: merge(parts[1], parts[2]) };
+    for (const [i, target] of order.entries()) parts.push(await measure(phase, s, target, `pair ${n + 1}.${i + 1}`, phase.duration / 2));
+    result[s.name] = { [order[0]]: merge(parts[0], parts[3]), [order[1]]: merge(parts[1], parts[2]) };
   }
   return result;
 }
