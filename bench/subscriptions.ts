@@ -186,7 +186,7 @@ async function startGateway(databaseUrl: string, workers: number): Promise<{ url
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      // One instance, as the floor is one process; more only for a count one process cannot hold.
+      // --workers processes (at least as many as a count one process cannot hold needs: see plan).
       WORKERS: String(workers),
       DATABASE_URL: databaseUrl,
       PORT: String(port),

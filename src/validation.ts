@@ -17,6 +17,11 @@ export function isWellFormedText(text: string): boolean {
 }
 
 /** True for a well-formed uuid: any other id cannot name a row, and must not reach a uuid column. */
+/** A JSON object: not null, not an array (a request's variables, a stored change). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }

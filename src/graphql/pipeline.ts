@@ -25,7 +25,7 @@ import { costEstimator, queryLimitRules, QueryLimitError } from './limits';
 import { Grants } from './grant';
 import { Loaders } from './loaders';
 import { refusal } from './refusal';
-import { isUuid } from '../validation';
+import { isRecord, isUuid } from '../validation';
 import type { Logger } from '../logger';
 
 /** Distinct valid query texts whose parsed documents the WS path keeps. */
@@ -90,7 +90,7 @@ export class Pipeline {
       throw refusal('QUERY_TOO_COMPLEX', `The document of ${bytes} bytes exceeds the maximum of ${limits.maxDocumentBytes}`, 413, { maxDocumentBytes: limits.maxDocumentBytes });
     }
     if (variables !== undefined && variables !== null) {
-      if (typeof variables !== 'object' || Array.isArray(variables)) throw refusal('BAD_REQUEST', 'Variables must be an object', 400);
+      if (!isRecord(variables)) throw refusal('BAD_REQUEST', 'Variables must be an object', 400);
       const count = Object.keys(variables).length;
       if (count > limits.maxVariables) {
         throw refusal('QUERY_TOO_COMPLEX', `${count} variables exceed the maximum of ${limits.maxVariables}`, 400, { maxVariables: limits.maxVariables });
@@ -287,10 +287,6 @@ function rightsNeed(authz: Authz, variables: Record<string, unknown> | undefined
   const [consortiumId] = authz.consortiaAsked;
   const variable = Object.keys(variables).find((name) => variables[name] === consortiumId);
   return variable === undefined ? 'all' : { variable };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Builds the context of one operation: identity, principal, em fork, loaders. */

@@ -90,6 +90,30 @@ describe('one pipeline for HTTP and graphql-ws', () => {
     expect(ok.kind === 'result' && ok.result.data).toEqual({ me: { id: org.owner.id } });
   });
 
+  it.each([
+    ['an array', [1, 2]],
+    ['a string', 'x'],
+  ])('refuses variables that are %s: 400 BAD_REQUEST over HTTP, a malformed message (4400) over graphql-ws', async (_, variables) => {
+    const response = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { id } }', variables }),
+    });
+    const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(response.status).toBe(400);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    // The pipeline's own bound of the raw request (which counts the variables too), before Apollo parses.
+    expect(body.errors?.[0]?.message).toBe('Variables must be an object');
+    // graphql-ws checks a subscribe message's shape before the pipeline sees it.
+    const raw = new WebSocket(gw.wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => raw.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => raw.once('open', resolve));
+    raw.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${token}` } }));
+    await new Promise((resolve) => raw.once('message', resolve));
+    raw.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ me { id } }', variables } }));
+    expect(await closed).toBe(4400);
+  });
+
   it('answers an operation within the limits on both transports, with the cost spent in extensions.cost', async () => {
     const http = await overHttp('{ me { id } }');
     expect(http.status).toBe(200);

@@ -1,6 +1,7 @@
 import { GraphQLDateTimeISO } from 'graphql-scalars';
 import { createUnionType, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { EventKind } from './event.entity';
+import { isRecord } from '../../validation';
 
 // Typed event payloads: one GraphQL object type per event kind, so a client reads
 // `... on InvitationSentPayload { invitationId expiresAt }` instead of untyped JSON. The stored
@@ -166,7 +167,7 @@ function fits(spec: Spec, value: unknown): boolean {
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'StringChange':
     case 'IntChange':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
+      return isRecord(value);
   }
 }
 
